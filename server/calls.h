@@ -1,0 +1,42 @@
+/*
+ * calls.h - the GET /v2/calls handler: filters, cursor, page, envelope.
+ *
+ * It reads the request, never the socket: a unit test can drive it with a struct request and
+ * look at the struct response. Safe from any thread (the context is read-only once set up).
+ */
+#ifndef GONGMOCK_CALLS_H
+#define GONGMOCK_CALLS_H
+
+#include <stdint.h>
+
+#include "cursor.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+
+struct calls_pin {
+	struct store_slot *slot;
+	unsigned ticket;
+};
+
+struct calls_ctx {
+	struct store_slot *slot;
+	const struct cursor_key *key;
+	unsigned page_size;
+	int64_t cursor_ttl;           /* seconds */
+	int64_t (*now)(void);         /* seconds since the epoch; NULL: the real clock */
+	struct calls_pin pins[2];     /* set up by calls_ctx_init; one per slot ticket */
+};
+
+/* Sets up ctx; key and slot must outlive it. */
+void calls_ctx_init(struct calls_ctx *ctx, struct store_slot *slot, const struct cursor_key *key,
+		    unsigned page_size, int64_t cursor_ttl);
+
+/*
+ * Answers a list request (the caller has checked the method and the credentials): 200 with a
+ * page, or Gong's 400 (bad parameter, bad or expired cursor) or 404 (no calls). The page's
+ * call bytes are borrowed from the store, which stays pinned until the response is freed.
+ */
+void calls_list(const struct calls_ctx *ctx, const struct request *req, struct response *r);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * config.h - the command line of `gongmock` (serve mode): flags, defaults and checks.
+ *
+ * Parsing only: nothing here opens a file or a socket. A parsed config is read-only afterwards.
+ */
+#ifndef GONGMOCK_CONFIG_H
+#define GONGMOCK_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_BIND "127.0.0.1"
+#define CONFIG_DEFAULT_PORT 8080
+#define CONFIG_DEFAULT_PAGE_SIZE 100
+#define CONFIG_DEFAULT_CURSOR_TTL 3600
+#define CONFIG_MAX_PAGE_SIZE 10000
+
+enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
+
+struct config {
+	const char *bind;          /* address to listen on */
+	unsigned port;             /* 0: any free port */
+	unsigned threads;          /* worker threads; 0: one per core */
+	unsigned page_size;
+	const char *fixtures;      /* NULL: the built-in dataset */
+	const char *cursor_secret; /* NULL: a random key per process */
+	int64_t cursor_ttl;        /* seconds */
+	const char *credentials;   /* NULL: any well-formed credential */
+	enum config_log_format log_format;
+	int quiet;                 /* no access log */
+};
+
+enum config_result {
+	CONFIG_OK = 0,
+	CONFIG_HELP,   /* --help: usage printed, exit 0 */
+	CONFIG_VERSION,/* --version printed, exit 0 */
+	CONFIG_ERROR   /* the reason is in err: exit 2 */
+};
+
+/* Sets every default; GONGMOCK_CURSOR_SECRET from the environment if set. */
+void config_defaults(struct config *c);
+
+/*
+ * Parses argv (argv[0] is the program). Flags take their value as the next argument or after
+ * `=`. Strings point into argv. On CONFIG_ERROR, err says which flag and why.
+ */
+__attribute__((warn_unused_result)) enum config_result
+config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen);
+
+/* Prints the usage text. */
+void config_usage(FILE *out);
+
+#endif

@@ -1,0 +1,13 @@
+/*
+ * embed.S - the built-in fixtures, compiled into the binary so that gongmock serves them
+ * from any directory. The build passes the file's path as GONGMOCK_FIXTURE.
+ */
+	.section .rodata
+	.global gongmock_fixture_start
+	.global gongmock_fixture_end
+	.balign 16
+gongmock_fixture_start:
+	.incbin GONGMOCK_FIXTURE
+gongmock_fixture_end:
+	.byte 0
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,47 @@
+/*
+ * http.h - the HTTP server: the only module that includes libmicrohttpd.
+ *
+ * It turns each request into a struct request, calls the handler once the whole request is
+ * in, and sends the struct response it fills: headers, then the body pieces straight from
+ * where they lie (writev), then logs one access line. Requests run on libmicrohttpd's own
+ * epoll threads; the handler must be safe to call from several threads at once.
+ */
+#ifndef GONGMOCK_HTTP_H
+#define GONGMOCK_HTTP_H
+
+#include <stddef.h>
+
+#include "request.h"
+#include "response.h"
+
+/* Largest request body read; past it the request gets a 413. */
+#define HTTP_MAX_BODY (1024 * 1024)
+
+struct http_options {
+	const char *bind; /* numeric address or host name */
+	unsigned port;    /* 0: any free port */
+	unsigned threads; /* 0: one per core */
+};
+
+struct http;
+
+/* Fills r for req; r is initialised and r->request_id already set. */
+typedef void http_handler_fn(const struct request *req, struct response *r, void *cls);
+
+/*
+ * Binds and starts serving. Returns the server, or NULL with the reason in err (address in
+ * use, bad address, ...).
+ */
+struct http *http_start(const struct http_options *o, http_handler_fn *handler, void *cls,
+			char *err, size_t errlen);
+
+/* The port it listens on (the one picked, for port 0). */
+unsigned http_port(const struct http *h);
+
+/*
+ * Stops accepting, lets requests in flight finish (waiting up to `grace_ms`), closes every
+ * connection and frees h. http_stop(NULL) does nothing.
+ */
+void http_stop(struct http *h, unsigned grace_ms);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * log.h - the access log (one line per request on stderr) and the server's own messages.
+ *
+ * Each line goes out in one write(2), so lines from several threads never interleave and no
+ * lock is taken. Nothing here ever writes a credential: callers pass only what may be shown.
+ */
+#ifndef GONGMOCK_LOG_H
+#define GONGMOCK_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum log_format { LOG_TEXT, LOG_JSON };
+
+/* Set once at start-up, before any thread logs. */
+void log_setup(enum log_format format, int quiet);
+
+struct log_access {
+	int64_t time_us;        /* when the request arrived */
+	const char *request_id;
+	const char *method;
+	const char *path;       /* as normalised */
+	const char *query;      /* raw query, may be "" */
+	size_t query_len;
+	unsigned status;
+	size_t bytes;           /* body bytes */
+	int64_t duration_us;
+	const char *source;     /* "fixture", "error", ... */
+	const char *extra;      /* optional `key=value` text (text format) or NULL */
+};
+
+/* One access-log line (nothing when quiet). */
+void log_access(const struct log_access *a);
+
+/* A server message (start-up, reload, shutdown): always written, even when quiet. */
+void log_msg(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* CLOCK_REALTIME in microseconds. */
+int64_t log_now_us(void);
+
+#endif

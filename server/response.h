@@ -1,0 +1,70 @@
+/*
+ * response.h - a response as the handlers build it: status, headers, and a body made of
+ * pieces (owned buffers or borrowed bytes), sent by the HTTP layer without copying.
+ *
+ * A response belongs to one request and one thread. response_free releases what it owns and
+ * runs its release hook (used to unpin the store that borrowed pieces point into).
+ */
+#ifndef GONGMOCK_RESPONSE_H
+#define GONGMOCK_RESPONSE_H
+
+#include <stddef.h>
+
+#define RESPONSE_MAX_HEADERS 16
+#define RESPONSE_HEADER_NAME_MAX 64
+#define RESPONSE_HEADER_VALUE_MAX 256
+#define RESPONSE_MAX_OWNED 4
+
+#define RESPONSE_JSON_TYPE "application/json; charset=utf-8"
+
+struct response_header {
+	char name[RESPONSE_HEADER_NAME_MAX];
+	char value[RESPONSE_HEADER_VALUE_MAX];
+};
+
+struct response_piece {
+	const void *base;
+	size_t len;
+};
+
+struct response {
+	unsigned status;      /* 0 until a handler sets it */
+	const char *source;   /* where the answer came from, for the log: "fixture", "error", ... */
+	char request_id[20];  /* the requestId of the body; copied into x-traceid */
+	size_t nheaders;
+	struct response_header headers[RESPONSE_MAX_HEADERS];
+	size_t npieces;       /* body = the pieces, in order */
+	size_t cap_pieces;
+	struct response_piece *pieces;
+	struct response_piece inline_pieces[4];
+	void *owned[RESPONSE_MAX_OWNED]; /* freed by response_free */
+	size_t nowned;
+	void (*release)(void *cls); /* run once by response_free */
+	void *release_cls;
+};
+
+/* Zeroes a response. */
+void response_init(struct response *r);
+
+/* Releases what the response owns and runs its release hook; it may then be inited again. */
+void response_free(struct response *r);
+
+/* Adds a header (later ones with the same name are sent too). Returns 0, or -1 when full. */
+int response_header_add(struct response *r, const char *name, const char *value);
+
+/* Appends borrowed bytes to the body. Returns 0, or -1 when out of memory. */
+int response_piece_add(struct response *r, const void *base, size_t len);
+
+/* Appends a malloc'd buffer that the response now owns (freed even on failure). 0 or -1. */
+int response_piece_own(struct response *r, void *buf, size_t len);
+
+/* Total body length. */
+size_t response_body_len(const struct response *r);
+
+/*
+ * Sets status and a JSON body copied from `json` (len bytes), with the JSON content type.
+ * Returns 0 or -1.
+ */
+int response_json(struct response *r, unsigned status, const char *json, size_t len);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * server.h - one running gongmock: its data, keys, credentials and HTTP server, put together
+ * from a config. main() drives it from the command line and signals; tests start several in
+ * one process.
+ */
+#ifndef GONGMOCK_SERVER_H
+#define GONGMOCK_SERVER_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+struct server;
+
+/*
+ * Loads the fixtures (cfg->fixtures, or the built-in data), the credentials file if any, sets
+ * up the cursor key and starts listening. Returns the server, or NULL with the reason in err
+ * and *exit_code set to 1 (data or file that cannot be loaded, address in use). cfg must
+ * outlive the server.
+ */
+struct server *server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code);
+
+/* The port it listens on. */
+unsigned server_port(const struct server *s);
+
+/* How long the last successful load of the fixtures took, in microseconds. */
+long long server_load_us(const struct server *s);
+
+/* Number of calls served now. */
+size_t server_calls(const struct server *s);
+
+/*
+ * Loads the fixtures again and swaps them in. On failure the old data stays and err says why.
+ * Returns 0 or -1. Call from one thread at a time.
+ */
+int server_reload(struct server *s, char *err, size_t errlen);
+
+/* Finishes in-flight requests (up to 10 s), stops and frees. server_stop(NULL) does nothing. */
+void server_stop(struct server *s);
+
+/* The built-in dataset, as compiled into the binary. */
+const char *server_builtin_fixtures(size_t *len);
+
+#endif

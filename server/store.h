@@ -1,0 +1,125 @@
+/*
+ * store.h - the call dataset: loading and checking fixture files, rendering each call's JSON
+ * once, and answering a date range with two binary searches.
+ *
+ * A store is built once and never changes afterwards, so every read function is safe from any
+ * thread without a lock. A reload builds a new store and publishes it through a store_slot;
+ * readers pin the store they use with store_slot_acquire/release, and the old one is freed
+ * only when no reader holds it any more.
+ *
+ * Calls are kept sorted by (date, id), where the date is the call's `scheduled` time when it
+ * is a web conference (its meetingUrl is a non-empty string and scheduled is set) and its
+ * `started` time otherwise, and ids compare as numbers. Knows nothing of HTTP.
+ */
+#ifndef GONGMOCK_STORE_H
+#define GONGMOCK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "filter.h"
+
+#define STORE_ID_MAX 20
+
+struct store;
+
+/* One call, as served. Points into its store: valid while the store is alive. */
+struct store_call {
+	int64_t date_us;  /* the filtering date */
+	uint64_t id_hi;   /* the id as a number: id_hi * 10^10 + id_lo */
+	uint64_t id_lo;
+	const char *json; /* the rendered object, `{...}`, compact, keys in the contract's order */
+	uint32_t json_len;
+	uint32_t workspace; /* index into the store's workspace list, or STORE_NO_WORKSPACE */
+};
+
+#define STORE_NO_WORKSPACE UINT32_MAX
+
+/*
+ * All rendered calls of a store sit in one buffer in (date, id) order, each followed by one
+ * ',' byte: so calls that are neighbours in that order are neighbours in memory, and a run of
+ * them can be sent as one piece (from the first call's json to the last call's json_len end).
+ */
+
+/* A position in the (date, id) order: "after this call". */
+struct store_pos {
+	int64_t date_us;
+	uint64_t id_hi;
+	uint64_t id_lo;
+};
+
+/* The answer to one page. */
+struct store_page {
+	uint64_t total;     /* calls matching the filter, over all pages */
+	uint64_t remaining; /* matching calls after `after` that this page did not take */
+	size_t count;       /* calls in this page */
+	const struct store_call **calls; /* caller's array of at least `limit` pointers */
+};
+
+/*
+ * Loads fixtures from `path`: a file, or a directory whose regular files ending in .json or
+ * .jsonl are read in name order. Each file is a JSON array of calls, a Gong page object
+ * {"calls":[...]} (other keys ignored), or JSON Lines with one call per line (blank lines
+ * skipped). Each call is checked against the contract: `id` a string of 1-20 digits; `started`
+ * an ISO-8601 date-time with an offset; `scheduled` the same or null; `duration` an integer or
+ * null; `isPrivate` a boolean or null; `direction` one of Inbound, Outbound, Conference,
+ * Unknown; `scope` one of Internal, External, Unknown; `media` Video or Audio; `language` three
+ * lower-case letters; `primaryUserId` and `workspaceId` strings of 1-20 digits; the other
+ * contract keys strings or null. Absent contract keys are written as null (`url` is made from
+ * the id); keys outside the contract are kept, after the contract's, as they were. A later call
+ * with an id already seen replaces the earlier one.
+ * Returns the store, or NULL with "FILE: call INDEX: REASON" (or "FILE: REASON") in err.
+ */
+struct store *store_load(const char *path, char *err, size_t errlen);
+
+/* The same from a buffer that holds one file's content; `name` is used in messages. */
+struct store *store_load_buffer(const char *name, const char *data, size_t len, char *err,
+				size_t errlen);
+
+/* Frees a store; store_free(NULL) does nothing. */
+void store_free(struct store *s);
+
+/* Number of calls. */
+size_t store_count(const struct store *s);
+
+/* Number of distinct workspaces. */
+size_t store_workspace_count(const struct store *s);
+
+/* Earliest and latest filtering dates (both 0 when the store is empty). */
+void store_date_span(const struct store *s, int64_t *first_us, int64_t *last_us);
+
+/*
+ * Parses a call id (1-20 digits, NUL-terminated) into a position with the given date.
+ * Returns 0, or -1 when id is not 1-20 digits.
+ */
+int store_pos_make(int64_t date_us, const char *id, struct store_pos *pos);
+
+/* Writes a call's id as digits (no leading zeros) into out[STORE_ID_MAX + 1]. */
+void store_id_format(uint64_t id_hi, uint64_t id_lo, char out[STORE_ID_MAX + 1]);
+
+/*
+ * Finds the calls matching f, in (date, id) order, strictly after `after` (NULL: from the
+ * first), and puts up to `limit` of them into page->calls. Fills total (ignores `after`),
+ * remaining and count. O(log n) plus the page. A workspace not in the store matches nothing.
+ */
+void store_query(const struct store *s, const struct filter *f, const struct store_pos *after,
+		 size_t limit, struct store_page *page);
+
+/*
+ * A slot publishes the current store to many reader threads and lets one writer replace it.
+ * acquire/release take no lock (two atomic counters); swap waits until no reader can still
+ * hold the old store, then frees it. Only one thread may call store_slot_swap at a time.
+ */
+struct store_slot;
+
+/* A new slot holding `s` (which it then owns). NULL when out of memory. */
+struct store_slot *store_slot_create(struct store *s);
+/* Frees the slot and its store; no reader may hold it. store_slot_free(NULL) does nothing. */
+void store_slot_free(struct store_slot *slot);
+/* Pins and returns the current store; hand the ticket back to store_slot_release. */
+const struct store *store_slot_acquire(struct store_slot *slot, unsigned *ticket);
+void store_slot_release(struct store_slot *slot, unsigned ticket);
+/* Publishes `s` (the slot owns it), waits out the readers of the old one and frees it. */
+void store_slot_swap(struct store_slot *slot, struct store *s);
+
+#endif
