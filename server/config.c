@@ -1,0 +1,182 @@
+/*
+ * config.c - parsing the serve-mode command line.
+ *
+ * Every flag is checked here, with a message that names it, so that a typo stops the start-up
+ * (exit 2) instead of serving something the user did not ask for.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+config_defaults(struct config *c)
+{
+	const char *secret = getenv("GONGMOCK_CURSOR_SECRET");
+
+	memset(c, 0, sizeof(*c));
+	c->bind = CONFIG_DEFAULT_BIND;
+	c->port = CONFIG_DEFAULT_PORT;
+	c->page_size = CONFIG_DEFAULT_PAGE_SIZE;
+	c->cursor_ttl = CONFIG_DEFAULT_CURSOR_TTL;
+	c->cursor_secret = (secret != NULL && secret[0] != '\0') ? secret : NULL;
+	c->log_format = CONFIG_LOG_TEXT;
+}
+
+void
+config_usage(FILE *out)
+{
+	fputs("usage: gongmock [options]\n"
+	      "       gongmock generate [options]   (gongmock generate --help)\n"
+	      "\n"
+	      "A mock of Gong's GET /v2/calls, served from fixture data.\n"
+	      "\n"
+	      "options:\n"
+	      "  --bind ADDR            address to listen on (default 127.0.0.1)\n"
+	      "  --port N               port, 0 for any free one (default 8080)\n"
+	      "  --threads N            worker threads (default: one per core)\n"
+	      "  --fixtures PATH        a file or directory of calls (default: built-in data)\n"
+	      "  --page-size N          calls per page (default 100, as Gong)\n"
+	      "  --cursor-secret S      key for signing cursors (default: random per process;\n"
+	      "                         or GONGMOCK_CURSOR_SECRET)\n"
+	      "  --cursor-ttl SECONDS   cursor lifetime (default 3600)\n"
+	      "  --credentials FILE     accept only these credentials (default: any)\n"
+	      "  --log-format text|json access log format (default text)\n"
+	      "  --quiet                no access log\n"
+	      "  --version              print the version and exit\n"
+	      "  --help                 print this help and exit\n"
+	      "\n"
+	      "signals: SIGHUP reloads the fixtures; SIGINT/SIGTERM finish requests and exit.\n",
+	      out);
+}
+
+/* Reads a whole decimal number within [min, max]. */
+static int
+config_number(const char *s, unsigned long long min, unsigned long long max,
+	      unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+enum config_result
+config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *val = NULL;
+		const char *eq;
+		char name[64];
+		unsigned long long n;
+		size_t namelen;
+
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+			return CONFIG_HELP;
+		if (strcmp(arg, "--version") == 0)
+			return CONFIG_VERSION;
+		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+			c->quiet = 1;
+			continue;
+		}
+		if (strncmp(arg, "--", 2) != 0) {
+			snprintf(err, errlen, "unexpected argument '%s' (see --help)", arg);
+			return CONFIG_ERROR;
+		}
+		eq = strchr(arg, '=');
+		namelen = eq ? (size_t)(eq - arg) : strlen(arg);
+		if (namelen >= sizeof(name)) {
+			snprintf(err, errlen, "unknown option '%.40s...' (see --help)", arg);
+			return CONFIG_ERROR;
+		}
+		memcpy(name, arg, namelen);
+		name[namelen] = '\0';
+		if (eq != NULL) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			snprintf(err, errlen, "%s needs a value (see --help)", name);
+			return CONFIG_ERROR;
+		}
+
+		if (strcmp(name, "--bind") == 0) {
+			if (val[0] == '\0') {
+				snprintf(err, errlen, "--bind: needs an address");
+				return CONFIG_ERROR;
+			}
+			c->bind = val;
+		} else if (strcmp(name, "--port") == 0) {
+			if (config_number(val, 0, 65535, &n) != 0) {
+				snprintf(err, errlen, "--port: '%s' is not a port (0-65535)", val);
+				return CONFIG_ERROR;
+			}
+			c->port = (unsigned)n;
+		} else if (strcmp(name, "--threads") == 0) {
+			if (config_number(val, 1, 256, &n) != 0) {
+				snprintf(err, errlen, "--threads: '%s' is not a number from 1 to 256",
+					 val);
+				return CONFIG_ERROR;
+			}
+			c->threads = (unsigned)n;
+		} else if (strcmp(name, "--page-size") == 0) {
+			if (config_number(val, 1, CONFIG_MAX_PAGE_SIZE, &n) != 0) {
+				snprintf(err, errlen, "--page-size: '%s' is not a number from 1 to %d",
+					 val, CONFIG_MAX_PAGE_SIZE);
+				return CONFIG_ERROR;
+			}
+			c->page_size = (unsigned)n;
+		} else if (strcmp(name, "--fixtures") == 0) {
+			if (val[0] == '\0') {
+				snprintf(err, errlen, "--fixtures: needs a file or directory");
+				return CONFIG_ERROR;
+			}
+			c->fixtures = val;
+		} else if (strcmp(name, "--cursor-secret") == 0) {
+			if (val[0] == '\0') {
+				snprintf(err, errlen, "--cursor-secret: must not be empty");
+				return CONFIG_ERROR;
+			}
+			c->cursor_secret = val;
+		} else if (strcmp(name, "--cursor-ttl") == 0) {
+			if (config_number(val, 1, 366ULL * 24 * 3600, &n) != 0) {
+				snprintf(err, errlen,
+					 "--cursor-ttl: '%s' is not a number of seconds (1 to 31622400)",
+					 val);
+				return CONFIG_ERROR;
+			}
+			c->cursor_ttl = (int64_t)n;
+		} else if (strcmp(name, "--credentials") == 0) {
+			if (val[0] == '\0') {
+				snprintf(err, errlen, "--credentials: needs a file");
+				return CONFIG_ERROR;
+			}
+			c->credentials = val;
+		} else if (strcmp(name, "--log-format") == 0) {
+			if (strcmp(val, "text") == 0) {
+				c->log_format = CONFIG_LOG_TEXT;
+			} else if (strcmp(val, "json") == 0) {
+				c->log_format = CONFIG_LOG_JSON;
+			} else {
+				snprintf(err, errlen, "--log-format: '%s' is not text or json", val);
+				return CONFIG_ERROR;
+			}
+		} else {
+			snprintf(err, errlen, "unknown option '%s' (see --help)", name);
+			return CONFIG_ERROR;
+		}
+	}
+	return CONFIG_OK;
+}

@@ -1,0 +1,190 @@
+/*
+ * log.c - the access log and server messages, on stderr.
+ *
+ * A line is formatted into a stack buffer and written with a single write(2): POSIX keeps
+ * writes to the same file from interleaving within a line of this size, so worker threads log
+ * without a lock. The query is logged as received (it holds dates, ids and cursors, never a
+ * credential); the Authorization header never reaches this module.
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "isotime.h"
+
+#define LOG_LINE_MAX 4096
+
+static enum log_format log_fmt = LOG_TEXT;
+static int log_quiet;
+
+void
+log_setup(enum log_format format, int quiet)
+{
+	log_fmt = format;
+	log_quiet = quiet;
+}
+
+int64_t
+log_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+log_write(const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(STDERR_FILENO, buf, len);
+
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Copies s (at most len bytes) as the inside of a JSON string, within cap. */
+static size_t
+log_json_str(char *out, size_t cap, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n + 7 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			n += (size_t)snprintf(out + n, cap - n, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	return n;
+}
+
+/* Copies s for the text format: control bytes become '?', so a query cannot forge a line. */
+static size_t
+log_text_str(char *out, size_t cap, const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n + 1 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[n++] = (c < 0x20 || c == 0x7f || c == ' ') ? '?' : (char)c;
+	}
+	return n;
+}
+
+static size_t
+log_append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static size_t
+log_append(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (n >= LOG_LINE_MAX - 1)
+		return n;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + n, LOG_LINE_MAX - 1 - n, fmt, ap);
+	va_end(ap);
+	if (w < 0)
+		return n;
+	n += (size_t)w;
+	return n < LOG_LINE_MAX - 1 ? n : LOG_LINE_MAX - 2;
+}
+
+void
+log_access(const struct log_access *a)
+{
+	char buf[LOG_LINE_MAX];
+	char when[ISOTIME_TEXT_MAX + 1];
+	size_t n = 0;
+	/* Milliseconds are enough for a log and keep the column the same width. */
+	int64_t ms = a->time_us / 1000;
+
+	if (log_quiet)
+		return;
+	if (isotime_format(ms * 1000, when, sizeof(when)) == 0)
+		strcpy(when, "-");
+	if (log_fmt == LOG_JSON) {
+		n = log_append(buf, n, "{\"time\":\"%s\",\"requestId\":\"%s\",\"method\":\"", when,
+			       a->request_id);
+		n += log_json_str(buf + n, LOG_LINE_MAX - 64 - n, a->method, strlen(a->method));
+		n = log_append(buf, n, "\",\"path\":\"");
+		n += log_json_str(buf + n, LOG_LINE_MAX - 64 - n, a->path, strlen(a->path));
+		n = log_append(buf, n, "\",\"query\":\"");
+		n += log_json_str(buf + n, LOG_LINE_MAX - 256 - n, a->query, a->query_len);
+		n = log_append(buf, n,
+			       "\",\"status\":%u,\"bytes\":%zu,\"us\":%lld,\"source\":\"%s\"",
+			       a->status, a->bytes, (long long)a->duration_us, a->source);
+		if (a->extra != NULL) {
+			n = log_append(buf, n, ",\"extra\":\"");
+			n += log_json_str(buf + n, LOG_LINE_MAX - 8 - n, a->extra, strlen(a->extra));
+			n = log_append(buf, n, "\"");
+		}
+		n = log_append(buf, n, "}");
+	} else {
+		n = log_append(buf, n, "%s %s ", when, a->request_id);
+		n += log_text_str(buf + n, 32, a->method, strlen(a->method));
+		buf[n++] = ' ';
+		n += log_text_str(buf + n, LOG_LINE_MAX - 512 - n, a->path, strlen(a->path));
+		if (a->query_len > 0) {
+			buf[n++] = '?';
+			n += log_text_str(buf + n, LOG_LINE_MAX - 256 - n, a->query, a->query_len);
+		}
+		n = log_append(buf, n, " %u %zuB %lldus %s", a->status, a->bytes,
+			       (long long)a->duration_us, a->source);
+		if (a->extra != NULL)
+			n = log_append(buf, n, " %s", a->extra);
+	}
+	buf[n++] = '\n';
+	log_write(buf, n);
+}
+
+void
+log_msg(const char *level, const char *fmt, ...)
+{
+	char buf[LOG_LINE_MAX];
+	char when[ISOTIME_TEXT_MAX + 1];
+	va_list ap;
+	size_t n;
+	int w;
+
+	if (isotime_format(log_now_us() / 1000 * 1000, when, sizeof(when)) == 0)
+		strcpy(when, "-");
+	if (log_fmt == LOG_JSON)
+		n = log_append(buf, 0, "{\"time\":\"%s\",\"level\":\"%s\",\"message\":\"", when,
+			       level);
+	else
+		n = log_append(buf, 0, "%s %s ", when, level);
+	va_start(ap, fmt);
+	if (log_fmt == LOG_JSON) {
+		char msg[LOG_LINE_MAX / 2];
+
+		w = vsnprintf(msg, sizeof(msg), fmt, ap);
+		if (w > 0)
+			n += log_json_str(buf + n, LOG_LINE_MAX - 8 - n, msg,
+					  strnlen(msg, sizeof(msg)));
+		n = log_append(buf, n, "\"}");
+	} else {
+		w = vsnprintf(buf + n, LOG_LINE_MAX - 1 - n, fmt, ap);
+		if (w > 0)
+			n += (size_t)w < LOG_LINE_MAX - 1 - n ? (size_t)w : LOG_LINE_MAX - 2 - n;
+	}
+	va_end(ap);
+	buf[n++] = '\n';
+	log_write(buf, n);
+}

@@ -1,0 +1,66 @@
+/*
+ * request.c - normalising the request target.
+ *
+ * Clients reach the mock in odd ways: a base URL with a trailing slash gives `//v2/calls`, and
+ * a client sent through an HTTP-proxy setting puts the absolute form `http://host/v2/calls` on
+ * the request line. All of them name the same resource, so they are folded here, once, before
+ * routing. The query is left raw: decoding it is the query module's job.
+ */
+#include "request.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* Skips `scheme://authority` when the target is in absolute form. */
+static const char *
+skip_absolute(const char *t)
+{
+	const char *p;
+
+	if (strncasecmp(t, "http://", 7) == 0)
+		p = t + 7;
+	else if (strncasecmp(t, "https://", 8) == 0)
+		p = t + 8;
+	else
+		return t;
+	while (*p != '\0' && *p != '/' && *p != '?')
+		p++;
+	return p;
+}
+
+int
+request_normalise(const char *target, char *path_buf, size_t path_len, const char **query,
+		  size_t *query_len)
+{
+	const char *p = skip_absolute(target);
+	const char *q = strchr(p, '?');
+	size_t n = 0;
+
+	if (path_len < 2)
+		return -1;
+	path_buf[n++] = '/';
+	for (; *p != '\0' && p != q; p++) {
+		if (*p == '/' && path_buf[n - 1] == '/')
+			continue;
+		if (n + 1 >= path_len)
+			return -1;
+		path_buf[n++] = *p;
+	}
+	path_buf[n] = '\0';
+	if (q != NULL) {
+		*query = q + 1;
+		*query_len = strlen(q + 1);
+	} else {
+		*query = "";
+		*query_len = 0;
+	}
+	return 0;
+}
+
+const char *
+request_header(const struct request *r, const char *name)
+{
+	if (r->header == NULL)
+		return NULL;
+	return r->header(r, name);
+}

@@ -1,0 +1,146 @@
+/*
+ * test_config.c - the serve-mode command line: defaults, every flag, and the reasons given
+ * for bad values.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+static enum config_result
+parse(struct config *c, const char *const *args, char *err, size_t errlen)
+{
+	const char *argv[32];
+	int argc = 0;
+
+	argv[argc++] = "gongmock";
+	for (; *args != NULL; args++)
+		argv[argc++] = *args;
+	argv[argc] = NULL;
+	config_defaults(c);
+	return config_parse(c, argc, (char **)argv, err, errlen);
+}
+
+START_TEST(defaults)
+{
+	static const char *const none[] = {NULL};
+	struct config c;
+	char err[256];
+
+	unsetenv("GONGMOCK_CURSOR_SECRET");
+	ck_assert_int_eq(parse(&c, none, err, sizeof(err)), CONFIG_OK);
+	ck_assert_str_eq(c.bind, "127.0.0.1");
+	ck_assert_uint_eq(c.port, 8080);
+	ck_assert_uint_eq(c.threads, 0);
+	ck_assert_uint_eq(c.page_size, 100);
+	ck_assert_int_eq(c.cursor_ttl, 3600);
+	ck_assert_ptr_null(c.fixtures);
+	ck_assert_ptr_null(c.cursor_secret);
+	ck_assert_ptr_null(c.credentials);
+	ck_assert_int_eq(c.log_format, CONFIG_LOG_TEXT);
+	ck_assert_int_eq(c.quiet, 0);
+}
+END_TEST
+
+START_TEST(every_flag)
+{
+	static const char *const args[] = {
+		"--bind",	 "0.0.0.0", "--port=0",	    "--threads",  "3",
+		"--fixtures",	 "f.json",  "--page-size", "7",	  "--cursor-secret",
+		"s3cret",	 "--cursor-ttl", "60",	    "--credentials", "c.json",
+		"--log-format", "json",    "--quiet",	    NULL};
+	struct config c;
+	char err[256];
+
+	ck_assert_int_eq(parse(&c, args, err, sizeof(err)), CONFIG_OK);
+	ck_assert_str_eq(c.bind, "0.0.0.0");
+	ck_assert_uint_eq(c.port, 0);
+	ck_assert_uint_eq(c.threads, 3);
+	ck_assert_str_eq(c.fixtures, "f.json");
+	ck_assert_uint_eq(c.page_size, 7);
+	ck_assert_str_eq(c.cursor_secret, "s3cret");
+	ck_assert_int_eq(c.cursor_ttl, 60);
+	ck_assert_str_eq(c.credentials, "c.json");
+	ck_assert_int_eq(c.log_format, CONFIG_LOG_JSON);
+	ck_assert_int_eq(c.quiet, 1);
+}
+END_TEST
+
+START_TEST(secret_from_the_environment)
+{
+	static const char *const none[] = {NULL};
+	static const char *const flag[] = {"--cursor-secret", "flag", NULL};
+	struct config c;
+	char err[256];
+
+	setenv("GONGMOCK_CURSOR_SECRET", "env", 1);
+	ck_assert_int_eq(parse(&c, none, err, sizeof(err)), CONFIG_OK);
+	ck_assert_str_eq(c.cursor_secret, "env");
+	ck_assert_int_eq(parse(&c, flag, err, sizeof(err)), CONFIG_OK);
+	ck_assert_str_eq(c.cursor_secret, "flag");
+	unsetenv("GONGMOCK_CURSOR_SECRET");
+}
+END_TEST
+
+START_TEST(help_and_version)
+{
+	static const char *const help[] = {"--port", "1", "--help", NULL};
+	static const char *const version[] = {"--version", NULL};
+	struct config c;
+	char err[256];
+
+	ck_assert_int_eq(parse(&c, help, err, sizeof(err)), CONFIG_HELP);
+	ck_assert_int_eq(parse(&c, version, err, sizeof(err)), CONFIG_VERSION);
+}
+END_TEST
+
+START_TEST(bad_values_name_the_flag)
+{
+	static const char *const cases[][3] = {
+		{"--port", "65536", "--port: '65536'"},
+		{"--port", "-1", "--port"},
+		{"--port", "80x", "--port"},
+		{"--threads", "0", "--threads"},
+		{"--page-size", "10001", "--page-size"},
+		{"--cursor-ttl", "0", "--cursor-ttl"},
+		{"--log-format", "xml", "--log-format: 'xml'"},
+		{"--fixtures", "", "--fixtures"},
+		{"--cursor-secret", "", "--cursor-secret"},
+		{"--frobnicate", "1", "unknown option '--frobnicate'"},
+		{"stray", NULL, "unexpected argument 'stray'"},
+		{"--port", NULL, "--port needs a value"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[3] = {cases[i][0], cases[i][1], NULL};
+		struct config c;
+		char err[256] = "";
+
+		ck_assert_int_eq(parse(&c, args, err, sizeof(err)), CONFIG_ERROR);
+		ck_assert_msg(strstr(err, cases[i][2]) != NULL, "%s: got '%s'", cases[i][0], err);
+	}
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *t = tcase_create("config");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(t, defaults);
+	tcase_add_test(t, every_flag);
+	tcase_add_test(t, secret_from_the_environment);
+	tcase_add_test(t, help_and_version);
+	tcase_add_test(t, bad_values_name_the_flag);
+	suite_add_tcase(s, t);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
