@@ -70,6 +70,23 @@ config_number(const char *s, unsigned long long min, unsigned long long max,
 	return 0;
 }
 
+/* The flags that take a value. */
+static const char *const config_flags[] = {
+	"--bind",	   "--port",	    "--threads",   "--page-size", "--fixtures",
+	"--cursor-secret", "--cursor-ttl", "--credentials", "--log-format",
+};
+
+static int
+config_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(config_flags) / sizeof(config_flags[0]); i++)
+		if (strcmp(name, config_flags[i]) == 0)
+			return 1;
+	return 0;
+}
+
 enum config_result
 config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 {
@@ -103,6 +120,10 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 		}
 		memcpy(name, arg, namelen);
 		name[namelen] = '\0';
+		if (!config_known(name)) {
+			snprintf(err, errlen, "unknown option '%s' (see --help)", name);
+			return CONFIG_ERROR;
+		}
 		if (eq != NULL) {
 			val = eq + 1;
 		} else if (i + 1 < argc) {

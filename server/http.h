@@ -5,6 +5,10 @@
  * in, and sends the struct response it fills: headers, then the body pieces straight from
  * where they lie (writev), then logs one access line. Requests run on libmicrohttpd's own
  * epoll threads; the handler must be safe to call from several threads at once.
+ *
+ * A response may ask to be held back (delay_ms) or broken (reset, empty, truncate, slow):
+ * held answers suspend their connection and a timer thread resumes it, so a thousand delayed
+ * requests hold no worker thread.
  */
 #ifndef GONGMOCK_HTTP_H
 #define GONGMOCK_HTTP_H
@@ -17,10 +21,15 @@
 /* Largest request body read; past it the request gets a 413. */
 #define HTTP_MAX_BODY (1024 * 1024)
 
+struct log_access;
+
 struct http_options {
 	const char *bind; /* numeric address or host name */
 	unsigned port;    /* 0: any free port */
 	unsigned threads; /* 0: one per core */
+	/* Called after each answer with what the access log shows (NULL: nothing). */
+	void (*observe)(const struct log_access *a, void *cls);
+	void *observe_cls;
 };
 
 struct http;

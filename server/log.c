@@ -86,6 +86,25 @@ log_text_str(char *out, size_t cap, const char *s, size_t len)
 	return n;
 }
 
+/* Writes `ms` as YYYY-MM-DDTHH:MM:SS.mmmZ: always three decimals, so columns line up. */
+static void
+log_time(int64_t ms, char *out, size_t outlen)
+{
+	int64_t s = ms / 1000, frac = ms % 1000;
+	size_t n;
+
+	if (frac < 0) {
+		frac += 1000;
+		s--;
+	}
+	n = isotime_format(s * 1000000, out, outlen);
+	if (n == 0 || n + 4 >= outlen) {
+		snprintf(out, outlen, "-");
+		return;
+	}
+	snprintf(out + n - 1, outlen - n + 1, ".%03dZ", (int)frac);
+}
+
 static size_t
 log_append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -117,8 +136,7 @@ log_access(const struct log_access *a)
 
 	if (log_quiet)
 		return;
-	if (isotime_format(ms * 1000, when, sizeof(when)) == 0)
-		strcpy(when, "-");
+	log_time(ms, when, sizeof(when));
 	if (log_fmt == LOG_JSON) {
 		n = log_append(buf, n, "{\"time\":\"%s\",\"requestId\":\"%s\",\"method\":\"", when,
 			       a->request_id);
@@ -163,8 +181,7 @@ log_msg(const char *level, const char *fmt, ...)
 	size_t n;
 	int w;
 
-	if (isotime_format(log_now_us() / 1000 * 1000, when, sizeof(when)) == 0)
-		strcpy(when, "-");
+	log_time(log_now_us() / 1000, when, sizeof(when));
 	if (log_fmt == LOG_JSON)
 		n = log_append(buf, 0, "{\"time\":\"%s\",\"level\":\"%s\",\"message\":\"", when,
 			       level);

@@ -22,6 +22,7 @@ struct request {
 	size_t body_len;
 	char request_id[REQID_MAX + 1]; /* fresh for every request */
 	int64_t start_us;               /* when it arrived, CLOCK_REALTIME microseconds */
+	int remote_loopback;            /* the client connected from 127.0.0.0/8 or ::1 */
 	/* Header lookup (case-insensitive name); NULL when absent. */
 	const char *(*header)(const struct request *r, const char *name);
 	void *header_cls; /* for the HTTP layer's lookup */

@@ -22,6 +22,15 @@ struct response_header {
 	char value[RESPONSE_HEADER_VALUE_MAX];
 };
 
+/* How to break an answer on purpose (fault simulation). */
+enum response_fault {
+	RESPONSE_FAULT_NONE = 0,
+	RESPONSE_FAULT_RESET,    /* close the connection with no answer */
+	RESPONSE_FAULT_EMPTY,    /* send the headers, then close */
+	RESPONSE_FAULT_TRUNCATE, /* send half the body, then close */
+	RESPONSE_FAULT_SLOW      /* dribble the body over slow_ms */
+};
+
 struct response_piece {
 	const void *base;
 	size_t len;
@@ -39,6 +48,10 @@ struct response {
 	struct response_piece inline_pieces[4];
 	void *owned[RESPONSE_MAX_OWNED]; /* freed by response_free */
 	size_t nowned;
+	unsigned delay_ms;          /* hold the answer this long, without holding a thread */
+	enum response_fault fault;
+	unsigned slow_ms;           /* RESPONSE_FAULT_SLOW: how long the body takes */
+	const char *log_extra;      /* static text added to the access-log line, or NULL */
 	void (*release)(void *cls); /* run once by response_free */
 	void *release_cls;
 };

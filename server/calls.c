@@ -1,0 +1,241 @@
+/*
+ * calls.c - GET /v2/calls: from query and cursor to a page of calls.
+ *
+ * The filters come from the query, from the cursor, or both; when both carry a filter they
+ * must agree, because a client that changes the range in the middle of a walk would get a
+ * walk of neither range. The page itself is the envelope (requestId and records) written per
+ * request, followed by the calls' bytes as rendered at load time, joined by commas.
+ */
+#include "calls.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "isotime.h"
+#include "query.h"
+
+/* Room for the envelope before the calls: requestId, records and the cursor. */
+#define CALLS_HEAD_MAX (256 + CURSOR_TEXT_MAX)
+
+static const char calls_tail[] = "]}";
+static const char calls_comma[] = ",";
+
+static int64_t
+calls_clock(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void
+calls_ctx_init(struct calls_ctx *ctx, struct store_slot *slot, const struct cursor_key *key,
+	       unsigned page_size, int64_t cursor_ttl)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->slot = slot;
+	ctx->key = key;
+	ctx->page_size = page_size;
+	ctx->cursor_ttl = cursor_ttl;
+	ctx->now = calls_clock;
+	ctx->pins[0].slot = slot;
+	ctx->pins[0].ticket = 0;
+	ctx->pins[1].slot = slot;
+	ctx->pins[1].ticket = 1;
+}
+
+static void
+calls_unpin(void *cls)
+{
+	struct calls_pin *pin = cls;
+
+	store_slot_release(pin->slot, pin->ticket);
+}
+
+/*
+ * Checks that the filters the request gives match the cursor's, and takes the cursor's for
+ * those it leaves out. Returns 0, or -1 with the message for the first field that differs.
+ */
+static int
+calls_merge(const struct filter *req, const struct filter *cur, struct filter *out, char *err,
+	    size_t errlen)
+{
+	if (req->has_from && (!cur->has_from || req->from_us != cur->from_us)) {
+		snprintf(err, errlen, "fromDateTime: must be the same as in the request that "
+				      "returned the cursor");
+		return -1;
+	}
+	if (req->has_to && (!cur->has_to || req->to_us != cur->to_us)) {
+		snprintf(err, errlen, "toDateTime: must be the same as in the request that returned "
+				      "the cursor");
+		return -1;
+	}
+	if (req->has_workspace &&
+	    (!cur->has_workspace || strcmp(req->workspace, cur->workspace) != 0)) {
+		snprintf(err, errlen, "workspaceId: must be the same as in the request that "
+				      "returned the cursor");
+		return -1;
+	}
+	*out = *cur;
+	return 0;
+}
+
+/* Adds the page's calls as pieces, one piece per run of neighbours in the store's buffer. */
+static int
+calls_add_pieces(struct response *r, const struct store_page *page)
+{
+	const char *run = NULL;
+	size_t run_len = 0, i;
+
+	for (i = 0; i < page->count; i++) {
+		const struct store_call *c = page->calls[i];
+
+		if (run != NULL && run + run_len + 1 == c->json) {
+			run_len += 1 + c->json_len;
+			continue;
+		}
+		if (run != NULL &&
+		    (response_piece_add(r, run, run_len) != 0 ||
+		     response_piece_add(r, calls_comma, 1) != 0))
+			return -1;
+		run = c->json;
+		run_len = c->json_len;
+	}
+	if (run != NULL && response_piece_add(r, run, run_len) != 0)
+		return -1;
+	return 0;
+}
+
+void
+calls_list(const struct calls_ctx *ctx, const struct request *req, struct response *r)
+{
+	struct query q;
+	struct filter reqf, f;
+	struct cursor cur;
+	struct store_pos after, *afterp = NULL;
+	struct store_page page;
+	const struct store *s;
+	const struct store_call **calls = NULL;
+	const char *ctext;
+	size_t clen, n;
+	uint64_t page_number = 0, total;
+	unsigned ticket;
+	char err[160];
+	char *head;
+	int64_t now = ctx->now != NULL ? ctx->now() : calls_clock();
+
+	if (query_parse(&q, req->query, req->query_len) != 0) {
+		error_respond(r, ERROR_BAD_REQUEST, "query: too long or too many parameters");
+		return;
+	}
+	if (query_filter(&q, &reqf, &ctext, &clen, err, sizeof(err)) != 0) {
+		error_respond(r, ERROR_BAD_REQUEST, err);
+		return;
+	}
+	f = reqf;
+	if (ctext != NULL) {
+		switch (cursor_decode(ctx->key, ctext, clen, now, &cur)) {
+		case CURSOR_OK:
+			break;
+		case CURSOR_EXPIRED:
+			error_respond(r, ERROR_CURSOR_EXPIRED, NULL);
+			return;
+		default:
+			error_respond(r, ERROR_CURSOR_INVALID, NULL);
+			return;
+		}
+		if (calls_merge(&reqf, &cur.filter, &f, err, sizeof(err)) != 0) {
+			error_respond(r, ERROR_BAD_REQUEST, err);
+			return;
+		}
+		if (store_pos_make(cur.last_date_us, cur.last_id, &after) != 0) {
+			error_respond(r, ERROR_CURSOR_INVALID, NULL);
+			return;
+		}
+		afterp = &after;
+		page_number = cur.page_number;
+	}
+	if (f.has_from && f.has_to && f.from_us >= f.to_us) {
+		error_respond(r, ERROR_BAD_REQUEST, "fromDateTime: must be before toDateTime");
+		return;
+	}
+
+	calls = malloc(ctx->page_size * sizeof(*calls));
+	if (calls == NULL) {
+		error_respond(r, ERROR_INTERNAL, NULL);
+		return;
+	}
+	s = store_slot_acquire(ctx->slot, &ticket);
+	page.calls = calls;
+	store_query(s, &f, afterp, ctx->page_size, &page);
+	if (page.count == 0) {
+		store_slot_release(ctx->slot, ticket);
+		free(calls);
+		error_respond(r, ERROR_NO_CALLS, NULL);
+		return;
+	}
+	/* The walk keeps the total it started with, as Gong's cursor does. */
+	total = ctext != NULL ? cur.total : page.total;
+
+	head = malloc(CALLS_HEAD_MAX);
+	if (head == NULL) {
+		store_slot_release(ctx->slot, ticket);
+		free(calls);
+		error_respond(r, ERROR_INTERNAL, NULL);
+		return;
+	}
+	n = (size_t)snprintf(head, CALLS_HEAD_MAX,
+			     "{\"requestId\":\"%s\",\"records\":{\"totalRecords\":%llu,"
+			     "\"currentPageSize\":%zu,\"currentPageNumber\":%llu",
+			     r->request_id, (unsigned long long)total, page.count,
+			     (unsigned long long)page_number);
+	if (page.remaining > 0) {
+		const struct store_call *last = page.calls[page.count - 1];
+		struct cursor next;
+		size_t w;
+
+		memset(&next, 0, sizeof(next));
+		next.filter = f;
+		next.last_date_us = last->date_us;
+		store_id_format(last->id_hi, last->id_lo, next.last_id);
+		next.page_number = page_number + 1;
+		next.total = total;
+		next.page_size = ctx->page_size;
+		next.exp = now + ctx->cursor_ttl;
+		memcpy(head + n, ",\"cursor\":\"", 11);
+		n += 11;
+		w = cursor_encode(ctx->key, &next, head + n, CALLS_HEAD_MAX - n - 32);
+		if (w == 0) {
+			free(head);
+			store_slot_release(ctx->slot, ticket);
+			free(calls);
+			error_respond(r, ERROR_INTERNAL, NULL);
+			return;
+		}
+		n += w;
+		head[n++] = '"';
+	}
+	memcpy(head + n, "},\"calls\":[", 11);
+	n += 11;
+
+	/* From here the response holds the pin: response_free releases it. */
+	r->release = calls_unpin;
+	r->release_cls = (void *)&ctx->pins[ticket];
+	r->status = 200;
+	r->source = "fixture";
+	if (response_header_add(r, "Content-Type", RESPONSE_JSON_TYPE) != 0 ||
+	    response_piece_own(r, head, n) != 0 || calls_add_pieces(r, &page) != 0 ||
+	    response_piece_add(r, calls_tail, 2) != 0) {
+		char id[sizeof(r->request_id)];
+
+		free(calls);
+		memcpy(id, r->request_id, sizeof(id));
+		response_free(r);
+		response_init(r);
+		memcpy(r->request_id, id, sizeof(id));
+		error_respond(r, ERROR_INTERNAL, NULL);
+		return;
+	}
+	free(calls);
+}

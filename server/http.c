@@ -1,0 +1,741 @@
+/*
+ * http.c - serving requests with libmicrohttpd.
+ *
+ * This is the only file that knows libmicrohttpd. It keeps the raw request target (through the
+ * URI log callback, before libmicrohttpd decodes anything), so the query can be parsed by our
+ * own rules, and answers on the second call of the access handler for a request: libmicrohttpd
+ * 0.9.75 closes the connection when an answer is queued on the first call, and keep-alive is
+ * worth several times the throughput. Bodies go out as an iovec of the response's pieces, so a
+ * page of calls is sent from the store's memory without a copy.
+ *
+ * Delayed and dribbled answers suspend their connection; one timer thread keeps the wake-up
+ * times in a heap and resumes each connection when its time comes. A worker thread is never
+ * put to sleep, so slow answers cost fast ones nothing but a heap entry.
+ */
+#include "http.h"
+
+#include <microhttpd.h>
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "log.h"
+
+/* Room for the normalised path; longer paths are answered 404 without routing. */
+#define HTTP_PATH_MAX 2048
+/* A dribbled body goes out in this many pieces over its time. */
+#define HTTP_SLOW_CHUNKS 20
+
+struct http_wake {
+	int64_t at_us;
+	struct MHD_Connection *con;
+};
+
+/* The timer thread's heap of connections to resume. */
+struct http_timer {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	int running;
+	int stopping;
+	struct http_wake *heap;
+	size_t n;
+	size_t cap;
+};
+
+struct http {
+	struct MHD_Daemon *daemon;
+	http_handler_fn *handler;
+	void *cls;
+	void (*observe)(const struct log_access *a, void *cls);
+	void *observe_cls;
+	unsigned port;
+	atomic_long inflight;
+	struct http_timer timer;
+};
+
+/* One request's state, from the URI callback to the completion callback. */
+struct http_req {
+	struct http *server;
+	char *target;
+	int phase; /* 0: headers seen; 1: reading the body; 2: answer held back */
+	int too_large;
+	char *body;
+	size_t body_len;
+	size_t body_cap;
+	int64_t start_us;
+	struct response *held; /* the answer waiting for its delay to pass */
+	struct request req;    /* kept for the log line of a held answer */
+	char path[HTTP_PATH_MAX];
+};
+
+/* A body sent through a reader: for answers broken or dribbled on purpose. */
+struct http_feed {
+	struct response *r;
+	struct http *server;
+	struct MHD_Connection *con;
+	uint64_t limit;    /* bytes to send before closing (the whole body when dribbling) */
+	uint64_t chunk;    /* bytes per step when dribbling */
+	int64_t next_us;   /* when the next step may go */
+	int64_t step_us;
+};
+
+static int64_t
+http_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- timer ------------------------------------------------------------------------------ */
+
+static void
+http_heap_up(struct http_wake *h, size_t i)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		struct http_wake t;
+
+		if (h[p].at_us <= h[i].at_us)
+			break;
+		t = h[p];
+		h[p] = h[i];
+		h[i] = t;
+		i = p;
+	}
+}
+
+static void
+http_heap_down(struct http_wake *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		struct http_wake t;
+
+		if (l < n && h[l].at_us < h[m].at_us)
+			m = l;
+		if (r < n && h[r].at_us < h[m].at_us)
+			m = r;
+		if (m == i)
+			return;
+		t = h[m];
+		h[m] = h[i];
+		h[i] = t;
+		i = m;
+	}
+}
+
+static void *
+http_timer_main(void *cls)
+{
+	struct http_timer *t = cls;
+
+	pthread_mutex_lock(&t->lock);
+	for (;;) {
+		int64_t now = http_mono_us();
+
+		/* On shutdown every held connection is resumed at once: libmicrohttpd must not be
+		 * stopped with suspended connections. */
+		while (t->n > 0 && (t->stopping || t->heap[0].at_us <= now)) {
+			struct MHD_Connection *con = t->heap[0].con;
+
+			t->heap[0] = t->heap[--t->n];
+			http_heap_down(t->heap, t->n, 0);
+			MHD_resume_connection(con);
+		}
+		if (t->stopping)
+			break;
+		if (t->n == 0) {
+			pthread_cond_wait(&t->cond, &t->lock);
+		} else {
+			struct timespec ts;
+			int64_t wait = t->heap[0].at_us - now;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += wait / 1000000;
+			ts.tv_nsec += (wait % 1000000) * 1000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&t->cond, &t->lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+static int
+http_timer_start(struct http_timer *t)
+{
+	pthread_condattr_t ca;
+
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&t->thread, NULL, http_timer_main, t) != 0)
+		return -1;
+	t->running = 1;
+	return 0;
+}
+
+static void
+http_timer_stop(struct http_timer *t)
+{
+	if (!t->running)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->stopping = 1;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+	t->running = 0;
+}
+
+/* Frees the timer once no worker thread can reach it any more. */
+static void
+http_timer_free(struct http_timer *t)
+{
+	free(t->heap);
+	pthread_cond_destroy(&t->cond);
+	pthread_mutex_destroy(&t->lock);
+}
+
+/*
+ * Suspends con and has the timer resume it at `at_us`. Returns 0, or -1 (con not suspended)
+ * when the server is stopping or out of memory: the caller then answers at once.
+ */
+static int
+http_hold(struct http *h, struct MHD_Connection *con, int64_t at_us)
+{
+	struct http_timer *t = &h->timer;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->stopping) {
+		pthread_mutex_unlock(&t->lock);
+		return -1;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct http_wake *w = realloc(t->heap, cap * sizeof(*w));
+
+		if (w == NULL) {
+			pthread_mutex_unlock(&t->lock);
+			return -1;
+		}
+		t->heap = w;
+		t->cap = cap;
+	}
+	/* Suspend before the entry is visible, so the timer never resumes a connection that
+	 * is not suspended yet. */
+	MHD_suspend_connection(con);
+	t->heap[t->n].at_us = at_us;
+	t->heap[t->n].con = con;
+	http_heap_up(t->heap, t->n);
+	t->n++;
+	if (t->heap[0].con == con)
+		pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+/* ---- requests --------------------------------------------------------------------------- */
+
+static void *
+http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
+{
+	struct http *h = cls;
+	struct http_req *q = calloc(1, sizeof(*q));
+
+	(void)con;
+	if (q == NULL)
+		return NULL;
+	q->server = h;
+	q->start_us = log_now_us();
+	q->target = strdup(uri != NULL ? uri : "/");
+	atomic_fetch_add(&h->inflight, 1);
+	return q;
+}
+
+/* Runs after libmicrohttpd has sent (or given up on) the body: frees the response. */
+static void
+http_response_done(void *cls)
+{
+	struct response *r = cls;
+
+	response_free(r);
+	free(r);
+}
+
+static void
+http_completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
+		  enum MHD_RequestTerminationCode toe)
+{
+	struct http *h = cls;
+	struct http_req *q = *req_cls;
+
+	(void)con;
+	(void)toe;
+	if (q == NULL)
+		return;
+	if (q->held != NULL)
+		http_response_done(q->held);
+	free(q->target);
+	free(q->body);
+	free(q);
+	*req_cls = NULL;
+	atomic_fetch_sub(&h->inflight, 1);
+}
+
+static const char *
+http_header_lookup(const struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->header_cls, MHD_HEADER_KIND, name);
+}
+
+static int
+http_has_header(const struct response *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+http_is_loopback(struct MHD_Connection *con)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+
+	if (sa == NULL)
+		return 0;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		static const unsigned char one[16] = {[15] = 1};
+		static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+		const unsigned char *a = in6->sin6_addr.s6_addr;
+
+		return memcmp(a, one, 16) == 0 || (memcmp(a, mapped, 12) == 0 && a[12] == 127);
+	}
+	return 0;
+}
+
+/* Appends a chunk of request body, within the cap. */
+static void
+http_body_append(struct http_req *q, const char *data, size_t len)
+{
+	if (q->too_large)
+		return;
+	if (q->body_len + len > HTTP_MAX_BODY) {
+		q->too_large = 1;
+		return;
+	}
+	if (q->body_len + len + 1 > q->body_cap) {
+		size_t cap = q->body_cap ? q->body_cap : 4096;
+		char *b;
+
+		while (cap < q->body_len + len + 1)
+			cap *= 2;
+		b = realloc(q->body, cap);
+		if (b == NULL) {
+			q->too_large = 1;
+			return;
+		}
+		q->body = b;
+		q->body_cap = cap;
+	}
+	memcpy(q->body + q->body_len, data, len);
+	q->body_len += len;
+	q->body[q->body_len] = '\0';
+}
+
+static void
+http_log(struct http_req *q, const struct request *req, const struct response *r, size_t bytes)
+{
+	struct log_access a;
+
+	memset(&a, 0, sizeof(a));
+	a.time_us = q->start_us;
+	a.request_id = r->request_id[0] ? r->request_id : req->request_id;
+	a.method = req->method;
+	a.path = req->path;
+	a.query = req->query;
+	a.query_len = req->query_len;
+	a.status = r->status;
+	a.bytes = bytes;
+	a.source = r->source ? r->source : "-";
+	a.extra = r->log_extra;
+	a.duration_us = log_now_us() - q->start_us;
+	log_access(&a);
+	if (q->server->observe != NULL)
+		q->server->observe(&a, q->server->observe_cls);
+}
+
+/* Copies body bytes [pos, pos + max) of r into buf. */
+static size_t
+http_copy_body(const struct response *r, uint64_t pos, char *buf, size_t max)
+{
+	size_t i, n = 0;
+	uint64_t off = 0;
+
+	for (i = 0; i < r->npieces && n < max; i++) {
+		const struct response_piece *p = &r->pieces[i];
+
+		if (pos < off + p->len) {
+			size_t from = (size_t)(pos - off);
+			size_t take = p->len - from;
+
+			if (take > max - n)
+				take = max - n;
+			memcpy(buf + n, (const char *)p->base + from, take);
+			n += take;
+			pos += take;
+		}
+		off += p->len;
+	}
+	return n;
+}
+
+static ssize_t
+http_feed_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct http_feed *f = cls;
+	uint64_t want;
+
+	if (pos >= f->limit)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	want = f->limit - pos;
+	if (f->step_us > 0) {
+		int64_t now = http_mono_us();
+
+		if (now < f->next_us && http_hold(f->server, f->con, f->next_us) == 0)
+			return 0;
+		f->next_us = (now > f->next_us ? now : f->next_us) + f->step_us;
+		if (want > f->chunk)
+			want = f->chunk;
+	}
+	if (want > max)
+		want = max;
+	return (ssize_t)http_copy_body(f->r, pos, buf, (size_t)want);
+}
+
+static void
+http_feed_free(void *cls)
+{
+	struct http_feed *f = cls;
+
+	http_response_done(f->r);
+	free(f);
+}
+
+/* Builds the libmicrohttpd response for r; r then belongs to it. NULL on failure (r freed). */
+static struct MHD_Response *
+http_make(struct http *h, struct MHD_Connection *con, struct response *r, size_t bytes)
+{
+	struct MHD_Response *mr;
+	struct MHD_IoVec stack_iov[8];
+	struct MHD_IoVec *iov = stack_iov;
+	size_t i;
+
+	if (r->fault == RESPONSE_FAULT_EMPTY || r->fault == RESPONSE_FAULT_TRUNCATE ||
+	    r->fault == RESPONSE_FAULT_SLOW) {
+		struct http_feed *f = calloc(1, sizeof(*f));
+
+		if (f == NULL) {
+			http_response_done(r);
+			return NULL;
+		}
+		f->r = r;
+		f->server = h;
+		f->con = con;
+		f->limit = r->fault == RESPONSE_FAULT_EMPTY      ? 0
+			   : r->fault == RESPONSE_FAULT_TRUNCATE ? bytes / 2
+								 : bytes;
+		if (r->fault == RESPONSE_FAULT_SLOW && bytes > 0) {
+			f->chunk = (bytes + HTTP_SLOW_CHUNKS - 1) / HTTP_SLOW_CHUNKS;
+			f->step_us = (int64_t)r->slow_ms * 1000 / HTTP_SLOW_CHUNKS;
+			if (f->step_us == 0)
+				f->step_us = 1;
+			f->next_us = http_mono_us();
+		}
+		/* The full length is announced, so a client sees the body end early. */
+		mr = MHD_create_response_from_callback(bytes, 64 * 1024, http_feed_read, f,
+						       http_feed_free);
+		if (mr == NULL)
+			http_feed_free(f);
+		return mr;
+	}
+	if (r->npieces > sizeof(stack_iov) / sizeof(stack_iov[0])) {
+		iov = malloc(r->npieces * sizeof(*iov));
+		if (iov == NULL) {
+			http_response_done(r);
+			return NULL;
+		}
+	}
+	for (i = 0; i < r->npieces; i++) {
+		iov[i].iov_base = r->pieces[i].base;
+		iov[i].iov_len = r->pieces[i].len;
+	}
+	/* libmicrohttpd copies the iovec array and calls back when it no longer needs the
+	 * bytes, which is when the store pin and the owned buffers may go. */
+	mr = MHD_create_response_from_iovec(iov, (unsigned int)r->npieces, http_response_done, r);
+	if (iov != stack_iov)
+		free(iov);
+	if (mr == NULL)
+		http_response_done(r);
+	return mr;
+}
+
+/* Closes the connection with a TCP reset and no answer. */
+static enum MHD_Result
+http_reset(struct MHD_Connection *con)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	if (ci != NULL) {
+		struct linger lg = {1, 0};
+
+		(void)setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+	return MHD_NO;
+}
+
+static enum MHD_Result
+http_send(struct http *h, struct MHD_Connection *con, struct http_req *q,
+	  const struct request *req, struct response *r)
+{
+	struct MHD_Response *mr;
+	size_t i, bytes = response_body_len(r);
+	unsigned status = r->status;
+
+	http_log(q, req, r, r->fault == RESPONSE_FAULT_RESET ? 0 : bytes);
+	if (r->fault == RESPONSE_FAULT_RESET) {
+		http_response_done(r);
+		return http_reset(con);
+	}
+	mr = http_make(h, con, r, bytes);
+	if (mr == NULL)
+		return MHD_NO;
+	/* r still lives: it is freed by libmicrohttpd's callback when the response goes. */
+	for (i = 0; i < r->nheaders; i++)
+		(void)MHD_add_response_header(mr, r->headers[i].name, r->headers[i].value);
+	if (r->request_id[0] != '\0' && !http_has_header(r, "x-traceid"))
+		(void)MHD_add_response_header(mr, "x-traceid", r->request_id);
+	{
+		enum MHD_Result ret = MHD_queue_response(con, status, mr);
+
+		MHD_destroy_response(mr);
+		return ret;
+	}
+}
+
+static enum MHD_Result
+http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *method,
+	       const char *version, const char *upload_data, size_t *upload_data_size,
+	       void **req_cls)
+{
+	struct http *h = cls;
+	struct http_req *q = *req_cls;
+	struct request *req;
+	struct response *r;
+
+	(void)url;
+	(void)version;
+	if (q == NULL || q->target == NULL)
+		return MHD_NO;
+	req = &q->req;
+	if (q->phase == 0) {
+		q->phase = 1;
+		return MHD_YES;
+	}
+	if (q->phase == 2) {
+		/* Resumed: the held answer's time has come. */
+		r = q->held;
+		q->held = NULL;
+		if (r == NULL)
+			return MHD_NO;
+		return http_send(h, con, q, req, r);
+	}
+	if (*upload_data_size > 0) {
+		http_body_append(q, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	memset(req, 0, sizeof(*req));
+	req->method = method;
+	req->target = q->target;
+	if (request_normalise(q->target, q->path, sizeof(q->path), &req->query,
+			      &req->query_len) != 0) {
+		strcpy(q->path, "/");
+		req->query = "";
+		req->query_len = 0;
+	}
+	req->path = q->path;
+	req->body = q->body;
+	req->body_len = q->body_len;
+	req->start_us = q->start_us;
+	req->remote_loopback = http_is_loopback(con);
+	req->header = http_header_lookup;
+	req->header_cls = con;
+	reqid_new(req->request_id);
+
+	r = malloc(sizeof(*r));
+	if (r == NULL)
+		return MHD_NO;
+	response_init(r);
+	memcpy(r->request_id, req->request_id, sizeof(req->request_id));
+	if (q->too_large)
+		error_respond(r, ERROR_TOO_LARGE, NULL);
+	else
+		h->handler(req, r, h->cls);
+	if (r->status == 0)
+		error_respond(r, ERROR_INTERNAL, NULL);
+	if (r->delay_ms > 0) {
+		q->held = r;
+		q->phase = 2;
+		if (http_hold(h, con, http_mono_us() + (int64_t)r->delay_ms * 1000) == 0)
+			return MHD_YES;
+		q->held = NULL;
+	}
+	return http_send(h, con, q, req, r);
+}
+
+/* Resolves the bind address; numeric addresses and host names both work. */
+static int
+http_resolve(const char *bind, unsigned port, struct sockaddr_storage *ss, char *err,
+	     size_t errlen)
+{
+	struct addrinfo hints, *res = NULL;
+	char portstr[8];
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	rc = getaddrinfo(bind, portstr, &hints, &res);
+	if (rc != 0 || res == NULL) {
+		snprintf(err, errlen, "--bind: cannot resolve '%s': %s", bind, gai_strerror(rc));
+		return -1;
+	}
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return 0;
+}
+
+struct http *
+http_start(const struct http_options *o, http_handler_fn *handler, void *cls, char *err,
+	   size_t errlen)
+{
+	struct http *h;
+	struct sockaddr_storage ss;
+	unsigned threads = o->threads;
+	unsigned int flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
+			     MHD_ALLOW_SUSPEND_RESUME;
+	const union MHD_DaemonInfo *info;
+
+	if (http_resolve(o->bind, o->port, &ss, err, errlen) != 0)
+		return NULL;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->handler = handler;
+	h->cls = cls;
+	h->observe = o->observe;
+	h->observe_cls = o->observe_cls;
+	atomic_init(&h->inflight, 0);
+	if (http_timer_start(&h->timer) != 0) {
+		http_timer_free(&h->timer);
+		snprintf(err, errlen, "cannot start the timer thread");
+		free(h);
+		return NULL;
+	}
+	h->daemon = MHD_start_daemon(
+		flags, (uint16_t)o->port, NULL, NULL, http_access_cb, h, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned int)(threads > 1 ? threads : 0), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)(128 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned int)20000,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+		(unsigned int)1024, MHD_OPTION_END);
+	if (h->daemon == NULL) {
+		snprintf(err, errlen,
+			 "cannot listen on %s port %u (in use, or not an address of this machine)",
+			 o->bind, o->port);
+		http_timer_stop(&h->timer);
+		http_timer_free(&h->timer);
+		free(h);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = info != NULL ? info->port : o->port;
+	return h;
+}
+
+unsigned
+http_port(const struct http *h)
+{
+	return h->port;
+}
+
+void
+http_stop(struct http *h, unsigned grace_ms)
+{
+	MHD_socket fd;
+	unsigned waited = 0;
+
+	if (h == NULL)
+		return;
+	/* Stop accepting first, so the requests still in flight are the last ones. */
+	fd = MHD_quiesce_daemon(h->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	while (atomic_load(&h->inflight) > 0 && waited < grace_ms) {
+		struct timespec ts = {0, 5 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+		waited += 5;
+	}
+	/* Whatever is still held is let go now, then the daemon may stop. */
+	http_timer_stop(&h->timer);
+	MHD_stop_daemon(h->daemon);
+	http_timer_free(&h->timer);
+	free(h);
+}

@@ -1,0 +1,150 @@
+/*
+ * server.c - assembling a server from a config.
+ *
+ * Start-up is the only place where failure is fatal; everything after it turns errors into
+ * answers. The built-in fixtures are linked into the binary (embed.S), so a server started
+ * without --fixtures needs no file at all.
+ */
+#include "server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "cursor.h"
+#include "http.h"
+#include "log.h"
+#include "router.h"
+#include "store.h"
+
+extern const char gongmock_fixture_start[];
+extern const char gongmock_fixture_end[];
+
+struct server {
+	const struct config *cfg;
+	struct cursor_key key;
+	struct auth *auth;
+	struct store_slot *slot;
+	struct router router;
+	struct http *http;
+	long long load_us;
+};
+
+const char *
+server_builtin_fixtures(size_t *len)
+{
+	*len = (size_t)(gongmock_fixture_end - gongmock_fixture_start);
+	return gongmock_fixture_start;
+}
+
+static struct store *
+server_load(const struct config *cfg, char *err, size_t errlen)
+{
+	size_t len;
+	const char *data;
+
+	if (cfg->fixtures != NULL)
+		return store_load(cfg->fixtures, err, errlen);
+	data = server_builtin_fixtures(&len);
+	return store_load_buffer("built-in fixtures", data, len, err, errlen);
+}
+
+struct server *
+server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	struct store *st;
+	struct http_options ho;
+
+	*exit_code = 1;
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->cfg = cfg;
+	if (cursor_key_init(&s->key, cfg->cursor_secret, err, errlen) != 0)
+		goto fail;
+	if (cfg->credentials != NULL) {
+		s->auth = auth_load(cfg->credentials, err, errlen);
+		if (s->auth == NULL)
+			goto fail;
+	}
+	s->load_us = log_now_us();
+	st = server_load(cfg, err, errlen);
+	if (st == NULL)
+		goto fail;
+	s->load_us = log_now_us() - s->load_us;
+	s->slot = store_slot_create(st);
+	if (s->slot == NULL) {
+		store_free(st);
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	calls_ctx_init(&s->router.calls, s->slot, &s->key, cfg->page_size, cfg->cursor_ttl);
+	s->router.slot = s->slot;
+	s->router.auth = s->auth;
+	s->router.started_us = log_now_us();
+
+	memset(&ho, 0, sizeof(ho));
+	ho.bind = cfg->bind;
+	ho.port = cfg->port;
+	ho.threads = cfg->threads;
+	s->http = http_start(&ho, router_handle, &s->router, err, errlen);
+	if (s->http == NULL)
+		goto fail;
+	*exit_code = 0;
+	return s;
+fail:
+	store_slot_free(s->slot);
+	auth_free(s->auth);
+	free(s);
+	return NULL;
+}
+
+unsigned
+server_port(const struct server *s)
+{
+	return http_port(s->http);
+}
+
+size_t
+server_calls(const struct server *s)
+{
+	unsigned ticket;
+	const struct store *st = store_slot_acquire(s->slot, &ticket);
+	size_t n = store_count(st);
+
+	store_slot_release(s->slot, ticket);
+	return n;
+}
+
+long long
+server_load_us(const struct server *s)
+{
+	return s->load_us;
+}
+
+int
+server_reload(struct server *s, char *err, size_t errlen)
+{
+	long long t0 = log_now_us();
+	struct store *st = server_load(s->cfg, err, errlen);
+
+	if (st == NULL)
+		return -1;
+	s->load_us = log_now_us() - t0;
+	store_slot_swap(s->slot, st);
+	return 0;
+}
+
+void
+server_stop(struct server *s)
+{
+	if (s == NULL)
+		return;
+	http_stop(s->http, 10000);
+	store_slot_free(s->slot);
+	auth_free(s->auth);
+	free(s);
+}

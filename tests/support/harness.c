@@ -1,0 +1,199 @@
+/*
+ * harness.c - starting servers and talking to them over real sockets, for the tests.
+ */
+#define _DEFAULT_SOURCE /* mkstemps */
+#include "harness.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "log.h"
+
+void
+harness_start(struct harness_server *h, const char *const *flags)
+{
+	const char *argv[64];
+	char err[1024];
+	int argc = 0, code;
+
+	memset(h, 0, sizeof(*h));
+	argv[argc++] = "gongmock";
+	argv[argc++] = "--port";
+	argv[argc++] = "0";
+	argv[argc++] = "--quiet";
+	argv[argc++] = "--threads";
+	argv[argc++] = "2";
+	for (; flags != NULL && *flags != NULL && argc < 62; flags++)
+		argv[argc++] = *flags;
+	argv[argc] = NULL;
+	config_defaults(&h->cfg);
+	ck_assert_int_eq(config_parse(&h->cfg, argc, (char **)argv, err, sizeof(err)), CONFIG_OK);
+	log_setup(LOG_TEXT, h->cfg.quiet);
+	h->srv = server_start(&h->cfg, err, sizeof(err), &code);
+	ck_assert_msg(h->srv != NULL, "server_start: %s", err);
+	h->port = server_port(h->srv);
+	ck_assert_uint_gt(h->port, 0);
+	snprintf(h->base, sizeof(h->base), "http://127.0.0.1:%u", h->port);
+}
+
+void
+harness_stop(struct harness_server *h)
+{
+	server_stop(h->srv);
+	h->srv = NULL;
+}
+
+struct harness_buf {
+	char *p;
+	size_t len;
+};
+
+static size_t
+harness_sink(char *data, size_t size, size_t n, void *cls)
+{
+	struct harness_buf *b = cls;
+	size_t len = size * n;
+	char *p = realloc(b->p, b->len + len + 1);
+
+	if (p == NULL)
+		return 0;
+	memcpy(p + b->len, data, len);
+	b->p = p;
+	b->len += len;
+	b->p[b->len] = '\0';
+	return len;
+}
+
+void
+harness_request(const struct harness_server *h, const char *method, const char *target,
+		const char *authorization, const char *const *extra_headers, const char *body,
+		struct harness_reply *out)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *hdrs = NULL;
+	struct harness_buf bb = {NULL, 0}, hb = {NULL, 0};
+	char url[16384], line[8192];
+
+	ck_assert_ptr_nonnull(c);
+	memset(out, 0, sizeof(*out));
+	snprintf(url, sizeof(url), "%s%s", h->base, target);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &bb);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, harness_sink);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
+	if (method != NULL && strcmp(method, "GET") != 0) {
+		if (strcmp(method, "HEAD") == 0)
+			curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		else
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	}
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	}
+	if (authorization != NULL) {
+		snprintf(line, sizeof(line), "Authorization: %s", authorization);
+		hdrs = curl_slist_append(hdrs, line);
+	}
+	for (; extra_headers != NULL && *extra_headers != NULL; extra_headers++)
+		hdrs = curl_slist_append(hdrs, *extra_headers);
+	if (hdrs != NULL)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	out->curl_code = (int)curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	out->body = bb.p != NULL ? bb.p : strdup("");
+	out->body_len = bb.len;
+	out->headers = hb.p != NULL ? hb.p : strdup("");
+	out->json = json_loadb(out->body, out->body_len, 0, NULL);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+}
+
+void
+harness_get(const struct harness_server *h, const char *target, struct harness_reply *out)
+{
+	/* base64("k:s") */
+	harness_request(h, NULL, target, "Basic azpz", NULL, NULL, out);
+}
+
+const char *
+harness_header(const struct harness_reply *r, const char *name, char *buf, size_t buflen)
+{
+	const char *p = r->headers;
+	size_t nlen = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (len > nlen && strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+			const char *v = p + nlen + 1;
+			size_t vlen;
+
+			while (*v == ' ')
+				v++;
+			vlen = (size_t)(p + len - v);
+			while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == ' '))
+				vlen--;
+			if (vlen >= buflen)
+				vlen = buflen - 1;
+			memcpy(buf, v, vlen);
+			buf[vlen] = '\0';
+			return buf;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return NULL;
+}
+
+void
+harness_reply_free(struct harness_reply *r)
+{
+	free(r->body);
+	free(r->headers);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+harness_temp_file(const char *text, const char *suffix, char *buf, size_t buflen)
+{
+	int fd;
+	size_t len = strlen(text);
+
+	snprintf(buf, buflen, "/tmp/gongmock-test-XXXXXX%s", suffix);
+	fd = mkstemps(buf, (int)strlen(suffix));
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+	close(fd);
+}
+
+void
+harness_escape(const char *s, char *buf, size_t buflen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 4 < buflen; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			buf[n++] = (char)c;
+		} else {
+			buf[n++] = '%';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
+		}
+	}
+	buf[n] = '\0';
+}
