@@ -2,40 +2,63 @@
  * admin.c - the control API.
  *
  * Its answers are small and rare next to the calls, so they are built with jansson for
- * clarity rather than by hand.
+ * clarity rather than by hand. Errors keep Gong's body shape, so one client-side parser
+ * reads both APIs. A malformed rule is refused whole: fault_set_add_json adds all or nothing.
  */
 #include "admin.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "error.h"
 #include "isotime.h"
 #include "log.h"
+#include "query.h"
 
 #ifndef GONGMOCK_VERSION
 #define GONGMOCK_VERSION "0.1.0"
 #endif
 
-/* Sends a jansson object (taking it) as the 200 JSON body. */
-static void
-admin_send(struct response *r, unsigned status, json_t *obj)
-{
-	char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+#define ADMIN_MAX_IDS 256
 
-	json_decref(obj);
+int
+admin_owns(const char *path)
+{
+	size_t plen = strlen(ADMIN_PREFIX);
+
+	return strcmp(path, ADMIN_METRICS) == 0 ||
+	       (strncmp(path, ADMIN_PREFIX, plen) == 0 &&
+		(path[plen] == '/' || path[plen] == '\0'));
+}
+
+/* Sends text (taking it) with a status and content type. */
+static void
+admin_send_text(struct response *r, unsigned status, char *text, const char *type)
+{
 	if (text == NULL) {
 		error_respond(r, ERROR_INTERNAL, NULL);
 		return;
 	}
 	r->status = status;
 	r->source = "admin";
-	if (response_header_add(r, "Content-Type", RESPONSE_JSON_TYPE) != 0 ||
+	if (response_header_add(r, "Content-Type", type) != 0 ||
 	    response_piece_own(r, text, strlen(text)) != 0) {
 		r->status = 0;
 		error_respond(r, ERROR_INTERNAL, NULL);
 	}
+}
+
+/* Sends a jansson object (taking it) as the JSON body. */
+static void
+admin_send(struct response *r, unsigned status, json_t *obj)
+{
+	char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(obj);
+	admin_send_text(r, status, text, RESPONSE_JSON_TYPE);
 }
 
 static json_t *
@@ -49,16 +72,16 @@ admin_date(int64_t us, size_t count)
 }
 
 static void
-admin_health(struct store_slot *slot, int64_t started_us, struct response *r)
+admin_health(const struct admin_ctx *ctx, struct response *r)
 {
 	unsigned ticket;
-	const struct store *s = store_slot_acquire(slot, &ticket);
+	const struct store *s = store_slot_acquire(ctx->slot, &ticket);
 	size_t calls = store_count(s), workspaces = store_workspace_count(s);
 	int64_t first, last;
 	json_t *o;
 
 	store_date_span(s, &first, &last);
-	store_slot_release(slot, ticket);
+	store_slot_release(ctx->slot, ticket);
 	o = json_object();
 	if (o == NULL) {
 		error_respond(r, ERROR_INTERNAL, NULL);
@@ -70,24 +93,224 @@ admin_health(struct store_slot *slot, int64_t started_us, struct response *r)
 	json_object_set_new(o, "firstCall", admin_date(first, calls));
 	json_object_set_new(o, "lastCall", admin_date(last, calls));
 	json_object_set_new(o, "uptimeSeconds",
-			    json_integer((json_int_t)((log_now_us() - started_us) / 1000000)));
+			    json_integer((json_int_t)((log_now_us() - ctx->started_us) / 1000000)));
 	json_object_set_new(o, "version", json_string(GONGMOCK_VERSION));
 	admin_send(r, 200, o);
 }
 
-void
-admin_handle(struct store_slot *slot, int64_t started_us, const struct request *req,
-	     struct response *r)
+static void
+admin_not_allowed(struct response *r, const char *allow)
 {
-	const char *sub = req->path + strlen(ADMIN_PREFIX);
+	(void)response_header_add(r, "Allow", allow);
+	error_respond(r, ERROR_METHOD, NULL);
+}
 
-	if (strcmp(sub, "/health") == 0) {
-		if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-			error_respond(r, ERROR_METHOD, NULL);
-			return;
-		}
-		admin_health(slot, started_us, r);
+/* Constant-time comparison, so the token cannot be guessed byte by byte from timings. */
+static int
+admin_token_ok(const char *want, const char *got)
+{
+	size_t wl = strlen(want), gl = strlen(got), i;
+	unsigned char diff = (unsigned char)(wl != gl);
+
+	for (i = 0; i < wl; i++)
+		diff |= (unsigned char)want[i] ^ (unsigned char)(i < gl ? got[i] : 0);
+	return diff == 0;
+}
+
+static int
+admin_allowed(const struct admin_ctx *ctx, const struct request *req)
+{
+	const char *auth;
+
+	if (ctx->token == NULL)
+		return req->remote_loopback;
+	auth = request_header(req, "Authorization");
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
+		return 0;
+	auth += 7;
+	while (*auth == ' ')
+		auth++;
+	return admin_token_ok(ctx->token, auth);
+}
+
+static void
+admin_faults_post(const struct admin_ctx *ctx, const struct request *req, struct response *r)
+{
+	unsigned ids[ADMIN_MAX_IDS];
+	size_t nids = 0, i;
+	char err[512];
+	json_t *o, *arr;
+
+	if (req->body == NULL || req->body_len == 0) {
+		error_respond(r, ERROR_BAD_REQUEST, "body: a rule or {\"rules\":[...]} is required");
 		return;
 	}
-	error_respond(r, ERROR_NOT_FOUND, NULL);
+	if (fault_set_add_json(ctx->faults, req->body, req->body_len, ids, ADMIN_MAX_IDS, &nids,
+			       err, sizeof(err)) != 0) {
+		error_respond(r, ERROR_BAD_REQUEST, err);
+		return;
+	}
+	o = json_object();
+	arr = json_array();
+	for (i = 0; i < nids && arr != NULL; i++)
+		json_array_append_new(arr, json_integer(ids[i]));
+	json_object_set_new(o, "ids", arr);
+	admin_send(r, 201, o);
+}
+
+/* Reads a rule id from the path's last segment: digits only. */
+static int
+admin_rule_id(const char *s, unsigned *id)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > 100000000UL)
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*id = (unsigned)v;
+	return 0;
+}
+
+static void
+admin_faults(const struct admin_ctx *ctx, const struct request *req, const char *rest,
+	     struct response *r)
+{
+	unsigned id;
+
+	if (*rest == '\0') {
+		if (strcmp(req->method, "GET") == 0) {
+			admin_send_text(r, 200, fault_set_list_json(ctx->faults),
+					RESPONSE_JSON_TYPE);
+		} else if (strcmp(req->method, "POST") == 0) {
+			admin_faults_post(ctx, req, r);
+		} else if (strcmp(req->method, "DELETE") == 0) {
+			fault_set_clear(ctx->faults);
+			admin_send(r, 200, json_pack("{s:[]}", "ids"));
+		} else {
+			admin_not_allowed(r, "GET, POST, DELETE");
+		}
+		return;
+	}
+	if (rest[0] != '/' || admin_rule_id(rest + 1, &id) != 0) {
+		error_respond(r, ERROR_NOT_FOUND, NULL);
+		return;
+	}
+	if (strcmp(req->method, "DELETE") != 0) {
+		admin_not_allowed(r, "DELETE");
+		return;
+	}
+	if (fault_set_remove(ctx->faults, id) != 0) {
+		error_respond(r, ERROR_NOT_FOUND, "rule: no rule with that id");
+		return;
+	}
+	admin_send(r, 200, json_pack("{s:[i]}", "ids", (json_int_t)id));
+}
+
+static void
+admin_reset(const struct admin_ctx *ctx, struct response *r)
+{
+	fault_set_reset(ctx->faults);
+	if (ctx->limiter != NULL)
+		ratelimit_reset(ctx->limiter);
+	journal_reset(ctx->journal);
+	if (ctx->on_reset != NULL)
+		ctx->on_reset(ctx->on_reset_cls);
+	admin_send(r, 200, json_pack("{s:s}", "status", "reset"));
+}
+
+static void
+admin_requests(const struct admin_ctx *ctx, const struct request *req, struct response *r)
+{
+	struct query q;
+	const struct query_param *p;
+	unsigned long limit = 0;
+	size_t i;
+
+	if (query_parse(&q, req->query, req->query_len) != 0) {
+		error_respond(r, ERROR_BAD_REQUEST, "query: too long or too many parameters");
+		return;
+	}
+	p = query_get(&q, "limit");
+	if (p != NULL && p->value_len > 0) {
+		for (i = 0; i < p->value_len; i++) {
+			if (p->value[i] < '0' || p->value[i] > '9' || limit > 100000000UL) {
+				error_respond(r, ERROR_BAD_REQUEST,
+					      "limit: must be a non-negative whole number");
+				return;
+			}
+			limit = limit * 10 + (unsigned long)(p->value[i] - '0');
+		}
+	}
+	admin_send_text(r, 200, journal_list_json(ctx->journal, (size_t)limit),
+			RESPONSE_JSON_TYPE);
+}
+
+static void
+admin_metrics(const struct admin_ctx *ctx, struct response *r)
+{
+	char *a = journal_metrics(ctx->journal);
+	char *b = fault_set_metrics(ctx->faults);
+	char *all = NULL;
+
+	if (a != NULL && b != NULL) {
+		size_t la = strlen(a), lb = strlen(b);
+
+		all = malloc(la + lb + 1);
+		if (all != NULL) {
+			memcpy(all, a, la);
+			memcpy(all + la, b, lb + 1);
+		}
+	}
+	free(a);
+	free(b);
+	admin_send_text(r, 200, all, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+void
+admin_handle(const struct admin_ctx *ctx, const struct request *req, struct response *r)
+{
+	const char *sub;
+	int get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+
+	if (strcmp(req->path, ADMIN_PREFIX "/health") == 0) {
+		if (!get)
+			error_respond(r, ERROR_METHOD, NULL);
+		else
+			admin_health(ctx, r);
+		return;
+	}
+	if (!admin_allowed(ctx, req)) {
+		error_respond(r, ERROR_FORBIDDEN,
+			      ctx->token != NULL
+				      ? "The control API needs 'Authorization: Bearer <admin token>'"
+				      : "The control API answers loopback clients only");
+		return;
+	}
+	if (strcmp(req->path, ADMIN_METRICS) == 0) {
+		if (!get)
+			error_respond(r, ERROR_METHOD, NULL);
+		else
+			admin_metrics(ctx, r);
+		return;
+	}
+	sub = req->path + strlen(ADMIN_PREFIX);
+	if (strncmp(sub, "/faults", 7) == 0 && (sub[7] == '\0' || sub[7] == '/')) {
+		admin_faults(ctx, req, sub + 7, r);
+	} else if (strcmp(sub, "/reset") == 0) {
+		if (strcmp(req->method, "POST") != 0)
+			admin_not_allowed(r, "POST");
+		else
+			admin_reset(ctx, r);
+	} else if (strcmp(sub, "/requests") == 0) {
+		if (!get)
+			error_respond(r, ERROR_METHOD, NULL);
+		else
+			admin_requests(ctx, req, r);
+	} else {
+		error_respond(r, ERROR_NOT_FOUND, NULL);
+	}
 }

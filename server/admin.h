@@ -1,24 +1,54 @@
 /*
- * admin.h - the control API under /__admin/: health now, and what the server reports about
- * itself. Answers JSON; never takes part in Gong's authentication.
+ * admin.h - the control API: GET /__admin/health, the fault rules (/__admin/faults), a reset
+ * for test suites (/__admin/reset), the request journal (/__admin/requests) and GET /metrics.
+ *
+ * JSON in and out. It never takes part in Gong's authentication: it answers only to loopback
+ * clients, or, with an admin token, only to requests carrying `Authorization: Bearer TOKEN`;
+ * /__admin/health answers everyone (load balancers probe it). Safe from any thread: the
+ * objects it drives have their own locks.
  */
 #ifndef GONGMOCK_ADMIN_H
 #define GONGMOCK_ADMIN_H
 
 #include <stdint.h>
 
+#include "fault.h"
+#include "journal.h"
+#include "ratelimit.h"
 #include "request.h"
 #include "response.h"
 #include "store.h"
 
 #define ADMIN_PREFIX "/__admin"
+#define ADMIN_METRICS "/metrics"
+
+struct admin_ctx {
+	struct store_slot *slot;
+	int64_t started_us;
+	struct fault_set *faults;
+	struct ratelimit *limiter; /* NULL when off */
+	struct journal *journal;
+	const char *token;         /* NULL: loopback clients only */
+	/* Rewinds anything else a reset must rewind (NULL: nothing). */
+	void (*on_reset)(void *cls);
+	void *on_reset_cls;
+};
 
 /*
- * GET /__admin/health: 200 {"status":"ok","calls":N,"workspaces":W,"firstCall":DATE,
- * "lastCall":DATE,"uptimeSeconds":S,"version":V}. Other admin paths: Gong-shaped 404, and 405
- * for a method a path does not take.
+ * Answers a request whose path is under ADMIN_PREFIX or is ADMIN_METRICS:
+ *   GET /__admin/health     200 {"status":"ok","calls":N,"workspaces":W,"firstCall":…,
+ *                           "lastCall":…,"uptimeSeconds":S,"version":V}
+ *   GET /__admin/faults     the rules with their counters
+ *   POST /__admin/faults    one rule or {"rules":[…]}: 201 {"ids":[…]}; 400 names the field
+ *   DELETE /__admin/faults  removes all; DELETE /__admin/faults/ID removes one (404 if none)
+ *   POST /__admin/reset     zeroes counters, rule progress, rate-limit buckets, the journal
+ *   GET /__admin/requests?limit=N   the newest requests first
+ *   GET /metrics            Prometheus text
+ * 403 for a client the access rule refuses, 404 for other paths, 405 for other methods.
  */
-void admin_handle(struct store_slot *slot, int64_t started_us, const struct request *req,
-		  struct response *r);
+void admin_handle(const struct admin_ctx *ctx, const struct request *req, struct response *r);
+
+/* True when the path belongs to the control API (never matched by fault rules). */
+int admin_owns(const char *path);
 
 #endif

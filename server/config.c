@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ratelimit.h"
+
 void
 config_defaults(struct config *c)
 {
@@ -23,6 +25,8 @@ config_defaults(struct config *c)
 	c->cursor_ttl = CONFIG_DEFAULT_CURSOR_TTL;
 	c->cursor_secret = (secret != NULL && secret[0] != '\0') ? secret : NULL;
 	c->log_format = CONFIG_LOG_TEXT;
+	c->seed = 1;
+	c->journal = CONFIG_DEFAULT_JOURNAL;
 }
 
 void
@@ -45,6 +49,15 @@ config_usage(FILE *out)
 	      "  --credentials FILE     accept only these credentials (default: any)\n"
 	      "  --log-format text|json access log format (default text)\n"
 	      "  --quiet                no access log\n"
+	      "\n"
+	      "faults:\n"
+	      "  --rate-limit SPEC      gong (3/s and 10000/day), or e.g. 5/s,200/day (default off)\n"
+	      "  --rate-limit-scope S   company (all credentials together, as Gong) or credential\n"
+	      "  --scenario FILE        fault rules to load at start-up\n"
+	      "  --seed N               seed for rule probabilities and delay ranges (default 1)\n"
+	      "  --journal N            requests kept for GET /__admin/requests (default 1000)\n"
+	      "  --admin-token T        control API needs 'Authorization: Bearer T' (default:\n"
+	      "                         loopback clients only)\n"
 	      "  --version              print the version and exit\n"
 	      "  --help                 print this help and exit\n"
 	      "\n"
@@ -74,6 +87,8 @@ config_number(const char *s, unsigned long long min, unsigned long long max,
 static const char *const config_flags[] = {
 	"--bind",	   "--port",	    "--threads",   "--page-size", "--fixtures",
 	"--cursor-secret", "--cursor-ttl", "--credentials", "--log-format",
+	"--rate-limit",	   "--rate-limit-scope", "--scenario", "--seed", "--journal",
+	"--admin-token",
 };
 
 static int
@@ -194,9 +209,50 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 				snprintf(err, errlen, "--log-format: '%s' is not text or json", val);
 				return CONFIG_ERROR;
 			}
-		} else {
-			snprintf(err, errlen, "unknown option '%s' (see --help)", name);
-			return CONFIG_ERROR;
+		} else if (strcmp(name, "--rate-limit") == 0) {
+			struct ratelimit_config rc;
+			char why[200];
+
+			if (ratelimit_parse(val, &rc, why, sizeof(why)) != 0) {
+				snprintf(err, errlen, "--rate-limit: %s", why);
+				return CONFIG_ERROR;
+			}
+			c->rate_limit = strcmp(val, "off") == 0 ? NULL : val;
+		} else if (strcmp(name, "--rate-limit-scope") == 0) {
+			if (strcmp(val, "company") == 0) {
+				c->rate_limit_per_credential = 0;
+			} else if (strcmp(val, "credential") == 0) {
+				c->rate_limit_per_credential = 1;
+			} else {
+				snprintf(err, errlen,
+					 "--rate-limit-scope: '%s' is not company or credential", val);
+				return CONFIG_ERROR;
+			}
+		} else if (strcmp(name, "--scenario") == 0) {
+			if (val[0] == '\0') {
+				snprintf(err, errlen, "--scenario: needs a file");
+				return CONFIG_ERROR;
+			}
+			c->scenario = val;
+		} else if (strcmp(name, "--seed") == 0) {
+			if (config_number(val, 0, UINT64_MAX, &n) != 0) {
+				snprintf(err, errlen, "--seed: '%s' is not a whole number", val);
+				return CONFIG_ERROR;
+			}
+			c->seed = (uint64_t)n;
+		} else if (strcmp(name, "--journal") == 0) {
+			if (config_number(val, 0, CONFIG_MAX_JOURNAL, &n) != 0) {
+				snprintf(err, errlen, "--journal: '%s' is not a number from 0 to %d", val,
+					 CONFIG_MAX_JOURNAL);
+				return CONFIG_ERROR;
+			}
+			c->journal = (unsigned)n;
+		} else if (strcmp(name, "--admin-token") == 0) {
+			if (val[0] == '\0') {
+				snprintf(err, errlen, "--admin-token: must not be empty");
+				return CONFIG_ERROR;
+			}
+			c->admin_token = val;
 		}
 	}
 	return CONFIG_OK;

@@ -15,6 +15,8 @@
 #define CONFIG_DEFAULT_PAGE_SIZE 100
 #define CONFIG_DEFAULT_CURSOR_TTL 3600
 #define CONFIG_MAX_PAGE_SIZE 10000
+#define CONFIG_DEFAULT_JOURNAL 1000
+#define CONFIG_MAX_JOURNAL 1000000
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 
@@ -29,6 +31,12 @@ struct config {
 	const char *credentials;   /* NULL: any well-formed credential */
 	enum config_log_format log_format;
 	int quiet;                 /* no access log */
+	const char *rate_limit;    /* --rate-limit spec (checked by ratelimit_parse); NULL: off */
+	int rate_limit_per_credential; /* --rate-limit-scope credential */
+	const char *scenario;      /* fault rules loaded at start-up */
+	uint64_t seed;             /* for fault probabilities and delay ranges */
+	unsigned journal;          /* requests kept for GET /__admin/requests */
+	const char *admin_token;   /* NULL: control API for loopback clients only */
 };
 
 enum config_result {

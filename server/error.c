@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct error_entry {
 	unsigned status;
@@ -88,6 +89,17 @@ json_escape(char *out, const char *s)
 	return n;
 }
 
+static int
+error_has_header(const struct response *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 void
 error_respond_status(struct response *r, unsigned status, const char *const *messages,
 		     size_t nmessages)
@@ -126,7 +138,7 @@ error_respond_status(struct response *r, unsigned status, const char *const *mes
 	(void)response_header_add(r, "Content-Type", RESPONSE_JSON_TYPE);
 	if (status == 401)
 		(void)response_header_add(r, "WWW-Authenticate", "Basic realm=\"Gong.io API\"");
-	if (status == 405)
+	if (status == 405 && !error_has_header(r, "Allow"))
 		(void)response_header_add(r, "Allow", "GET");
 	(void)response_piece_own(r, body, n);
 }

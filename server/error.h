@@ -36,7 +36,7 @@ const char *error_default_message(unsigned status);
 
 /*
  * Fills r with the error: status, Content-Type, the headers the code needs (WWW-Authenticate
- * for 401, Allow: GET for 405), source "error" (unless a source is set already), and the body
+ * for 401, Allow: GET for 405 unless r has an Allow header already), source "error" (unless a source is set already), and the body
  * with r->request_id and `message` (NULL: the code's default). r->request_id must be set;
  * the HTTP layer adds the matching x-traceid. Out of memory leaves r->status 500 and no body.
  */

@@ -476,11 +476,16 @@ http_make(struct http *h, struct MHD_Connection *con, struct response *r, size_t
 			   : r->fault == RESPONSE_FAULT_TRUNCATE ? bytes / 2
 								 : bytes;
 		if (r->fault == RESPONSE_FAULT_SLOW && bytes > 0) {
+			uint64_t pieces;
+
 			f->chunk = (bytes + HTTP_SLOW_CHUNKS - 1) / HTTP_SLOW_CHUNKS;
-			f->step_us = (int64_t)r->slow_ms * 1000 / HTTP_SLOW_CHUNKS;
+			pieces = (bytes + f->chunk - 1) / f->chunk;
+			f->step_us = (int64_t)((uint64_t)r->slow_ms * 1000 / pieces);
 			if (f->step_us == 0)
 				f->step_us = 1;
-			f->next_us = http_mono_us();
+			/* Each piece waits its step, the first one too, so the body takes the
+			 * whole time asked for. */
+			f->next_us = http_mono_us() + f->step_us;
 		}
 		/* The full length is announced, so a client sees the body end early. */
 		mr = MHD_create_response_from_callback(bytes, 64 * 1024, http_feed_read, f,

@@ -46,6 +46,9 @@ request_normalise(const char *target, char *path_buf, size_t path_len, const cha
 			return -1;
 		path_buf[n++] = *p;
 	}
+	/* `/v2/calls/` names the same resource as `/v2/calls`. */
+	if (n > 1 && path_buf[n - 1] == '/')
+		n--;
 	path_buf[n] = '\0';
 	if (q != NULL) {
 		*query = q + 1;

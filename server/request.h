@@ -31,7 +31,7 @@ struct request {
 /*
  * Splits `target` into a normalised path and the raw query. The absolute form
  * (`http://host/v2/calls?...`, `https://...`) loses its scheme and authority; runs of `/`
- * fold to one. Writes the path into path_buf (NUL-terminated) and points *query at the text
+ * fold to one and a trailing `/` goes (but for the root). Writes the path into path_buf (NUL-terminated) and points *query at the text
  * after the first `?` in target. Returns 0, or -1 when the path does not fit in path_len.
  */
 int request_normalise(const char *target, char *path_buf, size_t path_len, const char **query,

@@ -39,6 +39,7 @@ struct response_piece {
 struct response {
 	unsigned status;      /* 0 until a handler sets it */
 	const char *source;   /* where the answer came from, for the log: "fixture", "error", ... */
+	char source_text[160]; /* room for a source made per request (source may point here) */
 	char request_id[20];  /* the requestId of the body; copied into x-traceid */
 	size_t nheaders;
 	struct response_header headers[RESPONSE_MAX_HEADERS];

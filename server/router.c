@@ -5,26 +5,163 @@
  * credential check; any other method gets 405 with Allow: GET, because POST /v2/calls is
  * Gong's upload operation and must never be mistaken for a list. Paths are compared after
  * request_normalise, so `//v2/calls` and the absolute form reach the same handler.
+ *
+ * Faults come after authentication, as on the real service (a bad key is a 401 whatever the
+ * weather), and before the rate limiter, so a rule's answer never costs the client a token.
  */
 #include "router.h"
 
+#include <stdio.h>
 #include <string.h>
 
-#include "admin.h"
+#include "cursor.h"
 #include "error.h"
+#include "query.h"
+
+/* The page a list request asks for: 0 without a cursor, the cursor's page, -1 if unreadable. */
+static long
+router_page(const struct router *rt, const struct query *q)
+{
+	const struct query_param *p = query_get(q, "cursor");
+	struct cursor c;
+	enum cursor_status st;
+
+	if (p == NULL || p->value_len == 0)
+		return 0;
+	st = cursor_decode(rt->calls.key, p->value, p->value_len,
+			   rt->calls.now != NULL ? rt->calls.now() : 0, &c);
+	return st == CURSOR_INVALID ? -1 : (long)c.page_number;
+}
+
+/* Answers a status chosen by a rule or by Prefer, with Gong's body. */
+static void
+router_fault_status(struct response *r, unsigned status, unsigned retry_after,
+		    const struct fault_action *a)
+{
+	const char *msgs[FAULT_MAX_ERRORS];
+	size_t i, n = 0;
+
+	if (a != NULL)
+		for (n = 0; n < a->nerrors && n < FAULT_MAX_ERRORS; n++)
+			msgs[n] = a->errors[n];
+	error_respond_status(r, status, msgs, n);
+	/* A 429 always says when to come back; another status only when the rule asks. */
+	if (status == 429 || retry_after > 0) {
+		char ra[16];
+
+		snprintf(ra, sizeof(ra), "%u", retry_after);
+		(void)response_header_add(r, "Retry-After", ra);
+	}
+	if (a != NULL)
+		for (i = 0; i < a->nheaders; i++)
+			(void)response_header_add(r, a->header_names[i], a->header_values[i]);
+}
+
+/* Applies a rule's delay and connection fault to whatever answer r holds. */
+static void
+router_fault_shape(struct response *r, const struct fault_action *a)
+{
+	static const enum response_fault kinds[] = {
+		[FAULT_NONE] = RESPONSE_FAULT_NONE,	    [FAULT_RESET] = RESPONSE_FAULT_RESET,
+		[FAULT_EMPTY] = RESPONSE_FAULT_EMPTY,	    [FAULT_TRUNCATE] = RESPONSE_FAULT_TRUNCATE,
+		[FAULT_SLOW] = RESPONSE_FAULT_SLOW,
+	};
+
+	r->fault = kinds[a->kind];
+	if (a->kind == FAULT_SLOW)
+		r->slow_ms = a->delay_ms;
+	else
+		r->delay_ms = a->delay_ms;
+	if (a->kind == FAULT_RESET)
+		r->log_extra = "fault=reset";
+	else if (a->kind == FAULT_EMPTY)
+		r->log_extra = "fault=empty";
+	else if (a->kind == FAULT_TRUNCATE)
+		r->log_extra = "fault=truncate";
+	else if (a->kind == FAULT_SLOW)
+		r->log_extra = "fault=slow";
+}
+
+/*
+ * Gives Prefer, the fault rules and the limiter their say, in that order. Returns 1 when r is
+ * answered. *fired says a rule fired: its delay and fault then shape whatever answer r gets,
+ * its own status or (when it has none) the normal one.
+ */
+static int
+router_gate(struct router *rt, const struct request *req, const struct auth_identity *who,
+	    struct response *r, struct fault_action *action, int *fired)
+{
+	const char *prefer = request_header(req, "Prefer");
+	unsigned code = prefer != NULL ? fault_prefer_code(prefer) : 0;
+	unsigned wait;
+
+	*fired = 0;
+	if (code != 0 && code != 200) {
+		r->source = "fault:prefer";
+		router_fault_status(r, code, 1, NULL);
+		return 1;
+	}
+	if (fault_set_count(rt->faults) > 0) {
+		struct query q;
+		struct fault_request fr;
+
+		memset(&fr, 0, sizeof(fr));
+		fr.method = req->method;
+		fr.path = req->path;
+		fr.page = -1;
+		if (query_parse(&q, req->query, req->query_len) == 0) {
+			fr.query = &q;
+			fr.page = router_page(rt, &q);
+		}
+		fr.credential = who->kind != 0 ? who->id : NULL;
+		if (fault_match(rt->faults, &fr, action)) {
+			*fired = 1;
+			if (action->status != 0 && action->status != 200) {
+				router_fault_status(r, action->status, action->retry_after, action);
+				return 1;
+			}
+			/* No status: the normal answer, delayed or broken. */
+			return 0;
+		}
+	}
+	if (rt->limiter != NULL) {
+		wait = ratelimit_take(rt->limiter, rt->limit_per_credential ? who->id : NULL);
+		if (wait > 0) {
+			char ra[16];
+
+			r->source = "ratelimit";
+			error_respond(r, ERROR_RATE_LIMIT, NULL);
+			snprintf(ra, sizeof(ra), "%u", wait);
+			(void)response_header_add(r, "Retry-After", ra);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Names the rule in the answer's source, for the log and the journal. */
+static void
+router_fault_source(struct response *r, const struct fault_action *a)
+{
+	snprintf(r->source_text, sizeof(r->source_text), "fault:%s", a->name);
+	r->source = r->source_text;
+}
 
 void
 router_handle(const struct request *req, struct response *r, void *cls)
 {
 	struct router *rt = cls;
-	size_t plen = strlen(ADMIN_PREFIX);
+	struct auth_identity who;
+	struct fault_action action;
+	int fired;
 
-	if (strcmp(req->path, "/v2/calls") == 0 || strcmp(req->path, "/v2/calls/") == 0) {
+	if (strcmp(req->path, "/v2/calls") == 0) {
 		if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 			error_respond(r, ERROR_METHOD, NULL);
 			return;
 		}
-		switch (auth_check(rt->auth, request_header(req, "Authorization"), NULL)) {
+		memset(&who, 0, sizeof(who));
+		switch (auth_check(rt->auth, request_header(req, "Authorization"), &who)) {
 		case AUTH_OK:
 			break;
 		case AUTH_NO_SCOPE:
@@ -34,12 +171,16 @@ router_handle(const struct request *req, struct response *r, void *cls)
 			error_respond(r, ERROR_UNAUTHORIZED, NULL);
 			return;
 		}
-		calls_list(&rt->calls, req, r);
+		if (!router_gate(rt, req, &who, r, &action, &fired))
+			calls_list(&rt->calls, req, r);
+		if (fired) {
+			router_fault_shape(r, &action);
+			router_fault_source(r, &action);
+		}
 		return;
 	}
-	if (strncmp(req->path, ADMIN_PREFIX, plen) == 0 &&
-	    (req->path[plen] == '/' || req->path[plen] == '\0')) {
-		admin_handle(rt->slot, rt->started_us, req, r);
+	if (admin_owns(req->path)) {
+		admin_handle(&rt->admin, req, r);
 		return;
 	}
 	error_respond(r, ERROR_NOT_FOUND, NULL);

@@ -1,26 +1,32 @@
 /*
- * router.h - which handler answers a request: the Gong API under /v2/, the control API under
- * /__admin/, and Gong-shaped errors for everything else.
+ * router.h - which handler answers a request, and in what order the decisions are made.
  *
- * The router also applies Gong's authentication to the API paths. It holds the server's
- * shared, read-only context; router_handle is safe from any thread.
+ * For the Gong API: the method, then Gong's authentication, then fault rules and the
+ * `Prefer: code=NNN` header, then the rate limiter, then the normal answer. The control API
+ * (everything under /__admin, and /metrics) goes to admin; everything else gets Gong's 404.
+ * The router holds the server's shared context; router_handle is safe from any thread.
  */
 #ifndef GONGMOCK_ROUTER_H
 #define GONGMOCK_ROUTER_H
 
 #include <stdint.h>
 
+#include "admin.h"
 #include "auth.h"
 #include "calls.h"
+#include "fault.h"
+#include "ratelimit.h"
 #include "request.h"
 #include "response.h"
 #include "store.h"
 
 struct router {
 	struct calls_ctx calls;
-	struct store_slot *slot;
-	const struct auth *auth; /* NULL: any well-formed credential */
-	int64_t started_us;
+	struct admin_ctx admin;
+	const struct auth *auth;     /* NULL: any well-formed credential */
+	struct fault_set *faults;
+	struct ratelimit *limiter;   /* NULL: no rate limit */
+	int limit_per_credential;    /* count each credential apart */
 };
 
 /* Answers req into r (an http_handler_fn; cls is the struct router). */

@@ -11,10 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "auth.h"
 #include "cursor.h"
+#include "fault.h"
 #include "http.h"
+#include "journal.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "router.h"
 #include "store.h"
 
@@ -26,6 +30,9 @@ struct server {
 	struct cursor_key key;
 	struct auth *auth;
 	struct store_slot *slot;
+	struct fault_set *faults;
+	struct ratelimit *limiter;
+	struct journal *journal;
 	struct router router;
 	struct http *http;
 	long long load_us;
@@ -50,6 +57,27 @@ server_load(const struct config *cfg, char *err, size_t errlen)
 	return store_load_buffer("built-in fixtures", data, len, err, errlen);
 }
 
+/* Records every request but the control API's own in the journal and the metrics. */
+static void
+server_observe(const struct log_access *a, void *cls)
+{
+	struct server *s = cls;
+	struct journal_entry e;
+
+	if (admin_owns(a->path))
+		return;
+	e.time_us = a->time_us;
+	e.request_id = a->request_id;
+	e.method = a->method;
+	e.path = a->path;
+	e.query = a->query;
+	e.query_len = a->query_len;
+	e.status = a->status;
+	e.source = a->source;
+	e.duration_us = a->duration_us;
+	journal_add(s->journal, &e);
+}
+
 struct server *
 server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 {
@@ -65,6 +93,25 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	s->cfg = cfg;
 	if (cursor_key_init(&s->key, cfg->cursor_secret, err, errlen) != 0)
 		goto fail;
+	s->faults = fault_set_create(cfg->seed);
+	s->journal = journal_create(cfg->journal);
+	if (s->faults == NULL || s->journal == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (cfg->scenario != NULL && fault_set_load_file(s->faults, cfg->scenario, err, errlen) != 0)
+		goto fail;
+	if (cfg->rate_limit != NULL) {
+		struct ratelimit_config rc;
+
+		if (ratelimit_parse(cfg->rate_limit, &rc, err, errlen) != 0)
+			goto fail;
+		s->limiter = ratelimit_create(&rc, NULL);
+		if (s->limiter == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
 	if (cfg->credentials != NULL) {
 		s->auth = auth_load(cfg->credentials, err, errlen);
 		if (s->auth == NULL)
@@ -82,14 +129,23 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 		goto fail;
 	}
 	calls_ctx_init(&s->router.calls, s->slot, &s->key, cfg->page_size, cfg->cursor_ttl);
-	s->router.slot = s->slot;
 	s->router.auth = s->auth;
-	s->router.started_us = log_now_us();
+	s->router.faults = s->faults;
+	s->router.limiter = s->limiter;
+	s->router.limit_per_credential = cfg->rate_limit_per_credential;
+	s->router.admin.slot = s->slot;
+	s->router.admin.started_us = log_now_us();
+	s->router.admin.faults = s->faults;
+	s->router.admin.limiter = s->limiter;
+	s->router.admin.journal = s->journal;
+	s->router.admin.token = cfg->admin_token;
 
 	memset(&ho, 0, sizeof(ho));
 	ho.bind = cfg->bind;
 	ho.port = cfg->port;
 	ho.threads = cfg->threads;
+	ho.observe = server_observe;
+	ho.observe_cls = s;
 	s->http = http_start(&ho, router_handle, &s->router, err, errlen);
 	if (s->http == NULL)
 		goto fail;
@@ -98,6 +154,9 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 fail:
 	store_slot_free(s->slot);
 	auth_free(s->auth);
+	fault_set_free(s->faults);
+	ratelimit_free(s->limiter);
+	journal_free(s->journal);
 	free(s);
 	return NULL;
 }
@@ -146,5 +205,8 @@ server_stop(struct server *s)
 	http_stop(s->http, 10000);
 	store_slot_free(s->slot);
 	auth_free(s->auth);
+	fault_set_free(s->faults);
+	ratelimit_free(s->limiter);
+	journal_free(s->journal);
 	free(s);
 }

@@ -37,6 +37,9 @@ START_TEST(normalise_folds_every_form)
 	norm("", "/", "");
 	norm("v2/calls", "/v2/calls", "");
 	norm("/v2/calls?a=1?b", "/v2/calls", "a=1?b");
+	norm("/v2/calls/", "/v2/calls", "");
+	norm("//v2/calls//?x=1", "/v2/calls", "x=1");
+	norm("/", "/", "");
 }
 END_TEST
 
