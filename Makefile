@@ -5,7 +5,7 @@ CC      ?= cc
 PKGS    := libmicrohttpd jansson libcurl gnutls check
 DEBS    := build-essential pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev \
            check libgnutls28-dev
-BENCH_DEBS := wrk nginx-light
+BENCH_DEBS := wrk nginx-light curl
 BUILD   ?= build
 FIXTURE := fixtures/calls.json
 
