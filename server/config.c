@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cassette.h"
 #include "ratelimit.h"
 
 void
@@ -27,6 +28,8 @@ config_defaults(struct config *c)
 	c->log_format = CONFIG_LOG_TEXT;
 	c->seed = 1;
 	c->journal = CONFIG_DEFAULT_JOURNAL;
+	c->upstream_timeout = CONFIG_DEFAULT_UPSTREAM_TIMEOUT;
+	c->replay_miss_status = 501;
 }
 
 void
@@ -58,6 +61,17 @@ config_usage(FILE *out)
 	      "  --journal N            requests kept for GET /__admin/requests (default 1000)\n"
 	      "  --admin-token T        control API needs 'Authorization: Bearer T' (default:\n"
 	      "                         loopback clients only)\n"
+	      "\n"
+	      "proxy, record and replay:\n"
+	      "  --upstream URL         forward /v2/ requests to the real API (e.g.\n"
+	      "                         https://api.gong.io)\n"
+	      "  --upstream-ca FILE     CA certificate(s) for the upstream's TLS\n"
+	      "  --upstream-timeout S   seconds before a 504 (default 30)\n"
+	      "  --record FILE          append each exchange to a cassette (with --upstream)\n"
+	      "  --redact FIELD         blank a call's free-text field in recordings (repeatable)\n"
+	      "  --replay FILE          serve a recorded cassette, no upstream\n"
+	      "  --match-credential     replay tells credentials apart by fingerprint\n"
+	      "  --replay-miss-status N status for an unrecorded request (default 501)\n"
 	      "  --version              print the version and exit\n"
 	      "  --help                 print this help and exit\n"
 	      "\n"
@@ -83,12 +97,40 @@ config_number(const char *s, unsigned long long min, unsigned long long max,
 	return 0;
 }
 
+/* Flags that only make sense together, or never together. */
+static enum config_result
+config_check(const struct config *c, char *err, size_t errlen)
+{
+	if (c->upstream != NULL && c->replay != NULL) {
+		snprintf(err, errlen, "--upstream and --replay exclude each other: proxy or replay");
+		return CONFIG_ERROR;
+	}
+	if (c->record != NULL && c->upstream == NULL) {
+		snprintf(err, errlen, "--record needs --upstream: it records what the upstream says");
+		return CONFIG_ERROR;
+	}
+	if (c->nredact > 0 && c->record == NULL) {
+		snprintf(err, errlen, "--redact goes with --record");
+		return CONFIG_ERROR;
+	}
+	if (c->upstream_ca != NULL && c->upstream == NULL) {
+		snprintf(err, errlen, "--upstream-ca goes with --upstream");
+		return CONFIG_ERROR;
+	}
+	if (c->match_credential && c->replay == NULL) {
+		snprintf(err, errlen, "--match-credential goes with --replay");
+		return CONFIG_ERROR;
+	}
+	return CONFIG_OK;
+}
+
 /* The flags that take a value. */
 static const char *const config_flags[] = {
 	"--bind",	   "--port",	    "--threads",   "--page-size", "--fixtures",
 	"--cursor-secret", "--cursor-ttl", "--credentials", "--log-format",
 	"--rate-limit",	   "--rate-limit-scope", "--scenario", "--seed", "--journal",
-	"--admin-token",
+	"--admin-token",   "--upstream",   "--upstream-ca", "--upstream-timeout", "--record",
+	"--redact",	   "--replay",	   "--replay-miss-status",
 };
 
 static int
@@ -121,6 +163,10 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 			return CONFIG_VERSION;
 		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
 			c->quiet = 1;
+			continue;
+		}
+		if (strcmp(arg, "--match-credential") == 0) {
+			c->match_credential = 1;
 			continue;
 		}
 		if (strncmp(arg, "--", 2) != 0) {
@@ -253,7 +299,61 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 				return CONFIG_ERROR;
 			}
 			c->admin_token = val;
+		} else if (strcmp(name, "--upstream") == 0) {
+			if (strncmp(val, "http://", 7) != 0 && strncmp(val, "https://", 8) != 0) {
+				snprintf(err, errlen,
+					 "--upstream: '%s' is not an http:// or https:// URL", val);
+				return CONFIG_ERROR;
+			}
+			c->upstream = val;
+		} else if (strcmp(name, "--upstream-ca") == 0) {
+			if (val[0] == '\0') {
+				snprintf(err, errlen, "--upstream-ca: needs a file");
+				return CONFIG_ERROR;
+			}
+			c->upstream_ca = val;
+		} else if (strcmp(name, "--upstream-timeout") == 0) {
+			if (config_number(val, 1, 3600, &n) != 0) {
+				snprintf(err, errlen,
+					 "--upstream-timeout: '%s' is not a number of seconds (1 to 3600)",
+					 val);
+				return CONFIG_ERROR;
+			}
+			c->upstream_timeout = (unsigned)n;
+		} else if (strcmp(name, "--record") == 0) {
+			if (val[0] == '\0') {
+				snprintf(err, errlen, "--record: needs a file");
+				return CONFIG_ERROR;
+			}
+			c->record = val;
+		} else if (strcmp(name, "--redact") == 0) {
+			if (!cassette_redactable(val)) {
+				snprintf(err, errlen,
+					 "--redact: '%s' is not a free-text field of a call (title, url, "
+					 "meetingUrl, customData, purpose, sdrDisposition, clientUniqueId, "
+					 "calendarEventId)",
+					 val);
+				return CONFIG_ERROR;
+			}
+			if (c->nredact == CONFIG_MAX_REDACT) {
+				snprintf(err, errlen, "--redact: at most %d fields", CONFIG_MAX_REDACT);
+				return CONFIG_ERROR;
+			}
+			c->redact[c->nredact++] = val;
+		} else if (strcmp(name, "--replay") == 0) {
+			if (val[0] == '\0') {
+				snprintf(err, errlen, "--replay: needs a cassette file");
+				return CONFIG_ERROR;
+			}
+			c->replay = val;
+		} else if (strcmp(name, "--replay-miss-status") == 0) {
+			if (config_number(val, 400, 599, &n) != 0) {
+				snprintf(err, errlen,
+					 "--replay-miss-status: '%s' is not a status from 400 to 599", val);
+				return CONFIG_ERROR;
+			}
+			c->replay_miss_status = (unsigned)n;
 		}
 	}
-	return CONFIG_OK;
+	return config_check(c, err, errlen);
 }

@@ -17,6 +17,8 @@
 #define CONFIG_MAX_PAGE_SIZE 10000
 #define CONFIG_DEFAULT_JOURNAL 1000
 #define CONFIG_MAX_JOURNAL 1000000
+#define CONFIG_DEFAULT_UPSTREAM_TIMEOUT 30
+#define CONFIG_MAX_REDACT 32
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 
@@ -37,6 +39,15 @@ struct config {
 	uint64_t seed;             /* for fault probabilities and delay ranges */
 	unsigned journal;          /* requests kept for GET /__admin/requests */
 	const char *admin_token;   /* NULL: control API for loopback clients only */
+	const char *upstream;      /* proxy mode: the real API's base URL */
+	const char *upstream_ca;   /* CA file for the upstream's certificate */
+	unsigned upstream_timeout; /* seconds */
+	const char *record;        /* cassette to append exchanges to (with upstream) */
+	const char *redact[CONFIG_MAX_REDACT]; /* call fields blanked in recordings */
+	size_t nredact;
+	const char *replay;        /* replay mode: the cassette to serve */
+	int match_credential;      /* replay matches the credential fingerprint too */
+	unsigned replay_miss_status; /* status of an unmatched request in replay mode */
 };
 
 enum config_result {
@@ -51,7 +62,9 @@ void config_defaults(struct config *c);
 
 /*
  * Parses argv (argv[0] is the program). Flags take their value as the next argument or after
- * `=`. Strings point into argv. On CONFIG_ERROR, err says which flag and why.
+ * `=`. Strings point into argv. Combinations are checked too (--record needs --upstream,
+ * --upstream and --replay exclude each other, ...). On CONFIG_ERROR, err says which flag and
+ * why.
  */
 __attribute__((warn_unused_result)) enum config_result
 config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen);

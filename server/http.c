@@ -380,7 +380,8 @@ http_log(struct http_req *q, const struct request *req, const struct response *r
 
 	memset(&a, 0, sizeof(a));
 	a.time_us = q->start_us;
-	a.request_id = r->request_id[0] ? r->request_id : req->request_id;
+	/* Our own id, also for answers that carry the upstream's: the log pairs the two. */
+	a.request_id = req->request_id;
 	a.method = req->method;
 	a.path = req->path;
 	a.query = req->query;

@@ -52,7 +52,8 @@ struct response {
 	unsigned delay_ms;          /* hold the answer this long, without holding a thread */
 	enum response_fault fault;
 	unsigned slow_ms;           /* RESPONSE_FAULT_SLOW: how long the body takes */
-	const char *log_extra;      /* static text added to the access-log line, or NULL */
+	const char *log_extra;      /* text added to the access-log line, or NULL */
+	char extra_text[320];       /* room for a log_extra made per request */
 	void (*release)(void *cls); /* run once by response_free */
 	void *release_cls;
 };

@@ -147,6 +147,112 @@ router_fault_source(struct response *r, const struct fault_action *a)
 	r->source = r->source_text;
 }
 
+/* Forwards to the upstream, and records the exchange when asked. */
+static void
+router_upstream(struct router *rt, const struct request *req, struct response *r)
+{
+	struct proxy_result pr;
+	unsigned code;
+
+	if (proxy_forward(rt->proxy, req->method, req->path, req->query, req->query_len,
+			  request_header(req, "Authorization"), request_header(req, "Content-Type"),
+			  req->body, req->body_len, &pr) != 0) {
+		const char *msg = pr.error_text;
+
+		code = pr.error == PROXY_TIMEOUT ? 504 : 502;
+		r->source = "upstream:error";
+		error_respond_status(r, code, &msg, 1);
+		snprintf(r->extra_text, sizeof(r->extra_text), "upstream_error=\"%.200s\"",
+			 pr.error_text);
+		r->log_extra = r->extra_text;
+		proxy_result_free(&pr);
+		return;
+	}
+	if (rt->recorder != NULL) {
+		struct query q;
+		struct cassette_exchange e;
+
+		memset(&e, 0, sizeof(e));
+		e.time_us = req->start_us;
+		e.method = req->method;
+		e.path = req->path;
+		e.query = query_parse(&q, req->query, req->query_len) == 0 ? &q : NULL;
+		e.authorization = request_header(req, "Authorization");
+		e.status = pr.status;
+		e.content_type = pr.content_type;
+		e.retry_after = pr.retry_after;
+		e.traceid = pr.traceid;
+		e.body = pr.body;
+		e.body_len = pr.body_len;
+		e.latency_us = pr.latency_us;
+		(void)cassette_record(rt->recorder, &e);
+	}
+	/* The client sees the upstream's answer as it came: status, body, and the headers it
+	 * relies on; no x-traceid of ours. */
+	r->status = pr.status;
+	r->source = "upstream";
+	r->request_id[0] = '\0';
+	if (pr.content_type[0] != '\0')
+		(void)response_header_add(r, "Content-Type", pr.content_type);
+	if (pr.retry_after[0] != '\0')
+		(void)response_header_add(r, "Retry-After", pr.retry_after);
+	if (pr.traceid[0] != '\0')
+		(void)response_header_add(r, "x-traceid", pr.traceid);
+	snprintf(r->extra_text, sizeof(r->extra_text),
+		 "upstream_id=%s upstream_status=%u upstream_us=%lld",
+		 pr.request_id[0] != '\0' ? pr.request_id : "-", pr.status,
+		 (long long)pr.latency_us);
+	r->log_extra = r->extra_text;
+	if (pr.body_len > 0) {
+		(void)response_piece_own(r, pr.body, pr.body_len);
+		pr.body = NULL;
+	}
+	proxy_result_free(&pr);
+}
+
+/* Answers from the cassette, or fails loudly with what was asked and what is closest. */
+static void
+router_replay(struct router *rt, const struct request *req, struct response *r)
+{
+	struct query q;
+	struct cassette_answer a;
+	char fp[CASSETTE_FINGERPRINT_LEN + 1];
+	char miss[1024];
+	const char *msg = miss;
+
+	if (query_parse(&q, req->query, req->query_len) != 0) {
+		error_respond(r, ERROR_BAD_REQUEST, "query: too long or too many parameters");
+		return;
+	}
+	cassette_fingerprint(request_header(req, "Authorization"), fp);
+	if (!cassette_replay(rt->cassette, req->method, req->path, &q,
+			     rt->match_credential ? fp : NULL, &a, miss, sizeof(miss))) {
+		r->source = "replay:miss";
+		error_respond_status(r, rt->miss_status, &msg, 1);
+		snprintf(r->extra_text, sizeof(r->extra_text), "miss=\"%.280s\"", miss);
+		r->log_extra = r->extra_text;
+		return;
+	}
+	r->status = a.status;
+	r->source = "replay";
+	r->request_id[0] = '\0';
+	if (a.content_type[0] != '\0')
+		(void)response_header_add(r, "Content-Type", a.content_type);
+	if (a.retry_after[0] != '\0')
+		(void)response_header_add(r, "Retry-After", a.retry_after);
+	if (a.traceid[0] != '\0')
+		(void)response_header_add(r, "x-traceid", a.traceid);
+	snprintf(r->extra_text, sizeof(r->extra_text), "cassette_line=%zu", a.line);
+	r->log_extra = r->extra_text;
+	(void)response_piece_add(r, a.body, a.body_len);
+}
+
+static int
+router_is_api(const char *path)
+{
+	return strcmp(path, "/v2") == 0 || strncmp(path, "/v2/", 4) == 0;
+}
+
 void
 router_handle(const struct request *req, struct response *r, void *cls)
 {
@@ -155,6 +261,21 @@ router_handle(const struct request *req, struct response *r, void *cls)
 	struct fault_action action;
 	int fired;
 
+	if ((rt->proxy != NULL || rt->cassette != NULL) && router_is_api(req->path)) {
+		memset(&who, 0, sizeof(who));
+		(void)auth_check(NULL, request_header(req, "Authorization"), &who);
+		if (!router_gate(rt, req, &who, r, &action, &fired)) {
+			if (rt->proxy != NULL)
+				router_upstream(rt, req, r);
+			else
+				router_replay(rt, req, r);
+		}
+		if (fired) {
+			router_fault_shape(r, &action);
+			router_fault_source(r, &action);
+		}
+		return;
+	}
 	if (strcmp(req->path, "/v2/calls") == 0) {
 		if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 			error_respond(r, ERROR_METHOD, NULL);

@@ -2,7 +2,10 @@
  * router.h - which handler answers a request, and in what order the decisions are made.
  *
  * For the Gong API: the method, then Gong's authentication, then fault rules and the
- * `Prefer: code=NNN` header, then the rate limiter, then the normal answer. The control API
+ * `Prefer: code=NNN` header, then the rate limiter, then the normal answer. In proxy and
+ * replay modes every request under /v2/ is answered by the upstream or the cassette instead,
+ * with no credential check of ours (the upstream decides; a replay needs none), but still
+ * behind the faults and the limiter. The control API
  * (everything under /__admin, and /metrics) goes to admin; everything else gets Gong's 404.
  * The router holds the server's shared context; router_handle is safe from any thread.
  */
@@ -14,7 +17,9 @@
 #include "admin.h"
 #include "auth.h"
 #include "calls.h"
+#include "cassette.h"
 #include "fault.h"
+#include "proxy.h"
 #include "ratelimit.h"
 #include "request.h"
 #include "response.h"
@@ -27,6 +32,11 @@ struct router {
 	struct fault_set *faults;
 	struct ratelimit *limiter;   /* NULL: no rate limit */
 	int limit_per_credential;    /* count each credential apart */
+	struct proxy *proxy;         /* proxy mode: every /v2/ request goes upstream */
+	struct cassette_recorder *recorder; /* with proxy: exchanges are recorded */
+	struct cassette *cassette;   /* replay mode: every /v2/ request is answered from it */
+	int match_credential;        /* replay tells credentials apart */
+	unsigned miss_status;        /* replay: the status of an unrecorded request */
 };
 
 /* Answers req into r (an http_handler_fn; cls is the struct router). */

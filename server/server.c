@@ -10,14 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "admin.h"
 #include "auth.h"
+#include "cassette.h"
 #include "cursor.h"
 #include "fault.h"
 #include "http.h"
 #include "journal.h"
 #include "log.h"
+#include "proxy.h"
 #include "ratelimit.h"
 #include "router.h"
 #include "store.h"
@@ -33,6 +36,9 @@ struct server {
 	struct fault_set *faults;
 	struct ratelimit *limiter;
 	struct journal *journal;
+	struct proxy *proxy;
+	struct cassette_recorder *recorder;
+	struct cassette *cassette;
 	struct router router;
 	struct http *http;
 	long long load_us;
@@ -51,10 +57,35 @@ server_load(const struct config *cfg, char *err, size_t errlen)
 	size_t len;
 	const char *data;
 
+	if (cfg->fixtures != NULL && cassette_is_cassette(cfg->fixtures)) {
+		/* A recording as data: the calls of its answers, any range served from them. */
+		char *json = cassette_calls_json(cfg->fixtures, &len, err, errlen);
+		struct store *s;
+
+		if (json == NULL)
+			return NULL;
+		s = store_load_buffer(cfg->fixtures, json, len, err, errlen);
+		free(json);
+		return s;
+	}
 	if (cfg->fixtures != NULL)
 		return store_load(cfg->fixtures, err, errlen);
 	data = server_builtin_fixtures(&len);
 	return store_load_buffer("built-in fixtures", data, len, err, errlen);
+}
+
+static void
+server_rewind(void *cls)
+{
+	cassette_rewind(cls);
+}
+
+static unsigned
+server_cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned)n : 1;
 }
 
 /* Records every request but the control API's own in the journal and the metrics. */
@@ -112,6 +143,28 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 			goto fail;
 		}
 	}
+	if (cfg->upstream != NULL) {
+		struct proxy_options po;
+
+		memset(&po, 0, sizeof(po));
+		po.upstream = cfg->upstream;
+		po.ca_file = cfg->upstream_ca;
+		po.timeout_s = cfg->upstream_timeout;
+		s->proxy = proxy_create(&po, err, errlen);
+		if (s->proxy == NULL)
+			goto fail;
+	}
+	if (cfg->record != NULL) {
+		s->recorder = cassette_recorder_open(cfg->record, cfg->redact, cfg->nredact, err,
+						     errlen);
+		if (s->recorder == NULL)
+			goto fail;
+	}
+	if (cfg->replay != NULL) {
+		s->cassette = cassette_load(cfg->replay, err, errlen);
+		if (s->cassette == NULL)
+			goto fail;
+	}
 	if (cfg->credentials != NULL) {
 		s->auth = auth_load(cfg->credentials, err, errlen);
 		if (s->auth == NULL)
@@ -139,11 +192,24 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	s->router.admin.limiter = s->limiter;
 	s->router.admin.journal = s->journal;
 	s->router.admin.token = cfg->admin_token;
+	s->router.proxy = s->proxy;
+	s->router.recorder = s->recorder;
+	s->router.cassette = s->cassette;
+	s->router.match_credential = cfg->match_credential;
+	s->router.miss_status = cfg->replay_miss_status;
+	if (s->cassette != NULL) {
+		s->router.admin.on_reset = server_rewind;
+		s->router.admin.on_reset_cls = s->cassette;
+	}
 
 	memset(&ho, 0, sizeof(ho));
 	ho.bind = cfg->bind;
 	ho.port = cfg->port;
 	ho.threads = cfg->threads;
+	/* A forwarded request holds its worker thread while the upstream answers, so proxy
+	 * mode runs more workers than cores to keep several requests in flight. */
+	if (s->proxy != NULL && ho.threads == 0)
+		ho.threads = 4 * server_cores();
 	ho.observe = server_observe;
 	ho.observe_cls = s;
 	s->http = http_start(&ho, router_handle, &s->router, err, errlen);
@@ -153,6 +219,9 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	return s;
 fail:
 	store_slot_free(s->slot);
+	proxy_free(s->proxy);
+	cassette_recorder_close(s->recorder);
+	cassette_free(s->cassette);
 	auth_free(s->auth);
 	fault_set_free(s->faults);
 	ratelimit_free(s->limiter);
@@ -204,6 +273,9 @@ server_stop(struct server *s)
 		return;
 	http_stop(s->http, 10000);
 	store_slot_free(s->slot);
+	proxy_free(s->proxy);
+	cassette_recorder_close(s->recorder);
+	cassette_free(s->cassette);
 	auth_free(s->auth);
 	fault_set_free(s->faults);
 	ratelimit_free(s->limiter);

@@ -3,7 +3,7 @@
  * listening line with port 0, a request, SIGHUP reload, and SIGTERM with a clean exit.
  * The binary's path comes from GONGMOCK_BIN (default build/gongmock).
  */
-#define _DEFAULT_SOURCE /* kill, mkstemps */
+#define _DEFAULT_SOURCE /* kill */
 #include "harness.h"
 
 #include <check.h>
@@ -19,110 +19,15 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
-struct proc {
-	pid_t pid;
-	int out; /* read end of its stdout */
-	int err; /* read end of its stderr */
-};
-
-static const char *
-bin(void)
-{
-	const char *b = getenv("GONGMOCK_BIN");
-
-	return b != NULL ? b : "build/gongmock";
-}
-
-static void
-proc_spawn(struct proc *p, const char *const *args)
-{
-	posix_spawn_file_actions_t fa;
-	const char *argv[32];
-	int o[2], e[2];
-	size_t n = 0;
-
-	argv[n++] = bin();
-	for (; *args != NULL && n < 31; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	ck_assert_int_eq(pipe(o), 0);
-	ck_assert_int_eq(pipe(e), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, o[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, e[1], 2);
-	posix_spawn_file_actions_addclose(&fa, o[0]);
-	posix_spawn_file_actions_addclose(&fa, e[0]);
-	ck_assert_int_eq(posix_spawn(&p->pid, argv[0], &fa, NULL, (char **)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(o[1]);
-	close(e[1]);
-	p->out = o[0];
-	p->err = e[0];
-}
-
-/* Reads fd until EOF or `ms` pass; returns what came, NUL-terminated (caller frees). */
-static char *
-read_until(int fd, int ms, const char *stop_at)
-{
-	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap);
-	struct timespec t0, t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	buf[0] = '\0';
-	for (;;) {
-		struct pollfd pfd = {fd, POLLIN, 0};
-		long spent;
-		ssize_t n;
-
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		spent = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-		if (spent >= ms || poll(&pfd, 1, (int)(ms - spent)) <= 0)
-			break;
-		n = read(fd, buf + len, cap - len - 1);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		buf[len] = '\0';
-		if (stop_at != NULL && strstr(buf, stop_at) != NULL)
-			break;
-		if (len + 1 >= cap)
-			break;
-	}
-	return buf;
-}
-
-static int
-proc_wait(struct proc *p, int ms)
-{
-	int status = 0, i;
-
-	for (i = 0; i < ms / 10; i++) {
-		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
-			close(p->out);
-			close(p->err);
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		}
-		usleep(10000);
-	}
-	kill(p->pid, SIGKILL);
-	waitpid(p->pid, &status, 0);
-	close(p->out);
-	close(p->err);
-	return -1;
-}
-
 START_TEST(help_prints_usage_and_exits_0)
 {
 	static const char *const args[] = {"--help", NULL};
-	struct proc p;
+	struct harness_proc p;
 	char *out;
 
-	proc_spawn(&p, args);
-	out = read_until(p.out, 5000, NULL);
-	ck_assert_int_eq(proc_wait(&p, 5000), 0);
+	harness_spawn(&p, args);
+	out = harness_read_until(p.out, 5000, NULL);
+	ck_assert_int_eq(harness_wait(&p, 5000), 0);
 	ck_assert_ptr_nonnull(strstr(out, "usage: gongmock"));
 	ck_assert_ptr_nonnull(strstr(out, "--fixtures"));
 	ck_assert_ptr_nonnull(strstr(out, "--cursor-secret"));
@@ -143,12 +48,12 @@ START_TEST(bad_flags_exit_2_with_the_reason)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *args[3] = {cases[i][0], cases[i][1], NULL};
-		struct proc p;
+		struct harness_proc p;
 		char *err;
 
-		proc_spawn(&p, args);
-		err = read_until(p.err, 5000, NULL);
-		ck_assert_int_eq(proc_wait(&p, 5000), 2);
+		harness_spawn(&p, args);
+		err = harness_read_until(p.err, 5000, NULL);
+		ck_assert_int_eq(harness_wait(&p, 5000), 2);
 		ck_assert_msg(strstr(err, cases[i][2]) != NULL, "%s: %s", cases[i][0], err);
 		free(err);
 	}
@@ -159,16 +64,16 @@ START_TEST(bad_fixture_exits_1_naming_file_index_and_reason)
 {
 	char path[256];
 	const char *args[] = {"--port", "0", "--fixtures", path, NULL};
-	struct proc p;
+	struct harness_proc p;
 	char *err;
 
 	harness_temp_file("[{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\"},"
 			  "{\"id\":\"2\",\"started\":\"2025-01-01T00:00:00Z\","
 			  "\"direction\":\"Sideways\"}]",
 			  ".json", path, sizeof(path));
-	proc_spawn(&p, args);
-	err = read_until(p.err, 5000, NULL);
-	ck_assert_int_eq(proc_wait(&p, 5000), 1);
+	harness_spawn(&p, args);
+	err = harness_read_until(p.err, 5000, NULL);
+	ck_assert_int_eq(harness_wait(&p, 5000), 1);
 	ck_assert_msg(strstr(err, path) != NULL, "%s", err);
 	ck_assert_msg(strstr(err, "call 1") != NULL, "%s", err);
 	ck_assert_msg(strstr(err, "direction") != NULL, "%s", err);
@@ -208,12 +113,12 @@ get_status(unsigned port, const char *target, char **body)
 START_TEST(port_0_serves_then_sigterm_exits_0)
 {
 	static const char *const args[] = {"--port", "0", NULL};
-	struct proc p;
+	struct harness_proc p;
 	char *out, *err, *body;
 	unsigned port;
 
-	proc_spawn(&p, args);
-	out = read_until(p.out, 10000, "\n");
+	harness_spawn(&p, args);
+	out = harness_read_until(p.out, 10000, "\n");
 	port = listening_port(out);
 	/* Exactly one line on stdout. */
 	ck_assert_ptr_eq(strchr(out, '\n'), out + strlen(out) - 1);
@@ -221,12 +126,12 @@ START_TEST(port_0_serves_then_sigterm_exits_0)
 	ck_assert_ptr_nonnull(strstr(body, "\"currentPageNumber\":0"));
 	free(body);
 	/* The access log line went to stderr, without the credential. */
-	err = read_until(p.err, 2000, "fixture");
+	err = harness_read_until(p.err, 2000, "fixture");
 	ck_assert_msg(strstr(err, "GET /v2/calls 200") != NULL, "%s", err);
 	ck_assert_ptr_null(strstr(err, "azpz"));
 	free(err);
 	kill(p.pid, SIGTERM);
-	ck_assert_int_eq(proc_wait(&p, 15000), 0);
+	ck_assert_int_eq(harness_wait(&p, 15000), 0);
 	free(out);
 }
 END_TEST
@@ -235,15 +140,15 @@ START_TEST(sighup_reloads_and_a_failed_reload_keeps_the_data)
 {
 	char path[256];
 	const char *args[] = {"--port", "0", "--fixtures", path, NULL};
-	struct proc p;
+	struct harness_proc p;
 	char *out, *err, *body;
 	unsigned port;
 	FILE *f;
 
 	harness_temp_file("[{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\"}]", ".json", path,
 			  sizeof(path));
-	proc_spawn(&p, args);
-	out = read_until(p.out, 10000, "\n");
+	harness_spawn(&p, args);
+	out = harness_read_until(p.out, 10000, "\n");
 	port = listening_port(out);
 	ck_assert_int_eq(get_status(port, "/v2/calls", &body), 200);
 	ck_assert_ptr_nonnull(strstr(body, "\"totalRecords\":1,"));
@@ -255,7 +160,7 @@ START_TEST(sighup_reloads_and_a_failed_reload_keeps_the_data)
 	      f);
 	fclose(f);
 	kill(p.pid, SIGHUP);
-	err = read_until(p.err, 5000, "reloaded");
+	err = harness_read_until(p.err, 5000, "reloaded");
 	ck_assert_msg(strstr(err, "reloaded") != NULL, "%s", err);
 	free(err);
 	ck_assert_int_eq(get_status(port, "/v2/calls", &body), 200);
@@ -266,7 +171,7 @@ START_TEST(sighup_reloads_and_a_failed_reload_keeps_the_data)
 	fputs("[{\"id\":\"x\"}]", f);
 	fclose(f);
 	kill(p.pid, SIGHUP);
-	err = read_until(p.err, 5000, "reload failed");
+	err = harness_read_until(p.err, 5000, "reload failed");
 	ck_assert_msg(strstr(err, "reload failed") != NULL, "%s", err);
 	free(err);
 	ck_assert_int_eq(get_status(port, "/v2/calls", &body), 200);
@@ -274,7 +179,7 @@ START_TEST(sighup_reloads_and_a_failed_reload_keeps_the_data)
 	free(body);
 
 	kill(p.pid, SIGINT);
-	ck_assert_int_eq(proc_wait(&p, 15000), 0);
+	ck_assert_int_eq(harness_wait(&p, 15000), 0);
 	free(out);
 	unlink(path);
 }
@@ -283,19 +188,19 @@ END_TEST
 START_TEST(port_in_use_exits_1)
 {
 	static const char *const first[] = {"--port", "0", NULL};
-	struct proc a, b;
+	struct harness_proc a, b;
 	char *out, *err, portstr[16];
 	const char *second[] = {"--port", portstr, NULL};
 
-	proc_spawn(&a, first);
-	out = read_until(a.out, 10000, "\n");
+	harness_spawn(&a, first);
+	out = harness_read_until(a.out, 10000, "\n");
 	snprintf(portstr, sizeof(portstr), "%u", listening_port(out));
-	proc_spawn(&b, second);
-	err = read_until(b.err, 5000, NULL);
-	ck_assert_int_eq(proc_wait(&b, 5000), 1);
+	harness_spawn(&b, second);
+	err = harness_read_until(b.err, 5000, NULL);
+	ck_assert_int_eq(harness_wait(&b, 5000), 1);
 	ck_assert_ptr_nonnull(strstr(err, "cannot listen"));
 	kill(a.pid, SIGTERM);
-	ck_assert_int_eq(proc_wait(&a, 15000), 0);
+	ck_assert_int_eq(harness_wait(&a, 15000), 0);
 	free(out);
 	free(err);
 }
@@ -304,15 +209,15 @@ END_TEST
 START_TEST(generate_is_deterministic)
 {
 	static const char *const args[] = {"generate", "--calls", "50", "--seed", "7", NULL};
-	struct proc p1, p2;
+	struct harness_proc p1, p2;
 	char *a, *b;
 
-	proc_spawn(&p1, args);
-	a = read_until(p1.out, 10000, NULL);
-	ck_assert_int_eq(proc_wait(&p1, 5000), 0);
-	proc_spawn(&p2, args);
-	b = read_until(p2.out, 10000, NULL);
-	ck_assert_int_eq(proc_wait(&p2, 5000), 0);
+	harness_spawn(&p1, args);
+	a = harness_read_until(p1.out, 10000, NULL);
+	ck_assert_int_eq(harness_wait(&p1, 5000), 0);
+	harness_spawn(&p2, args);
+	b = harness_read_until(p2.out, 10000, NULL);
+	ck_assert_int_eq(harness_wait(&p2, 5000), 0);
 	ck_assert_uint_gt(strlen(a), 1000);
 	ck_assert_str_eq(a, b);
 	free(a);

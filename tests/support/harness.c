@@ -1,7 +1,7 @@
 /*
  * harness.c - starting servers and talking to them over real sockets, for the tests.
  */
-#define _DEFAULT_SOURCE /* mkstemps */
+#define _DEFAULT_SOURCE /* mkstemps, kill */
 #include "harness.h"
 
 #include <check.h>
@@ -10,7 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #include "log.h"
 
@@ -197,3 +205,92 @@ harness_escape(const char *s, char *buf, size_t buflen)
 	}
 	buf[n] = '\0';
 }
+
+
+static const char *
+harness_bin(void)
+{
+	const char *b = getenv("GONGMOCK_BIN");
+
+	return b != NULL ? b : "build/gongmock";
+}
+
+void
+harness_spawn(struct harness_proc *p, const char *const *args)
+{
+	posix_spawn_file_actions_t fa;
+	const char *argv[32];
+	int o[2], e[2];
+	size_t n = 0;
+
+	argv[n++] = harness_bin();
+	for (; *args != NULL && n < 31; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	ck_assert_int_eq(pipe(o), 0);
+	ck_assert_int_eq(pipe(e), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, o[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, e[1], 2);
+	posix_spawn_file_actions_addclose(&fa, o[0]);
+	posix_spawn_file_actions_addclose(&fa, e[0]);
+	ck_assert_int_eq(posix_spawn(&p->pid, argv[0], &fa, NULL, (char **)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(o[1]);
+	close(e[1]);
+	p->out = o[0];
+	p->err = e[0];
+}
+
+/* Reads fd until EOF or `ms` pass; returns what came, NUL-terminated (caller frees). */
+char *
+harness_read_until(int fd, int ms, const char *stop_at)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap);
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	buf[0] = '\0';
+	for (;;) {
+		struct pollfd pfd = {fd, POLLIN, 0};
+		long spent;
+		ssize_t n;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		spent = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (spent >= ms || poll(&pfd, 1, (int)(ms - spent)) <= 0)
+			break;
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (stop_at != NULL && strstr(buf, stop_at) != NULL)
+			break;
+		if (len + 1 >= cap)
+			break;
+	}
+	return buf;
+}
+
+int
+harness_wait(struct harness_proc *p, int ms)
+{
+	int status = 0, i;
+
+	for (i = 0; i < ms / 10; i++) {
+		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
+			close(p->out);
+			close(p->err);
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
+		usleep(10000);
+	}
+	kill(p->pid, SIGKILL);
+	waitpid(p->pid, &status, 0);
+	close(p->out);
+	close(p->err);
+	return -1;
+}
+

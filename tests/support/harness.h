@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "server.h"
@@ -57,5 +58,21 @@ void harness_temp_file(const char *text, const char *suffix, char *buf, size_t b
 
 /* Percent-encodes s for a query value into buf. */
 void harness_escape(const char *s, char *buf, size_t buflen);
+
+/* A child process running the built binary (GONGMOCK_BIN, default build/gongmock). */
+struct harness_proc {
+	pid_t pid;
+	int out; /* read end of its stdout */
+	int err; /* read end of its stderr */
+};
+
+/* Spawns the binary with args (NULL-terminated, without the program name). */
+void harness_spawn(struct harness_proc *p, const char *const *args);
+
+/* Reads fd until EOF, `ms` pass, or stop_at appears; returns what came (caller frees). */
+char *harness_read_until(int fd, int ms, const char *stop_at);
+
+/* Waits up to ms for the exit; returns the exit code (128+signal), or -1 after a SIGKILL. */
+int harness_wait(struct harness_proc *p, int ms);
 
 #endif

@@ -124,6 +124,71 @@ START_TEST(bad_values_name_the_flag)
 }
 END_TEST
 
+START_TEST(combinations_are_checked)
+{
+	static const char *const cases[][7] = {
+		{"--record", "c.jsonl", NULL, NULL, NULL, NULL, "--record needs --upstream"},
+		{"--upstream", "http://127.0.0.1:1", "--replay", "c.jsonl", NULL, NULL,
+		 "exclude each other"},
+		{"--upstream", "ftp://x", NULL, NULL, NULL, NULL, "--upstream: 'ftp://x'"},
+		{"--upstream", "http://127.0.0.1:1", "--record", "c", "--redact", "id",
+		 "--redact: 'id'"},
+		{"--upstream", "http://127.0.0.1:1", "--redact", "title", NULL, NULL,
+		 "--redact goes with --record"},
+		{"--match-credential", NULL, NULL, NULL, NULL, NULL, "goes with --replay"},
+		{"--replay", "c", "--replay-miss-status", "200", NULL, NULL,
+		 "--replay-miss-status"},
+		{"--rate-limit", "5/m", NULL, NULL, NULL, NULL, "--rate-limit:"},
+		{"--rate-limit-scope", "team", NULL, NULL, NULL, NULL, "--rate-limit-scope"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[7];
+		struct config c;
+		char err[512] = "";
+		size_t k;
+
+		for (k = 0; k < 6 && cases[i][k] != NULL; k++)
+			args[k] = cases[i][k];
+		args[k] = NULL;
+		ck_assert_int_eq(parse(&c, args, err, sizeof(err)), CONFIG_ERROR);
+		ck_assert_msg(strstr(err, cases[i][6]) != NULL, "case %zu: got '%s'", i, err);
+	}
+}
+END_TEST
+
+START_TEST(proxy_and_fault_flags)
+{
+	static const char *const args[] = {
+		"--upstream", "https://us-55616.api.gong.io", "--upstream-timeout", "5",
+		"--record", "c.jsonl", "--redact", "meetingUrl", "--redact", "customData",
+		"--rate-limit", "gong", "--rate-limit-scope", "credential", "--seed", "9",
+		"--journal", "0", "--admin-token", "t", "--scenario", "s.json", NULL};
+	static const char *const replay[] = {"--replay", "c.jsonl", "--match-credential",
+					     "--replay-miss-status", "418", NULL};
+	struct config c;
+	char err[256];
+
+	ck_assert_int_eq(parse(&c, args, err, sizeof(err)), CONFIG_OK);
+	ck_assert_str_eq(c.upstream, "https://us-55616.api.gong.io");
+	ck_assert_uint_eq(c.upstream_timeout, 5);
+	ck_assert_str_eq(c.record, "c.jsonl");
+	ck_assert_uint_eq(c.nredact, 2);
+	ck_assert_str_eq(c.redact[1], "customData");
+	ck_assert_str_eq(c.rate_limit, "gong");
+	ck_assert_int_eq(c.rate_limit_per_credential, 1);
+	ck_assert_uint_eq(c.seed, 9);
+	ck_assert_uint_eq(c.journal, 0);
+	ck_assert_str_eq(c.admin_token, "t");
+	ck_assert_str_eq(c.scenario, "s.json");
+	ck_assert_int_eq(parse(&c, replay, err, sizeof(err)), CONFIG_OK);
+	ck_assert_str_eq(c.replay, "c.jsonl");
+	ck_assert_int_eq(c.match_credential, 1);
+	ck_assert_uint_eq(c.replay_miss_status, 418);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -137,6 +202,8 @@ main(void)
 	tcase_add_test(t, secret_from_the_environment);
 	tcase_add_test(t, help_and_version);
 	tcase_add_test(t, bad_values_name_the_flag);
+	tcase_add_test(t, combinations_are_checked);
+	tcase_add_test(t, proxy_and_fault_flags);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

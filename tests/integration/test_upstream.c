@@ -1,0 +1,622 @@
+/*
+ * test_upstream.c - proxy, record and replay end to end. A second gongmock in mock mode plays
+ * the upstream; a proxy in front of it must pass its answers through unchanged, record them
+ * without secrets, and a fresh instance must replay them in order, fail loudly on a request
+ * it never saw, and serve the recording as a dataset. Also: the upstream down, too slow,
+ * speaking garbage or closing mid-body, and an HTTPS upstream with a private CA.
+ */
+#define _DEFAULT_SOURCE /* kill */
+#include "harness.h"
+
+#include "cassette.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* base64("supersecretkey:supersecretvalue") */
+#define SECRET_AUTH "Basic c3VwZXJzZWNyZXRrZXk6c3VwZXJzZWNyZXR2YWx1ZQ=="
+
+static struct harness_server up, px;
+static char cassette[256];
+
+static void
+start_pair(void)
+{
+	char upstream[64];
+	const char *upflags[] = {"--page-size", "25", NULL};
+	const char *pxflags[] = {"--upstream", upstream, "--record", cassette, "--redact",
+				 "meetingUrl", "--redact", "title", NULL};
+
+	harness_start(&up, upflags);
+	snprintf(upstream, sizeof(upstream), "http://127.0.0.1:%u", up.port);
+	harness_temp_file("", ".jsonl", cassette, sizeof(cassette));
+	harness_start(&px, pxflags);
+}
+
+static void
+stop_pair(void)
+{
+	harness_stop(&px);
+	harness_stop(&up);
+	unlink(cassette);
+}
+
+static void
+get_as(const struct harness_server *s, const char *target, struct harness_reply *r)
+{
+	harness_request(s, NULL, target, SECRET_AUTH, NULL, NULL, r);
+}
+
+/* The body with the requestId's value blanked, for comparing two answers of one walk. */
+static char *
+without_request_id(const char *body)
+{
+	char *copy = strdup(body);
+	char *p = strstr(copy, "\"requestId\":\"");
+
+	if (p != NULL) {
+		p += 13;
+		while (*p != '"' && *p != '\0')
+			*p++ = 'x';
+	}
+	return copy;
+}
+
+/* Walks every page through s with the cursor alone; returns the bodies (NULL-terminated). */
+static char **
+walk(const struct harness_server *s, const char *query)
+{
+	char **bodies = calloc(64, sizeof(*bodies));
+	char target[2048], esc[1024];
+	size_t n = 0;
+	struct harness_reply r;
+
+	snprintf(target, sizeof(target), "/v2/calls?%s", query);
+	for (;;) {
+		json_t *cur;
+
+		get_as(s, target, &r);
+		ck_assert_msg(r.status == 200, "page %zu: %ld %s", n, r.status, r.body);
+		ck_assert_uint_lt(n, 63);
+		bodies[n++] = strdup(r.body);
+		cur = json_object_get(json_object_get(r.json, "records"), "cursor");
+		if (cur == NULL) {
+			harness_reply_free(&r);
+			break;
+		}
+		harness_escape(json_string_value(cur), esc, sizeof(esc));
+		snprintf(target, sizeof(target), "/v2/calls?cursor=%s", esc);
+		harness_reply_free(&r);
+	}
+	return bodies;
+}
+
+static void
+free_bodies(char **b)
+{
+	size_t i;
+
+	for (i = 0; b[i] != NULL; i++)
+		free(b[i]);
+	free(b);
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)len + 1);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+START_TEST(proxied_walk_is_the_upstreams_answer)
+{
+	const char *q = "fromDateTime=2025-01-01T00:00:00Z&toDateTime=2025-03-01T00:00:00Z";
+	char **direct = walk(&up, q);
+	char **proxied = walk(&px, q);
+	struct harness_reply r, jr;
+	char trace[64];
+	size_t i;
+
+	for (i = 0; direct[i] != NULL || proxied[i] != NULL; i++) {
+		char *a, *b;
+
+		ck_assert_ptr_nonnull(direct[i]);
+		ck_assert_ptr_nonnull(proxied[i]);
+		/* Cursors embed their expiry in seconds: compare pages by calls and records. */
+		a = without_request_id(direct[i]);
+		b = without_request_id(proxied[i]);
+		ck_assert_str_eq(strstr(a, "\"calls\":"), strstr(b, "\"calls\":"));
+		free(a);
+		free(b);
+	}
+	ck_assert_uint_ge(i, 3);
+	free_bodies(direct);
+	free_bodies(proxied);
+
+	/* The client sees the upstream's requestId, which the upstream did send. */
+	get_as(&px, "/v2/calls?workspaceId=9391112992383559384", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(harness_header(&r, "x-traceid", trace, sizeof(trace)));
+	ck_assert_str_eq(trace, json_string_value(json_object_get(r.json, "requestId")));
+	harness_request(&up, NULL, "/__admin/requests?limit=1", NULL, NULL, NULL, &jr);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(jr.json, "requests"), 0), "requestId")),
+			 trace);
+	harness_reply_free(&jr);
+	/* And the proxy's journal holds its own id for the same request, not the upstream's. */
+	harness_request(&px, NULL, "/__admin/requests?limit=1", NULL, NULL, NULL, &jr);
+	ck_assert_str_ne(json_string_value(json_object_get(
+				 json_array_get(json_object_get(jr.json, "requests"), 0), "requestId")),
+			 trace);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(jr.json, "requests"), 0), "source")),
+			 "upstream");
+	harness_reply_free(&jr);
+	harness_reply_free(&r);
+}
+END_TEST
+
+START_TEST(upstream_errors_pass_through_unchanged)
+{
+	struct harness_reply r;
+	char buf[64];
+
+	harness_request(&up, "POST", "/__admin/faults", NULL, NULL,
+			"{\"rules\":[{\"match\":{\"query\":{\"workspaceId\":\"1\"}},"
+			"\"respond\":{\"status\":429,\"retryAfter\":3}},"
+			"{\"match\":{\"query\":{\"workspaceId\":\"2\"}},\"respond\":{\"status\":500}}]}",
+			&r);
+	ck_assert_int_eq(r.status, 201);
+	harness_reply_free(&r);
+
+	get_as(&px, "/v2/calls?workspaceId=1", &r);
+	ck_assert_int_eq(r.status, 429);
+	ck_assert_ptr_nonnull(harness_header(&r, "Retry-After", buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "3");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "errors"), 0)),
+			 "API request limit exceeded");
+	harness_reply_free(&r);
+	get_as(&px, "/v2/calls?workspaceId=2", &r);
+	ck_assert_int_eq(r.status, 500);
+	harness_reply_free(&r);
+	get_as(&px, "/v2/calls?fromDateTime=2031-01-01T00:00:00Z", &r);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "errors"), 0)),
+			 "No calls found corresponding to the provided filters");
+	harness_reply_free(&r);
+	/* The upstream decides about credentials: its 401 comes back as it is. */
+	harness_request(&px, NULL, "/v2/calls", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 401);
+	ck_assert_ptr_nonnull(harness_header(&r, "Content-Type", buf, sizeof(buf)));
+	harness_reply_free(&r);
+}
+END_TEST
+
+START_TEST(record_then_replay_in_a_fresh_instance)
+{
+	const char *q = "fromDateTime=2025-01-01T00:00:00Z&toDateTime=2025-03-01T00:00:00Z";
+	char **proxied = walk(&px, q);
+	char **replayed;
+	struct harness_server rp;
+	struct harness_reply r;
+	const char *flags[] = {"--replay", cassette, NULL};
+	char *file;
+	size_t i;
+
+	get_as(&px, "/v2/calls?workspaceId=2", &r); /* a 404 recorded too */
+	harness_reply_free(&r);
+	harness_stop(&px);
+	harness_stop(&up);
+
+	/* No secret in the cassette; the redacted fields are blanked. */
+	file = slurp(cassette);
+	ck_assert_ptr_null(strstr(file, "c3VwZXJzZWNyZXRrZXk6c3VwZXJzZWNyZXR2YWx1ZQ"));
+	ck_assert_ptr_null(strstr(file, "supersecret"));
+	ck_assert_ptr_null(strstr(file, "Authorization"));
+	ck_assert_ptr_nonnull(strstr(file, "\"meetingUrl\":\"REDACTED\""));
+	ck_assert_ptr_nonnull(strstr(file, "\"title\":\"REDACTED\""));
+	ck_assert_ptr_null(strstr(file, "zoom.us"));
+	ck_assert_ptr_nonnull(strstr(file, "\"credential\":\""));
+	free(file);
+
+	harness_start(&rp, flags);
+	replayed = walk(&rp, q);
+	for (i = 0; proxied[i] != NULL; i++) {
+		json_t *a, *b;
+
+		ck_assert_ptr_nonnull(replayed[i]);
+		a = json_loads(proxied[i], 0, NULL);
+		b = json_loads(replayed[i], 0, NULL);
+		/* Same page, same requestId and cursor; only the redacted fields differ. */
+		ck_assert_str_eq(json_string_value(json_object_get(a, "requestId")),
+				 json_string_value(json_object_get(b, "requestId")));
+		ck_assert(json_equal(json_object_get(a, "records"), json_object_get(b, "records")));
+		ck_assert_int_eq(json_array_size(json_object_get(a, "calls")),
+				 json_array_size(json_object_get(b, "calls")));
+		json_decref(a);
+		json_decref(b);
+	}
+	ck_assert_ptr_null(replayed[i]);
+	free_bodies(replayed);
+
+	/* A request never recorded fails loudly, naming the closest one. */
+	get_as(&rp, "/v2/calls?fromDateTime=2025-01-01T00:00:00Z&toDateTime=2025-02-01T00:00:00Z",
+	       &r);
+	ck_assert_int_eq(r.status, 501);
+	{
+		const char *msg =
+			json_string_value(json_array_get(json_object_get(r.json, "errors"), 0));
+
+		ck_assert_ptr_nonnull(msg);
+		ck_assert_msg(strstr(msg, "toDateTime") != NULL, "%s", msg);
+		ck_assert_msg(strstr(msg, "closest") != NULL, "%s", msg);
+	}
+	harness_reply_free(&r);
+	/* Date forms match as instants. */
+	get_as(&rp, "/v2/calls?workspaceId=2", &r);
+	ck_assert_int_eq(r.status, 404);
+	harness_reply_free(&r);
+	get_as(&rp, "/v2/calls?toDateTime=2025-03-01T01:00:00%2B01:00&fromDateTime=2025-01-01T00%3A00%3A00Z",
+	       &r);
+	ck_assert_int_eq(r.status, 200);
+	harness_reply_free(&r);
+	harness_stop(&rp);
+	free_bodies(proxied);
+
+	/* The recording as a dataset answers a range it never saw asked. */
+	{
+		const char *fx[] = {"--fixtures", cassette, NULL};
+		struct harness_server ds;
+
+		harness_start(&ds, fx);
+		get_as(&ds, "/v2/calls?fromDateTime=2025-02-01T00:00:00Z&toDateTime=2025-02-15T00:00:00Z",
+		       &r);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(r.json, "records"),
+								   "totalRecords")),
+				 0);
+		harness_reply_free(&r);
+		harness_stop(&ds);
+	}
+	/* Put the pair back for the fixture's teardown. */
+	start_pair();
+}
+END_TEST
+
+START_TEST(replay_repeats_in_order_then_the_last)
+{
+	char path[256];
+	struct harness_server rp;
+	struct harness_reply r;
+	const char *flags[] = {"--replay", path, "--match-credential", NULL};
+	char text[2048], fp[16], buf[64];
+	static const long want[] = {429, 404, 404};
+	int i;
+
+	cassette_fingerprint(SECRET_AUTH, fp);
+	snprintf(text, sizeof(text),
+		"{\"time\":\"2026-01-01T00:00:00.000Z\",\"request\":{\"method\":\"GET\",\"path\":"
+		"\"/v2/calls\",\"query\":[],\"credential\":\"%s\"},\"response\":{\"status\":429,"
+		"\"headers\":{\"Retry-After\":\"1\",\"x-traceid\":\"aaaaaaaaaaaaaaaaaa\"},\"body\":"
+		"{\"requestId\":\"aaaaaaaaaaaaaaaaaa\",\"errors\":[\"API request limit exceeded\"]}},"
+		"\"latencyMs\":1.0}\n"
+		"{\"time\":\"2026-01-01T00:00:01.000Z\",\"request\":{\"method\":\"GET\",\"path\":"
+		"\"/v2/calls\",\"query\":[],\"credential\":\"%s\"},\"response\":{\"status\":404,"
+		"\"headers\":{\"x-traceid\":\"bbbbbbbbbbbbbbbbbb\"},\"body\":"
+		"{\"requestId\":\"bbbbbbbbbbbbbbbbbb\",\"errors\":[\"No calls found corresponding to "
+		"the provided filters\"]}},\"latencyMs\":1.0}\n",
+		 fp, fp);
+	harness_temp_file(text, ".jsonl", path, sizeof(path));
+	harness_start(&rp, flags);
+	for (i = 0; i < 3; i++) {
+		get_as(&rp, "/v2/calls", &r);
+		ck_assert_int_eq(r.status, want[i]);
+		ck_assert_ptr_nonnull(harness_header(&r, "x-traceid", buf, sizeof(buf)));
+		ck_assert_str_eq(buf, i == 0 ? "aaaaaaaaaaaaaaaaaa" : "bbbbbbbbbbbbbbbbbb");
+		harness_reply_free(&r);
+	}
+	/* Another credential matches nothing when credentials count. */
+	harness_request(&rp, NULL, "/v2/calls", "Basic azpz", NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 501);
+	harness_reply_free(&r);
+	/* Reset rewinds. */
+	harness_request(&rp, "POST", "/__admin/reset", NULL, NULL, "", &r);
+	harness_reply_free(&r);
+	get_as(&rp, "/v2/calls", &r);
+	ck_assert_int_eq(r.status, 429);
+	harness_reply_free(&r);
+	harness_stop(&rp);
+	unlink(path);
+}
+END_TEST
+
+/* A listener that answers every connection with `reply` (may be NULL: no answer) and closes. */
+struct raw_server {
+	int fd;
+	unsigned port;
+	const char *reply;
+	int hold_ms;
+	pthread_t thread;
+};
+
+static void *
+raw_main(void *cls)
+{
+	struct raw_server *s = cls;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		char buf[4096];
+		int c = accept(s->fd, NULL, NULL);
+
+		if (c < 0)
+			break;
+		(void)recv(c, buf, sizeof(buf), 0);
+		if (s->reply != NULL)
+			(void)send(c, s->reply, strlen(s->reply), MSG_NOSIGNAL);
+		if (s->hold_ms > 0)
+			usleep((useconds_t)s->hold_ms * 1000);
+		close(c);
+	}
+	return NULL;
+}
+
+static void
+raw_start(struct raw_server *s, const char *reply, int hold_ms)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(s->fd, 0);
+	ck_assert_int_eq(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(s->fd, 8), 0);
+	getsockname(s->fd, (struct sockaddr *)&a, &len);
+	s->port = ntohs(a.sin_port);
+	s->reply = reply;
+	s->hold_ms = hold_ms;
+	pthread_create(&s->thread, NULL, raw_main, s);
+}
+
+static void
+raw_stop(struct raw_server *s)
+{
+	shutdown(s->fd, SHUT_RDWR);
+	close(s->fd);
+	pthread_join(s->thread, NULL);
+}
+
+/* Starts a proxy to `url` (with extra flags), asks once, checks status and message part. */
+static void
+proxy_once(const char *url, const char *timeout, long status, const char *part)
+{
+	struct harness_server p;
+	struct harness_reply r;
+	const char *flags[] = {"--upstream", url, "--upstream-timeout", timeout, NULL};
+	const char *msg;
+
+	harness_start(&p, flags);
+	get_as(&p, "/v2/calls", &r);
+	ck_assert_int_eq(r.status, status);
+	msg = json_string_value(json_array_get(json_object_get(r.json, "errors"), 0));
+	ck_assert_msg(msg != NULL && strstr(msg, part) != NULL, "%s", r.body);
+	ck_assert_uint_ge(strlen(json_string_value(json_object_get(r.json, "requestId"))), 18);
+	harness_reply_free(&r);
+	/* The proxy itself goes on serving. */
+	harness_request(&p, NULL, "/__admin/health", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	harness_reply_free(&r);
+	harness_stop(&p);
+}
+
+START_TEST(upstream_failures_become_gong_shaped_answers)
+{
+	struct raw_server garbage, cut, silent;
+	char url[64];
+	int fd;
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	/* Down: a port nobody listens on. */
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	bind(fd, (struct sockaddr *)&a, sizeof(a));
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	close(fd);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", ntohs(a.sin_port));
+	proxy_once(url, "5", 502, "connect");
+
+	raw_start(&garbage, "hello there\r\n\r\n", 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", garbage.port);
+	proxy_once(url, "5", 502, "upstream");
+	raw_stop(&garbage);
+
+	raw_start(&cut,
+		  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+		  "{\"requestId\"",
+		  0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", cut.port);
+	proxy_once(url, "5", 502, "upstream");
+	raw_stop(&cut);
+
+	raw_start(&silent, NULL, 3000);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", silent.port);
+	proxy_once(url, "1", 504, "1 s");
+	raw_stop(&silent);
+}
+END_TEST
+
+/* An HTTPS upstream with the test certificate, answering one fixed page. */
+static enum MHD_Result
+tls_answer(void *cls, struct MHD_Connection *con, const char *url, const char *method,
+	   const char *version, const char *upload, size_t *upload_size, void **req_cls)
+{
+	static const char body[] = "{\"requestId\":\"tlstlstlstlstlstls\",\"records\":{"
+				   "\"totalRecords\":0,\"currentPageSize\":0,"
+				   "\"currentPageNumber\":0},\"calls\":[]}";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	(void)cls;
+	(void)url;
+	(void)method;
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	if (*req_cls == NULL) {
+		*req_cls = (void *)1;
+		return MHD_YES;
+	}
+	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "x-traceid", "tlstlstlstlstlstls");
+	ret = MHD_queue_response(con, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+START_TEST(https_upstream_with_a_private_ca)
+{
+	char *cert = slurp("tests/support/tls_cert.pem");
+	char *key = slurp("tests/support/tls_key.pem");
+	struct MHD_Daemon *d;
+	struct harness_server p;
+	struct harness_reply r;
+	char url[64], buf[64];
+	const union MHD_DaemonInfo *info;
+	struct sockaddr_in lo;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.sin_family = AF_INET;
+	lo.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL,
+			     tls_answer, NULL, MHD_OPTION_HTTPS_MEM_KEY, key,
+			     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&lo,
+			     MHD_OPTION_END);
+	ck_assert_ptr_nonnull(d);
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u", info->port);
+	{
+		const char *flags[] = {"--upstream", url, "--upstream-ca",
+				       "tests/support/tls_cert.pem", NULL};
+
+		harness_start(&p, flags);
+		get_as(&p, "/v2/calls", &r);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_ptr_nonnull(harness_header(&r, "x-traceid", buf, sizeof(buf)));
+		ck_assert_str_eq(buf, "tlstlstlstlstlstls");
+		harness_reply_free(&r);
+		harness_stop(&p);
+	}
+	{
+		/* Without the CA the certificate check fails: a 502 that says so. */
+		const char *flags[] = {"--upstream", url, NULL};
+
+		harness_start(&p, flags);
+		get_as(&p, "/v2/calls", &r);
+		ck_assert_int_eq(r.status, 502);
+		ck_assert_ptr_nonnull(strstr(r.body, "TLS"));
+		harness_reply_free(&r);
+		harness_stop(&p);
+	}
+	MHD_stop_daemon(d);
+	free(cert);
+	free(key);
+}
+END_TEST
+
+/* The access log of a proxy run as a binary pairs our id with the upstream's. */
+START_TEST(access_log_pairs_both_request_ids)
+{
+	char url[64];
+	const char *args[] = {"--port", "0", "--upstream", url, NULL};
+	struct harness_proc p;
+	struct harness_server h;
+	struct harness_reply r;
+	char *out, *err, trace[64];
+	unsigned port = 0;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", up.port);
+	harness_spawn(&p, args);
+	out = harness_read_until(p.out, 10000, "\n");
+	ck_assert_int_eq(sscanf(strstr(out, "http://127.0.0.1:"), "http://127.0.0.1:%u", &port),
+			 1);
+	memset(&h, 0, sizeof(h));
+	snprintf(h.base, sizeof(h.base), "http://127.0.0.1:%u", port);
+	get_as(&h, "/v2/calls", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(harness_header(&r, "x-traceid", trace, sizeof(trace)));
+	harness_reply_free(&r);
+	err = harness_read_until(p.err, 5000, "upstream_id=");
+	ck_assert_msg(strstr(err, trace) != NULL, "%s", err);
+	ck_assert_ptr_nonnull(strstr(err, "upstream_status=200"));
+	ck_assert_ptr_null(strstr(err, "supersecret"));
+	ck_assert_ptr_null(strstr(err, "c3VwZXJzZWNyZXRrZXk"));
+	kill(p.pid, SIGTERM);
+	ck_assert_int_eq(harness_wait(&p, 15000), 0);
+	free(out);
+	free(err);
+}
+END_TEST
+
+static Suite *
+upstream_suite(void)
+{
+	Suite *s = suite_create("upstream");
+	TCase *t = tcase_create("proxy");
+	TCase *o = tcase_create("alone");
+
+	tcase_add_checked_fixture(t, start_pair, stop_pair);
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, proxied_walk_is_the_upstreams_answer);
+	tcase_add_test(t, upstream_errors_pass_through_unchanged);
+	tcase_add_test(t, record_then_replay_in_a_fresh_instance);
+	tcase_add_test(t, access_log_pairs_both_request_ids);
+	suite_add_tcase(s, t);
+
+	tcase_set_timeout(o, 60);
+	tcase_add_test(o, replay_repeats_in_order_then_the_last);
+	tcase_add_test(o, upstream_failures_become_gong_shaped_answers);
+	tcase_add_test(o, https_upstream_with_a_private_ca);
+	suite_add_tcase(s, o);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(upstream_suite());
+	int failed;
+
+	curl_global_init(CURL_GLOBAL_ALL);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	curl_global_cleanup();
+	return failed == 0 ? 0 : 1;
+}
