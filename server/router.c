@@ -38,7 +38,7 @@ static void
 router_fault_status(struct response *r, unsigned status, unsigned retry_after,
 		    const struct fault_action *a)
 {
-	const char *msgs[FAULT_MAX_ERRORS];
+	const char *msgs[FAULT_MAX_ERRORS] = {NULL};
 	size_t i, n = 0;
 
 	if (a != NULL)
