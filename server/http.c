@@ -729,10 +729,10 @@ http_stop(struct http *h, unsigned grace_ms)
 
 	if (h == NULL)
 		return;
-	/* Stop accepting first, so the requests still in flight are the last ones. */
+	/* Stop accepting first, so the requests still in flight are the last ones. The
+	 * listening socket is closed only after the daemon stops: its worker threads take it
+	 * out of their epoll sets on their own time, and closing it under them is fatal. */
 	fd = MHD_quiesce_daemon(h->daemon);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
 	while (atomic_load(&h->inflight) > 0 && waited < grace_ms) {
 		struct timespec ts = {0, 5 * 1000 * 1000};
 
@@ -742,6 +742,8 @@ http_stop(struct http *h, unsigned grace_ms)
 	/* Whatever is still held is let go now, then the daemon may stop. */
 	http_timer_stop(&h->timer);
 	MHD_stop_daemon(h->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 	http_timer_free(&h->timer);
 	free(h);
 }
