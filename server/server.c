@@ -109,6 +109,21 @@ server_observe(const struct log_access *a, void *cls)
 	journal_add(s->journal, &e);
 }
 
+/* Frees what a server holds once no request can reach it. */
+static void
+server_free(struct server *s)
+{
+	store_slot_free(s->slot);
+	proxy_free(s->proxy);
+	cassette_recorder_close(s->recorder);
+	cassette_free(s->cassette);
+	auth_free(s->auth);
+	fault_set_free(s->faults);
+	ratelimit_free(s->limiter);
+	journal_free(s->journal);
+	free(s);
+}
+
 struct server *
 server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 {
@@ -218,15 +233,7 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	*exit_code = 0;
 	return s;
 fail:
-	store_slot_free(s->slot);
-	proxy_free(s->proxy);
-	cassette_recorder_close(s->recorder);
-	cassette_free(s->cassette);
-	auth_free(s->auth);
-	fault_set_free(s->faults);
-	ratelimit_free(s->limiter);
-	journal_free(s->journal);
-	free(s);
+	server_free(s);
 	return NULL;
 }
 
@@ -272,13 +279,5 @@ server_stop(struct server *s)
 	if (s == NULL)
 		return;
 	http_stop(s->http, 10000);
-	store_slot_free(s->slot);
-	proxy_free(s->proxy);
-	cassette_recorder_close(s->recorder);
-	cassette_free(s->cassette);
-	auth_free(s->auth);
-	fault_set_free(s->faults);
-	ratelimit_free(s->limiter);
-	journal_free(s->journal);
-	free(s);
+	server_free(s);
 }
