@@ -1,7 +1,9 @@
 #!/bin/sh
 # run.sh - gongmock's benchmarks: start-up time, memory, and wrk throughput and latency, for
 # the built-in fixtures and for a generated dataset of a million calls; then nginx serving the
-# same first page as a static file, as the ceiling to compare with.
+# same first page as a static file, as the ceiling to compare with; then, on the built-in
+# fixtures, what fault rules and the rate limiter cost a request they do not touch, and whether
+# a thousand delayed requests in flight slow the others.
 #
 # Usage, from the repository root: sh bench/run.sh build/gongmock
 #
@@ -10,16 +12,18 @@
 #   BENCH_CALLS       calls in the generated dataset [1000000]
 #   BENCH_SEED        seed of the generated dataset [1]
 #   BENCH_WALK_PAGES  at most this many pages collected for a cursor walk [200]
-#   BENCH_ROUNDS      rounds of gongmock against nginx [3]
+#   BENCH_ROUNDS      rounds of each alternating comparison (against nginx; with rules) [3]
 #   BENCH_FROM        start of the benchmarked date range [2025-01-01T00:00:00Z]
 #   BENCH_TO          end of the benchmarked date range [2025-07-01T00:00:00Z]
 #   BENCH_THREADS     gongmock --threads [its default: one per core]
 #   BENCH_NGINX_PORT  first port tried for nginx [18480]
 #
-# wrk runs with one thread and 32 connections (-t1 -c32), always against 127.0.0.1. The script
-# prints figures and asserts nothing about them: it exits 0 when everything ran, and non-zero
-# only when some part could not run at all. Everything it writes goes under build/bench/: the
-# generated dataset (kept and reused), raw wrk output under logs/, and summary.md.
+# wrk runs with one thread and 32 connections (-t1 -c32), always against 127.0.0.1; only the
+# background load of the delayed-requests part opens 1000 (with its open-file limit raised).
+# The script prints figures and asserts nothing about them: it exits 0 when everything ran,
+# and non-zero only when some part could not run at all. Everything it writes goes under
+# build/bench/: the generated dataset (kept and reused), raw wrk output under logs/, and
+# summary.md.
 set -u
 
 LC_ALL=C
@@ -43,6 +47,13 @@ RANGE="fromDateTime=$FROM&toDateTime=$TO"
 EMPTY="fromDateTime=2035-01-01T00:00:00Z&toDateTime=2036-01-01T00:00:00Z"
 START_TIMEOUT=300 # seconds a server may take to load its data
 TARGET=0.70       # gongmock/nginx ratio aimed at
+NEVER_RULES=20    # rules that never match, in the cost of rules
+RULES_TARGET=0.90 # with rules (and the limiter) / plain, aimed at
+LIMITER=1000000/s # a rate limit that never refuses at these rates
+DELAY_MS=2000     # how long the delayed requests are held
+DELAY_CONNS=1000  # connections of the delayed load
+DELAY_WS=999      # the workspaceId whose requests are delayed (no calls: a 404 after the delay)
+DELAY_TARGET=5    # p99 in ms of the other requests, aimed at, with the delayed load
 
 OUT=build/bench
 LOGS=$OUT/logs
@@ -51,6 +62,8 @@ RESULTS=$OUT/results.tsv
 SRV_PID=
 READER_PID=
 NGX_PID=
+SIDE_PIDS=
+LOAD_PID=
 GEN_TMP=
 FAILED=0
 
@@ -140,6 +153,23 @@ stop_nginx() {
 	fi
 }
 
+# The servers started side by side for the cost of rules.
+stop_side() {
+	for pid in $SIDE_PIDS; do
+		stop_pid "$pid"
+	done
+	SIDE_PIDS=
+}
+
+# The background wrk of the delayed load, when it must end early.
+# shellcheck disable=SC2317 # called through the trap
+stop_load() {
+	if [ -n "$LOAD_PID" ]; then
+		stop_pid "$LOAD_PID"
+		LOAD_PID=
+	fi
+}
+
 # shellcheck disable=SC2317 # called through the trap
 cleanup() {
 	trap - EXIT INT TERM HUP
@@ -147,7 +177,9 @@ cleanup() {
 		kill "$READER_PID" 2>/dev/null
 		READER_PID=
 	fi
+	stop_load
 	stop_server
+	stop_side
 	stop_nginx
 	if [ -n "$GEN_TMP" ]; then
 		rm -f "$GEN_TMP"
@@ -437,6 +469,241 @@ start_nginx() {
 	return 1
 }
 
+# ---- rules and delays --------------------------------------------------------------------
+
+# ratio A B: A / B with two decimals.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+}
+
+# median: the median of the numbers on stdin, or n/a.
+median() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR == 0) print "n/a"
+		else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]
+		else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+	}'
+}
+
+# met FIGURE OP TARGET: "met" or "not met", OP being >= or <.
+met() {
+	awk -v f="$1" -v op="$2" -v t="$3" 'BEGIN {
+		ok = op == ">=" ? f + 0 >= t + 0 : f + 0 < t + 0
+		print (f ~ /^[0-9.]+$/ && ok) ? "met" : "not met"
+	}'
+}
+
+# bench_field LOG NAME: a figure of the BENCH line of a wrk log, or n/a.
+bench_field() {
+	v=$(sed -n "s/^BENCH.* $2=\([0-9.]*\).*/\1/p" "$1" 2>/dev/null)
+	echo "${v:-n/a}"
+}
+
+# add_rules PORT JSON: loads fault rules through the control API of the server on PORT.
+add_rules() {
+	code=$(curl -s -o "$OUT/faults.json" -w '%{http_code}' --max-time 5 -X POST -d "$2" \
+		"http://127.0.0.1:$1/__admin/faults")
+	[ "$code" = 201 ] && return 0
+	echo "bench: POST /__admin/faults answered $code: $(cat "$OUT/faults.json")" >&2
+	return 1
+}
+
+# rule_count PORT FIELD: FIELD (matched or fired) summed over the rules of the server on PORT.
+rule_count() {
+	curl -s --max-time 5 "http://127.0.0.1:$1/__admin/faults" |
+		grep -o "\"$2\": *[0-9]*" | awk -F: '{ n += $2 } END { print NR ? n : "n/a" }'
+}
+
+# never_rules: NEVER_RULES rules for workspaceId 1, 2, ... and one for another path, none of
+# which the first page's request fits. Each answers 500, so that one fitting by mistake would
+# show as non-2xx answers.
+never_rules() {
+	printf '{"rules":['
+	i=1
+	while [ "$i" -le "$NEVER_RULES" ]; do
+		printf '{"name":"never %d","match":{"query":{"workspaceId":"%d"}},' "$i" "$i"
+		printf '"respond":{"status":500}},'
+		i=$((i + 1))
+	done
+	printf '{"name":"never: another path","match":{"path":"/v2/users"},'
+	printf '"respond":{"status":500}}]}'
+}
+
+# start_side NAME [ARGS...]: start_server, for a server kept running beside others (stopped by
+# stop_side). Sets SIDE_PORT.
+start_side() {
+	start_server "$@" || return 1
+	SIDE_PIDS="$SIDE_PIDS $SRV_PID"
+	SRV_PID=
+	SIDE_PORT=$SRV_PORT
+}
+
+# bench_rules_cost: the first page from three servers side by side, (a) plain, (b) with rules
+# that never fit it, (c) with those rules and a rate limiter that never refuses, run in
+# alternating rounds so that all three see the same machine.
+bench_rules_cost() {
+	echo
+	echo "== Cost of rules and the limiter on the normal path"
+	rules=$(never_rules)
+	if ! start_side rules-plain; then
+		fail "cost of rules: the plain gongmock did not start"
+		return 1
+	fi
+	port_a=$SIDE_PORT
+	if ! start_side rules || ! add_rules "$SIDE_PORT" "$rules"; then
+		fail "cost of rules: no gongmock with rules"
+		stop_side
+		return 1
+	fi
+	port_b=$SIDE_PORT
+	if ! start_side rules-limiter --rate-limit "$LIMITER" || ! add_rules "$SIDE_PORT" "$rules"; then
+		fail "cost of rules: no gongmock with rules and the limiter"
+		stop_side
+		return 1
+	fi
+	port_c=$SIDE_PORT
+	echo "  the built-in first page from three servers: (a) plain, (b) $NEVER_RULES rules for" \
+		"other workspaces and one for another path, (c) the same rules and --rate-limit $LIMITER;"
+	echo "  $ROUNDS rounds of ${SECS}s each, alternating a, b, c"
+	for p in "a $port_a" "b $port_b" "c $port_c"; do
+		warm_up "rules-${p% *}" "http://127.0.0.1:${p#* }/v2/calls?$RANGE"
+	done
+
+	bad=0
+	r=1
+	while [ "$r" -le "$ROUNDS" ]; do
+		figures=
+		for p in "a $port_a" "b $port_b" "c $port_c"; do
+			if run_wrk "rules-$r-${p% *}" "http://127.0.0.1:${p#* }/v2/calls?$RANGE"; then
+				figures="$figures $RPS $P99"
+				bad=$((bad + NON2XX + ERRORS))
+			else
+				figures=
+				break
+			fi
+		done
+		if [ -n "$figures" ]; then
+			# shellcheck disable=SC2086 # six figures, split on purpose
+			set -- $figures
+			rb=$(ratio "$3" "$1")
+			rc=$(ratio "$5" "$1")
+			printf '  round %d: a %10s req/s (p99 %s ms)   b %10s req/s (p99 %s ms)   c %10s req/s (p99 %s ms)   b/a %s   c/a %s\n' \
+				"$r" "$1" "$2" "$3" "$4" "$5" "$6" "$rb" "$rc"
+			printf 'R\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$1" "$2" "$3" "$4" "$5" \
+				"$6" "$rb" "$rc" >>"$RESULTS"
+		else
+			fail "cost of rules: round $r could not run"
+		fi
+		r=$((r + 1))
+	done
+
+	matched_b=$(rule_count "$port_b" matched)
+	matched_c=$(rule_count "$port_c" matched)
+	echo "  requests the rules fitted: $matched_b in b, $matched_c in c;" \
+		"non-2xx answers and socket errors: $bad"
+	if [ "$matched_b" != 0 ] || [ "$matched_c" != 0 ] || [ "$bad" != 0 ]; then
+		note "cost of rules: rules fitted $matched_b (b) and $matched_c (c) requests;" \
+			"$bad non-2xx answers or socket errors"
+	fi
+	mb=$(awk -F'\t' '$1 == "R" { print $9 }' "$RESULTS" | median)
+	mc=$(awk -F'\t' '$1 == "R" { print $10 }' "$RESULTS" | median)
+	echo "  median b/a $mb, c/a $mc (target >= $RULES_TARGET, rules and limiter cost no more" \
+		"than 10%: b $(met "$mb" '>=' "$RULES_TARGET"), c $(met "$mc" '>=' "$RULES_TARGET"))"
+	stop_side
+	return 0
+}
+
+# start_load SECONDS URL: the delayed load in the background, DELAY_CONNS connections for
+# SECONDS; its output goes to logs/delayed-load.txt. Sets LOAD_PID.
+start_load() {
+	(
+		# Each connection is a descriptor: raise the soft limit where it is lower.
+		# shellcheck disable=SC3045 # ulimit -n: dash, bash, busybox and ksh all have it
+		n=$(ulimit -n)
+		if [ "$n" != unlimited ] && [ "$n" -lt $((DELAY_CONNS + 1024)) ]; then
+			# shellcheck disable=SC3045
+			ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+		fi
+		exec timeout -k 5 $(($1 + 30)) wrk -t1 -c"$DELAY_CONNS" -d"${1}s" --timeout 10s \
+			-H "$AUTH" -s bench/wrk.lua "$2"
+	) >"$LOGS/delayed-load.txt" 2>&1 &
+	LOAD_PID=$!
+}
+
+# delayed_row KIND LABEL: prints and records the figures of the last run_wrk.
+delayed_row() {
+	printf '  %-40s %10s req/s   p50 %7s ms   p99 %7s ms   non-2xx %s   errors %s\n' \
+		"$2" "$RPS" "$P50" "$P99" "$NON2XX" "$ERRORS"
+	printf 'D\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$RPS" "$P50" "$P99" "$NON2XX" \
+		"$ERRORS" >>"$RESULTS"
+}
+
+# bench_delayed: the first page, alone and then while DELAY_CONNS connections wait on requests
+# that a rule holds for DELAY_MS, on one server.
+bench_delayed() {
+	echo
+	echo "== Delayed requests do not slow the others"
+	rule=$(
+		printf '{"name":"hold workspace %s",' "$DELAY_WS"
+		printf '"match":{"query":{"workspaceId":"%s"}},' "$DELAY_WS"
+		printf '"respond":{"delayMs":%d}}' "$DELAY_MS"
+	)
+	if ! start_server delayed; then
+		fail "delayed requests: gongmock did not start"
+		return 1
+	fi
+	if ! add_rules "$SRV_PORT" "$rule"; then
+		fail "delayed requests: the rule could not be added"
+		stop_server
+		return 1
+	fi
+	url="http://127.0.0.1:$SRV_PORT/v2/calls?$RANGE"
+	load_secs=$((SECS + 4))
+	echo "  one server; a rule holds the requests for workspaceId=$DELAY_WS (no calls: a 404)" \
+		"for $DELAY_MS ms"
+	echo "  the built-in first page for ${SECS}s alone, then with $DELAY_CONNS connections waiting" \
+		"on held requests (wrk -t1 -c$DELAY_CONNS -d${load_secs}s --timeout 10s in the" \
+		"background, started 2 s before)"
+	warm_up delayed "$url"
+	if run_wrk delayed-alone "$url"; then
+		delayed_row alone "first page, alone"
+	else
+		fail "delayed requests: the first page alone could not run"
+	fi
+
+	start_load "$load_secs" "$url&workspaceId=$DELAY_WS"
+	sleep 2
+	socks=$(find "/proc/$SRV_PID/fd" -lname 'socket:*' 2>/dev/null | wc -l | tr -d ' ')
+	echo "  sockets open in gongmock 2 s into the delayed load: $socks (the listener included)"
+	if run_wrk delayed-loaded "$url"; then
+		p99_loaded=$P99
+		delayed_row loaded "first page, $DELAY_CONNS delayed in flight"
+	else
+		p99_loaded=n/a
+		fail "delayed requests: the first page under the delayed load could not run"
+	fi
+	# The load ends by itself; timeout bounds it.
+	wait "$LOAD_PID"
+	LOAD_PID=
+	log=$LOGS/delayed-load.txt
+	done_n=$(bench_field "$log" requests)
+	held=$(bench_field "$log" p50_us)
+	case $held in
+	*[!0-9]* | '') ;;
+	*) held=$(awk -v u="$held" 'BEGIN { printf "%.0f", u / 1000 }') ;;
+	esac
+	load_err=$(bench_field "$log" errors)
+	fired=$(rule_count "$SRV_PORT" fired)
+	echo "  delayed requests completed in ${load_secs}s: $done_n (p50 $held ms, socket errors" \
+		"$load_err; the rule fired $fired times)"
+	printf 'L\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$DELAY_CONNS" "$DELAY_MS" "$load_secs" \
+		"$done_n" "$held" "$load_err" "$fired" "$socks" >>"$RESULTS"
+	echo "  p99 with the delayed load: $p99_loaded ms (target under $DELAY_TARGET ms:" \
+		"$(met "$p99_loaded" '<' "$DELAY_TARGET"))"
+	stop_server
+	return 0
+}
+
 # ---- the run -----------------------------------------------------------------------------
 
 [ -f bench/run.sh ] || die "run me from the repository root: sh bench/run.sh build/gongmock"
@@ -540,6 +807,10 @@ if bench_dataset built-in "$builtin_size"; then
 	stop_server
 fi
 
+# Fault rules, the rate limiter and delays, on the built-in fixtures.
+bench_rules_cost
+bench_delayed
+
 if [ -n "$data" ]; then
 	bench_dataset "generated-$CALLS" "$(wc -c <"$data")" --fixtures "$data"
 	stop_server
@@ -549,11 +820,32 @@ fi
 
 summary=$OUT/summary.md
 awk -F'\t' -v machine="$machine" -v tools="$version, $wrkv, $ngxv" -v secs="$SECS" \
-	-v conns="$CONNS" -v range="$FROM .. $TO" -v target="$TARGET" '
+	-v conns="$CONNS" -v range="$FROM .. $TO" -v target="$TARGET" -v rtarget="$RULES_TARGET" \
+	-v nrules="$NEVER_RULES" -v limiter="$LIMITER" -v dtarget="$DELAY_TARGET" -v dws="$DELAY_WS" '
 function mb(b) { return b ~ /^[0-9]+$/ ? sprintf("%.1f MB", b / 1048576) : b }
+# The median of v[1..n], sorting v by insertion.
+function median(v, n,    i, j, x) {
+	for (i = 2; i <= n; i++) {
+		x = v[i]
+		for (j = i - 1; j >= 1 && v[j] + 0 > x + 0; j--) v[j + 1] = v[j]
+		v[j + 1] = x
+	}
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+function verdict(ok) { return ok ? "met" : "not met" }
 $1 == "S" { s[++ns] = sprintf("| %s | %s | %s | %s | %s | %s | %s | %s |", $2, $3, mb($4), $5, $6, $7, $8, $9) }
 $1 == "T" { t[++nt] = sprintf("| %s | %s | %.0f | %s | %s | %s | %s | %s |", $2, $3, $4, $5, $6, $7, $8, $9) }
 $1 == "C" { c[++nc] = sprintf("| %s | %.0f | %s | %.0f | %s | %s |", $2, $3, $4, $5, $6, $7); ratio[nc] = $7 }
+$1 == "R" {
+	r[++nr] = sprintf("| %s | %.0f | %s | %.0f | %s | %.0f | %s | %s | %s |", $2, $3, $4, $5, $6, $7, $8, $9, $10)
+	rb[nr] = $9
+	rc[nr] = $10
+}
+$1 == "D" {
+	d[++nd] = sprintf("| %s | %.0f | %s | %s | %s | %s |", $3, $4, $5, $6, $7, $8)
+	if ($2 == "loaded") dp99 = $6
+}
+$1 == "L" { load = $0 }
 $1 == "N" { n[++nn] = $2 }
 END {
 	print "## gongmock benchmark"
@@ -593,6 +885,44 @@ END {
 		print ""
 		printf "Median ratio gongmock/nginx: %.2f (target >= %s: %s).\n", m, target,
 			(m + 0 >= target + 0 ? "met" : "not met")
+	}
+	print ""
+	print "### Cost of rules and the limiter on the normal path"
+	print ""
+	if (nr == 0) {
+		print "Not measured."
+	} else {
+		print "The built-in first page from three servers side by side, in alternating rounds: (a) plain,"
+		print "(b) with " nrules " fault rules for other workspaces and one for another path, none of which"
+		print "fits the request, (c) with the same rules and `--rate-limit " limiter "`."
+		print ""
+		print "| round | a req/s | a p99 ms | b req/s | b p99 ms | c req/s | c p99 ms | b/a | c/a |"
+		print "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= nr; i++) print r[i]
+		mb_ = median(rb, nr)
+		mc_ = median(rc, nr)
+		print ""
+		printf "Median ratios: b/a %.2f, c/a %.2f (target >= %s, rules and limiter cost no more than 10%%: b %s, c %s).\n",
+			mb_, mc_, rtarget, verdict(mb_ + 0 >= rtarget + 0), verdict(mc_ + 0 >= rtarget + 0)
+	}
+	print ""
+	print "### Delayed requests do not slow the others"
+	print ""
+	if (nd == 0) {
+		print "Not measured."
+	} else {
+		split(load, l, "\t")
+		printf "One server; a rule holds the requests for workspaceId %s for %s ms. The built-in first page\n", dws, l[3]
+		printf "alone, then while %s connections (a background wrk of %s s) wait on held requests.\n", l[2], l[4]
+		print ""
+		print "| request | req/s | p50 ms | p99 ms | non-2xx | socket errors |"
+		print "|---|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= nd; i++) print d[i]
+		print ""
+		printf "Held requests completed: %s (p50 %s ms, socket errors %s; the rule fired %s times);\n", l[5], l[6], l[7], l[8]
+		printf "sockets open in gongmock 2 s into the load: %s.\n", l[9]
+		printf "p99 with the held requests in flight: %s ms (target under %s ms: %s).\n", dp99, dtarget,
+			verdict(dp99 ~ /^[0-9.]+$/ && dp99 + 0 < dtarget + 0)
 	}
 	if (nn > 0) {
 		print ""
