@@ -678,6 +678,57 @@ START_TEST(builtin_walk_per_workspace_partitions_the_data)
 }
 END_TEST
 
+START_TEST(credentials_file_decides_who_gets_in)
+{
+	struct harness_server keep = srv, c;
+	struct harness_reply r;
+	char path[256];
+	const char *flags[] = {"--credentials", path, NULL};
+	/* k:s listed, k:x not; token t has the scope, token u has another one. */
+	static const char creds[] =
+		"{\"basic\":[{\"accessKey\":\"k\",\"accessKeySecret\":\"s\"}],"
+		"\"bearer\":[{\"token\":\"t\",\"scopes\":[\"api:calls:read:basic\"]},"
+		"{\"token\":\"u\",\"scopes\":[\"api:users:read\"]}]}";
+
+	harness_temp_file(creds, ".json", path, sizeof(path));
+	harness_start(&c, flags);
+	srv = c;
+	harness_request(&srv, NULL, "/v2/calls", "Basic azpz", NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	harness_reply_free(&r);
+	harness_request(&srv, NULL, "/v2/calls", "Basic azp4", NULL, NULL, &r); /* k:x */
+	check_error(&r, 401,
+		    "Validate credentials failed. Please check your credentials and try again.");
+	harness_reply_free(&r);
+	harness_request(&srv, NULL, "/v2/calls", "Bearer t", NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	harness_reply_free(&r);
+	harness_request(&srv, NULL, "/v2/calls", "Bearer u", NULL, NULL, &r);
+	check_error(&r, 401, "You don't have permission to use 'api:calls:read:basic' in your app.");
+	harness_reply_free(&r);
+	harness_request(&srv, NULL, "/v2/calls", "Bearer nobody", NULL, NULL, &r);
+	check_error(&r, 401,
+		    "Validate credentials failed. Please check your credentials and try again.");
+	harness_reply_free(&r);
+	harness_stop(&c);
+	srv = keep;
+	unlink(path);
+}
+END_TEST
+
+START_TEST(head_answers_like_get_without_a_body)
+{
+	struct harness_reply r;
+	char buf[64];
+
+	harness_request(&srv, "HEAD", "/v2/calls", "Basic azpz", NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.body_len, 0);
+	ck_assert_ptr_nonnull(harness_header(&r, "x-traceid", buf, sizeof(buf)));
+	harness_reply_free(&r);
+}
+END_TEST
+
 static Suite *
 api_suite(void)
 {
@@ -705,6 +756,8 @@ api_suite(void)
 	tcase_add_test(small, other_methods_get_405);
 	tcase_add_test(small, unknown_paths_get_gong_404);
 	tcase_add_test(small, double_slash_and_absolute_form_are_served);
+	tcase_add_test(small, credentials_file_decides_who_gets_in);
+	tcase_add_test(small, head_answers_like_get_without_a_body);
 	suite_add_tcase(s, small);
 
 	tcase_add_checked_fixture(builtin, start_builtin, stop_server);

@@ -206,6 +206,43 @@ START_TEST(port_in_use_exits_1)
 }
 END_TEST
 
+START_TEST(json_access_log_is_one_object_per_line)
+{
+	static const char *const args[] = {"--port", "0", "--log-format", "json", NULL};
+	struct harness_proc p;
+	char *out, *err, *line, *end;
+	unsigned port;
+	json_t *j;
+
+	harness_spawn(&p, args);
+	out = harness_read_until(p.out, 10000, "\n");
+	port = listening_port(out);
+	ck_assert_int_eq(get_status(port, "/v2/calls?workspaceId=x%22y", NULL), 400);
+	err = harness_read_until(p.err, 3000, "\"status\":400");
+	line = strstr(err, "{\"time\"");
+	/* Skip the start-up message: it is JSON too, with a level. */
+	while (line != NULL && strstr(line, "\"requestId\"") > strchr(line, '\n'))
+		line = strstr(line + 1, "{\"time\"");
+	ck_assert_ptr_nonnull(line);
+	end = strchr(line, '\n');
+	ck_assert_ptr_nonnull(end);
+	*end = '\0';
+	j = json_loads(line, 0, NULL);
+	ck_assert_msg(j != NULL, "not JSON: %s", line);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "method")), "GET");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "path")), "/v2/calls");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "query")), "workspaceId=x%22y");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "status")), 400);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "source")), "error");
+	ck_assert_uint_ge(strlen(json_string_value(json_object_get(j, "requestId"))), 18);
+	json_decref(j);
+	kill(p.pid, SIGTERM);
+	ck_assert_int_eq(harness_wait(&p, 15000), 0);
+	free(out);
+	free(err);
+}
+END_TEST
+
 START_TEST(generate_is_deterministic)
 {
 	static const char *const args[] = {"generate", "--calls", "50", "--seed", "7", NULL};
@@ -238,6 +275,7 @@ binary_suite(void)
 	tcase_add_test(t, port_0_serves_then_sigterm_exits_0);
 	tcase_add_test(t, sighup_reloads_and_a_failed_reload_keeps_the_data);
 	tcase_add_test(t, port_in_use_exits_1);
+	tcase_add_test(t, json_access_log_is_one_object_per_line);
 	tcase_add_test(t, generate_is_deterministic);
 	suite_add_tcase(s, t);
 	return s;
