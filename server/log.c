@@ -50,7 +50,35 @@ log_write(const char *buf, size_t len)
 	}
 }
 
-/* Copies s (at most len bytes) as the inside of a JSON string, within cap. */
+/* Length of the valid UTF-8 sequence at s (at most len bytes), or 0 when it is not one. */
+static size_t
+log_utf8_len(const unsigned char *s, size_t len)
+{
+	size_t need, i;
+	unsigned cp;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	need = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (len < need)
+		return 0;
+	cp = s[0] & (need == 2 ? 0x1f : need == 3 ? 0x0f : 0x07);
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and code points past U+10FFFF are not text. */
+	if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need;
+}
+
+/*
+ * Copies s (at most len bytes) as the inside of a JSON string, within cap. Bytes that are not
+ * UTF-8 become '?', so every line stays valid JSON whatever a client sent.
+ */
 static size_t
 log_json_str(char *out, size_t cap, const char *s, size_t len)
 {
@@ -65,11 +93,29 @@ log_json_str(char *out, size_t cap, const char *s, size_t len)
 			out[n++] = (char)c;
 		} else if (c < 0x20 || c == 0x7f) {
 			n += (size_t)snprintf(out + n, cap - n, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
-		} else {
+		} else if (c < 0x80) {
 			out[n++] = (char)c;
+		} else {
+			size_t k = log_utf8_len((const unsigned char *)s + i, len - i);
+
+			if (k == 0) {
+				out[n++] = '?';
+			} else {
+				memcpy(out + n, s + i, k);
+				n += k;
+				i += k - 1;
+			}
 		}
 	}
 	return n;
+}
+
+/* Room left in a line of LOG_LINE_MAX when `n` bytes are used and `reserve` are kept back:
+ * never negative, so a long path cannot turn the next cap into a huge number. */
+static size_t
+log_room(size_t n, size_t reserve)
+{
+	return n + reserve < LOG_LINE_MAX ? LOG_LINE_MAX - reserve - n : 0;
 }
 
 /* Copies s for the text format: control bytes become '?', so a query cannot forge a line. */
@@ -105,6 +151,17 @@ log_time(int64_t ms, char *out, size_t outlen)
 	snprintf(out + n - 1, outlen - n + 1, ".%03dZ", (int)frac);
 }
 
+/* Copies the extra text: spaces are its separators, but line breaks must not pass. */
+static size_t
+log_extra_str(char *out, size_t cap, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 1 < cap; s++)
+		out[n++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+	return n;
+}
+
 static size_t
 log_append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -117,7 +174,7 @@ log_append(char *buf, size_t n, const char *fmt, ...)
 	if (n >= LOG_LINE_MAX - 1)
 		return n;
 	va_start(ap, fmt);
-	w = vsnprintf(buf + n, LOG_LINE_MAX - 1 - n, fmt, ap);
+	w = vsnprintf(buf + n, log_room(n, 1), fmt, ap);
 	va_end(ap);
 	if (w < 0)
 		return n;
@@ -137,20 +194,23 @@ log_access(const struct log_access *a)
 	if (log_quiet)
 		return;
 	log_time(ms, when, sizeof(when));
+	/* Each variable part gets a cap that leaves room for the parts after it, so a line is
+	 * cut, never overrun, whatever the client sent. */
 	if (log_fmt == LOG_JSON) {
 		n = log_append(buf, n, "{\"time\":\"%s\",\"requestId\":\"%s\",\"method\":\"", when,
 			       a->request_id);
-		n += log_json_str(buf + n, LOG_LINE_MAX - 64 - n, a->method, strlen(a->method));
+		n += log_json_str(buf + n, log_room(n, 3600), a->method, strlen(a->method));
 		n = log_append(buf, n, "\",\"path\":\"");
-		n += log_json_str(buf + n, LOG_LINE_MAX - 64 - n, a->path, strlen(a->path));
+		n += log_json_str(buf + n, log_room(n, 1800), a->path, strlen(a->path));
 		n = log_append(buf, n, "\",\"query\":\"");
-		n += log_json_str(buf + n, LOG_LINE_MAX - 256 - n, a->query, a->query_len);
-		n = log_append(buf, n,
-			       "\",\"status\":%u,\"bytes\":%zu,\"us\":%lld,\"source\":\"%s\"",
-			       a->status, a->bytes, (long long)a->duration_us, a->source);
+		n += log_json_str(buf + n, log_room(n, 1000), a->query, a->query_len);
+		n = log_append(buf, n, "\",\"status\":%u,\"bytes\":%zu,\"us\":%lld,\"source\":\"",
+			       a->status, a->bytes, (long long)a->duration_us);
+		n += log_json_str(buf + n, log_room(n, 700), a->source, strlen(a->source));
+		n = log_append(buf, n, "\"");
 		if (a->extra != NULL) {
 			n = log_append(buf, n, ",\"extra\":\"");
-			n += log_json_str(buf + n, LOG_LINE_MAX - 8 - n, a->extra, strlen(a->extra));
+			n += log_json_str(buf + n, log_room(n, 8), a->extra, strlen(a->extra));
 			n = log_append(buf, n, "\"");
 		}
 		n = log_append(buf, n, "}");
@@ -158,15 +218,18 @@ log_access(const struct log_access *a)
 		n = log_append(buf, n, "%s %s ", when, a->request_id);
 		n += log_text_str(buf + n, 32, a->method, strlen(a->method));
 		buf[n++] = ' ';
-		n += log_text_str(buf + n, LOG_LINE_MAX - 512 - n, a->path, strlen(a->path));
+		n += log_text_str(buf + n, log_room(n, 1800), a->path, strlen(a->path));
 		if (a->query_len > 0) {
 			buf[n++] = '?';
-			n += log_text_str(buf + n, LOG_LINE_MAX - 256 - n, a->query, a->query_len);
+			n += log_text_str(buf + n, log_room(n, 1000), a->query, a->query_len);
 		}
-		n = log_append(buf, n, " %u %zuB %lldus %s", a->status, a->bytes,
-			       (long long)a->duration_us, a->source);
-		if (a->extra != NULL)
-			n = log_append(buf, n, " %s", a->extra);
+		n = log_append(buf, n, " %u %zuB %lldus ", a->status, a->bytes,
+			       (long long)a->duration_us);
+		n += log_text_str(buf + n, log_room(n, 700), a->source, strlen(a->source));
+		if (a->extra != NULL) {
+			buf[n++] = ' ';
+			n += log_extra_str(buf + n, log_room(n, 8), a->extra);
+		}
 	}
 	buf[n++] = '\n';
 	log_write(buf, n);
@@ -193,13 +256,13 @@ log_msg(const char *level, const char *fmt, ...)
 
 		w = vsnprintf(msg, sizeof(msg), fmt, ap);
 		if (w > 0)
-			n += log_json_str(buf + n, LOG_LINE_MAX - 8 - n, msg,
+			n += log_json_str(buf + n, log_room(n, 8), msg,
 					  strnlen(msg, sizeof(msg)));
 		n = log_append(buf, n, "\"}");
 	} else {
-		w = vsnprintf(buf + n, LOG_LINE_MAX - 1 - n, fmt, ap);
+		w = vsnprintf(buf + n, log_room(n, 1), fmt, ap);
 		if (w > 0)
-			n += (size_t)w < LOG_LINE_MAX - 1 - n ? (size_t)w : LOG_LINE_MAX - 2 - n;
+			n += (size_t)w < log_room(n, 1) ? (size_t)w : log_room(n, 2);
 	}
 	va_end(ap);
 	buf[n++] = '\n';
