@@ -22,7 +22,7 @@
 #define GONGMOCK_VERSION "0.1.0"
 #endif
 
-#define ADMIN_MAX_IDS 256
+#define ADMIN_MAX_IDS FAULT_MAX_RULES
 
 int
 admin_owns(const char *path)
@@ -256,13 +256,18 @@ admin_metrics(const struct admin_ctx *ctx, struct response *r)
 	char *b = fault_set_metrics(ctx->faults);
 	char *all = NULL;
 
-	if (a != NULL && b != NULL) {
-		size_t la = strlen(a), lb = strlen(b);
+	static const char help[] =
+		"# HELP gongmock_faults_fired_total Answers given by each fault rule.\n"
+		"# TYPE gongmock_faults_fired_total counter\n";
 
-		all = malloc(la + lb + 1);
+	if (a != NULL && b != NULL) {
+		size_t la = strlen(a), lb = strlen(b), lh = lb > 0 ? sizeof(help) - 1 : 0;
+
+		all = malloc(la + lh + lb + 1);
 		if (all != NULL) {
 			memcpy(all, a, la);
-			memcpy(all + la, b, lb + 1);
+			memcpy(all + la, help, lh);
+			memcpy(all + la + lh, b, lb + 1);
 		}
 	}
 	free(a);

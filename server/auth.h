@@ -14,8 +14,9 @@
 #define AUTH_SCOPE_CALLS "api:calls:read:basic"
 /* Longest Authorization value read; a longer one is invalid. */
 #define AUTH_HEADER_MAX 4096
-/* Longest identity kept (access key or token); longer ones are cut (for display only). */
-#define AUTH_ID_MAX 128
+/* Longest identity kept (access key or token): a whole header's worth, so long tokens that
+ * share a prefix (JWTs) stay apart in rate-limit buckets and rule matches. */
+#define AUTH_ID_MAX AUTH_HEADER_MAX
 
 struct auth;
 

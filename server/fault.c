@@ -233,7 +233,8 @@ has_control(const char *s, bool allow_tab)
 
 /*
  * The same folding request_normalise applies to a request target (a scheme://authority
- * prefix dropped, runs of `/` folded, one leading `/`), so a rule written as `//v2/calls` or
+ * prefix dropped, runs of `/` folded, one leading `/`, no trailing `/`), so a rule written as
+ * `//v2/calls`, `/v2/calls/` or
  * `https://api.gong.io/v2/calls` matches what the router sees. Returns a malloc'd string.
  */
 static char *
@@ -256,6 +257,8 @@ normalise_path(const char *p)
 			continue;
 		out[n++] = *p;
 	}
+	if (n > 1 && out[n - 1] == '/')
+		n--;
 	out[n] = '\0';
 	return out;
 }
@@ -455,8 +458,8 @@ parse_respond(const struct fault_ctx *c, struct fault_rule *r, json_t *o)
 	if (check_keys(c, "respond", o, keys) != 0)
 		return -1;
 	if ((v = json_object_get(o, "status")) != NULL) {
-		if (!int_in(v, 100, 599, &n))
-			return fail(c, "respond.status", "must be an integer from 100 to 599");
+		if (!int_in(v, 200, 599, &n))
+			return fail(c, "respond.status", "must be an integer from 200 to 599");
 		r->status = (unsigned)n;
 	}
 	/*
@@ -1173,7 +1176,7 @@ fault_prefer_code(const char *prefer)
 					return 0;
 				code = code * 10 + (unsigned)(*v - '0');
 			}
-			return code >= 100 && code <= 599 ? code : 0;
+			return code >= 200 && code <= 599 ? code : 0;
 		}
 		p = *end != '\0' ? end + 1 : end;
 	}

@@ -83,7 +83,7 @@ size_t fault_set_count(const struct fault_set *fs);
  * naming the rule and field, and adds none. In a {"rules":[...]} document a rule is
  * `rules[i]` and its fields `rules[i].respond.status`; a lone rule object is `rule` and its
  * fields start at the top (`respond.status`):
- *   rules[1].respond.status: must be an integer from 100 to 599
+ *   rules[1].respond.status: must be an integer from 200 to 599
  *   rules[2]: unknown key "matchh"
  *   rule: "respond" is required
  *   respond.delayMs: must be an integer from 0 to 600000, or [min, max] with min <= max
@@ -132,7 +132,7 @@ int fault_match(struct fault_set *fs, const struct fault_request *req, struct fa
 /*
  * Reads a `Prefer` header value as Prism does: `code=NNN` (among other comma- or semicolon-
  * separated preferences) gives the status to answer. Returns it, or 0 when absent or invalid
- * (not 100-599).
+ * (not 200-599: an informational status cannot be a final answer).
  */
 unsigned fault_prefer_code(const char *prefer);
 

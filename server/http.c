@@ -68,7 +68,7 @@ struct http {
 struct http_req {
 	struct http *server;
 	char *target;
-	int phase; /* 0: headers seen; 1: reading the body; 2: answer held back */
+	int phase; /* 0: request line seen; 1: headers in, reading the body; 2: answer held */
 	int too_large;
 	char *body;
 	size_t body_len;
@@ -268,7 +268,6 @@ http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 	q->server = h;
 	q->start_us = log_now_us();
 	q->target = strdup(uri != NULL ? uri : "/");
-	atomic_fetch_add(&h->inflight, 1);
 	return q;
 }
 
@@ -295,11 +294,12 @@ http_completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
 		return;
 	if (q->held != NULL)
 		http_response_done(q->held);
+	if (q->phase > 0)
+		atomic_fetch_sub(&h->inflight, 1);
 	free(q->target);
 	free(q->body);
 	free(q);
 	*req_cls = NULL;
-	atomic_fetch_sub(&h->inflight, 1);
 }
 
 static const char *
@@ -576,7 +576,10 @@ http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const cha
 		return MHD_NO;
 	req = &q->req;
 	if (q->phase == 0) {
+		/* Counted from here, once the headers are in: a client that sent half a request
+		 * and went away must not hold a shutdown for its whole grace. */
 		q->phase = 1;
+		atomic_fetch_add(&h->inflight, 1);
 		return MHD_YES;
 	}
 	if (q->phase == 2) {

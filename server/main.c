@@ -7,6 +7,7 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -19,6 +20,57 @@
 #ifndef GONGMOCK_VERSION
 #define GONGMOCK_VERSION "0.1.0"
 #endif
+
+/*
+ * Reloads run on their own thread: swapping the data in waits until no answer holds the old
+ * data, and a held answer (a fault's delay) may take minutes. The signal loop must stay free
+ * to take SIGTERM meanwhile. A SIGHUP that comes during a reload asks for one more.
+ */
+struct main_reload {
+	struct server *srv;
+	pthread_t thread;
+	int started;
+	atomic_int running;
+	atomic_int again;
+};
+
+static void *
+main_reload_run(void *cls)
+{
+	struct main_reload *rl = cls;
+	char err[1024];
+
+	do {
+		atomic_store(&rl->again, 0);
+		if (server_reload(rl->srv, err, sizeof(err)) == 0)
+			log_msg("info", "reloaded: serving %zu calls (loaded in %lld ms)",
+				server_calls(rl->srv), server_load_us(rl->srv) / 1000);
+		else
+			log_msg("error", "reload failed, still serving the old data: %s", err);
+	} while (atomic_load(&rl->again));
+	atomic_store(&rl->running, 0);
+	return NULL;
+}
+
+static void
+main_reload_start(struct main_reload *rl)
+{
+	if (atomic_load(&rl->running)) {
+		atomic_store(&rl->again, 1);
+		log_msg("info", "reload requested while one waits for held answers: queued");
+		return;
+	}
+	if (rl->started)
+		pthread_join(rl->thread, NULL);
+	rl->started = 0;
+	atomic_store(&rl->running, 1);
+	if (pthread_create(&rl->thread, NULL, main_reload_run, rl) != 0) {
+		atomic_store(&rl->running, 0);
+		log_msg("error", "reload failed: cannot start a thread for it");
+		return;
+	}
+	rl->started = 1;
+}
 
 /* Many concurrent clients need many descriptors: take the hard limit. */
 static void
@@ -37,6 +89,7 @@ main(int argc, char **argv)
 {
 	struct config cfg;
 	struct server *srv;
+	struct main_reload rl;
 	sigset_t set;
 	char err[1024];
 	int code, sig;
@@ -82,21 +135,24 @@ main(int argc, char **argv)
 	log_msg("info", "serving %zu calls from %s (loaded in %lld ms)", server_calls(srv),
 		cfg.fixtures ? cfg.fixtures : "the built-in fixtures", server_load_us(srv) / 1000);
 
+	memset(&rl, 0, sizeof(rl));
+	rl.srv = srv;
+	atomic_init(&rl.running, 0);
+	atomic_init(&rl.again, 0);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			if (server_reload(srv, err, sizeof(err)) == 0)
-				log_msg("info", "reloaded: serving %zu calls (loaded in %lld ms)",
-					server_calls(srv), server_load_us(srv) / 1000);
-			else
-				log_msg("error", "reload failed, still serving the old data: %s",
-					err);
+			main_reload_start(&rl);
 			continue;
 		}
 		break;
 	}
 	log_msg("info", "shutting down: finishing requests in flight");
+	/* Once no answer is in flight nothing pins the old data, so a waiting reload ends. */
+	server_halt(srv);
+	if (rl.started)
+		pthread_join(rl.thread, NULL);
 	server_stop(srv);
 	return 0;
 }

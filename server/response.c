@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void
 response_init(struct response *r)
@@ -50,6 +51,18 @@ response_header_add(struct response *r, const char *name, const char *value)
 	strcpy(h->name, name);
 	strcpy(h->value, value);
 	return 0;
+}
+
+int
+response_header_set(struct response *r, const char *name, const char *value)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].name, name) != 0)
+			r->headers[n++] = r->headers[i];
+	r->nheaders = n;
+	return response_header_add(r, name, value);
 }
 
 int

@@ -67,6 +67,10 @@ void response_free(struct response *r);
 /* Adds a header (later ones with the same name are sent too). Returns 0, or -1 when full. */
 int response_header_add(struct response *r, const char *name, const char *value);
 
+/* Sets a header: replaces every header of that name (case-insensitive) with this one.
+ * Returns 0, or -1 when full. */
+int response_header_set(struct response *r, const char *name, const char *value);
+
 /* Appends borrowed bytes to the body. Returns 0, or -1 when out of memory. */
 int response_piece_add(struct response *r, const void *base, size_t len);
 

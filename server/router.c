@@ -52,9 +52,10 @@ router_fault_status(struct response *r, unsigned status, unsigned retry_after,
 		snprintf(ra, sizeof(ra), "%u", retry_after);
 		(void)response_header_add(r, "Retry-After", ra);
 	}
+	/* A rule's own headers win over the ones the answer would have had. */
 	if (a != NULL)
 		for (i = 0; i < a->nheaders; i++)
-			(void)response_header_add(r, a->header_names[i], a->header_values[i]);
+			(void)response_header_set(r, a->header_names[i], a->header_values[i]);
 }
 
 /* Applies a rule's delay and connection fault to whatever answer r holds. */
@@ -98,7 +99,7 @@ router_gate(struct router *rt, const struct request *req, const struct auth_iden
 	*fired = 0;
 	if (code != 0 && code != 200) {
 		r->source = "fault:prefer";
-		router_fault_status(r, code, 1, NULL);
+		router_fault_status(r, code, code == 429 ? 1 : 0, NULL);
 		return 1;
 	}
 	if (fault_set_count(rt->faults) > 0) {

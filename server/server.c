@@ -274,10 +274,17 @@ server_reload(struct server *s, char *err, size_t errlen)
 }
 
 void
+server_halt(struct server *s)
+{
+	http_stop(s->http, 10000);
+	s->http = NULL;
+}
+
+void
 server_stop(struct server *s)
 {
 	if (s == NULL)
 		return;
-	http_stop(s->http, 10000);
+	server_halt(s);
 	server_free(s);
 }

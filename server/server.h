@@ -35,7 +35,13 @@ size_t server_calls(const struct server *s);
  */
 int server_reload(struct server *s, char *err, size_t errlen);
 
-/* Finishes in-flight requests (up to 10 s), stops and frees. server_stop(NULL) does nothing. */
+/*
+ * Stops accepting, finishes in-flight requests (up to 10 s) and closes every connection; the
+ * data stays until server_stop. Calling it again does nothing.
+ */
+void server_halt(struct server *s);
+
+/* Halts (if not done yet) and frees. server_stop(NULL) does nothing. */
 void server_stop(struct server *s);
 
 /* The built-in dataset, as compiled into the binary. */

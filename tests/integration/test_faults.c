@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,6 +74,24 @@ expect_error(const struct harness_reply *r, long status, const char *message)
 			 message);
 }
 
+/* How many times a header (case-insensitive) came back. */
+static int
+header_count(const struct harness_reply *r, const char *name)
+{
+	const char *p = r->headers;
+	size_t len = strlen(name);
+	int n = 0;
+
+	while (p != NULL && *p != '\0') {
+		if (strncasecmp(p, name, len) == 0 && p[len] == ':')
+			n++;
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return n;
+}
+
 START_TEST(rule_statuses_with_gong_bodies)
 {
 	struct harness_reply r;
@@ -103,6 +122,15 @@ START_TEST(rule_statuses_with_gong_bodies)
 	harness_get(&srv, "/v2/calls?workspaceId=4", &r);
 	expect_error(&r, 404, "No calls found corresponding to the provided filters");
 	harness_reply_free(&r);
+	/* A rule's own Retry-After replaces the default one: one header, its value. */
+	add_rules("{\"match\":{\"query\":{\"workspaceId\":\"6\"}},"
+		  "\"respond\":{\"status\":429,\"headers\":{\"retry-after\":\"9\"}}}");
+	harness_get(&srv, "/v2/calls?workspaceId=6", &r);
+	ck_assert_int_eq(r.status, 429);
+	ck_assert_ptr_nonnull(harness_header(&r, "Retry-After", buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "9");
+	ck_assert_int_eq(header_count(&r, "Retry-After"), 1);
+	harness_reply_free(&r);
 	/* Unmatched requests are served normally; auth still comes first. */
 	harness_get(&srv, "/v2/calls", &r);
 	ck_assert_int_eq(r.status, 200);
@@ -127,7 +155,16 @@ START_TEST(prefer_header_picks_the_status)
 	harness_reply_free(&r);
 	harness_request(&srv, NULL, "/v2/calls", "Basic azpz", h500, NULL, &r);
 	expect_error(&r, 500, "Internal server error occurred");
+	ck_assert_ptr_null(harness_header(&r, "Retry-After", buf, sizeof(buf)));
 	harness_reply_free(&r);
+	/* An informational status is no answer: the header is ignored. */
+	{
+		static const char *const h100[] = {"Prefer: code=100", NULL};
+
+		harness_request(&srv, NULL, "/v2/calls", "Basic azpz", h100, NULL, &r);
+		ck_assert_int_eq(r.status, 200);
+		harness_reply_free(&r);
+	}
 }
 END_TEST
 

@@ -260,14 +260,23 @@ START_TEST(test_parse_status_range)
 	struct fault_request r = get_calls("");
 	struct fault_action a;
 
-	add_ok("{\"match\": {\"credential\": \"a\"}, \"respond\": {\"status\": 100}}");
+	add_ok("{\"match\": {\"credential\": \"a\"}, \"respond\": {\"status\": 200}}");
 	add_ok("{\"match\": {\"credential\": \"b\"}, \"respond\": {\"status\": 599}}");
 	r.credential = "a";
 	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
-	ck_assert_uint_eq(a.status, 100);
+	ck_assert_uint_eq(a.status, 200);
 	r.credential = "b";
 	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
 	ck_assert_uint_eq(a.status, 599);
+	/* An informational status cannot be the final answer. */
+	{
+		static const char bad[] = "{\"respond\":{\"status\":101}}";
+
+		ck_assert_int_eq(fault_set_add_json(fs, bad, sizeof(bad) - 1, NULL, 0, NULL, err,
+						    sizeof(err)),
+				 -1);
+	}
+	ck_assert_str_eq(err, "respond.status: must be an integer from 200 to 599");
 }
 END_TEST
 
@@ -363,7 +372,7 @@ static const struct {
 } bad_rules[] = {
     /* the messages fault.h gives as examples */
     {"{\"rules\": [{\"respond\": {}}, {\"respond\": {\"status\": 600}}]}",
-     "rules[1].respond.status: must be an integer from 100 to 599"},
+     "rules[1].respond.status: must be an integer from 200 to 599"},
     {"{\"rules\": [{\"match\": {\"page\": -1}, \"respond\": {}}]}",
      "rules[0].match.page: must be a non-negative integer"},
     {"{\"match\": {}}", "rule: \"respond\" is required"},
@@ -420,9 +429,9 @@ static const struct {
     /* respond */
     {"{\"respond\": []}", "respond: must be an object"},
     {"{\"respond\": {\"statuss\": 1}}", "respond: unknown key \"statuss\""},
-    {"{\"respond\": {\"status\": 99}}", "respond.status: must be an integer from 100 to 599"},
-    {"{\"respond\": {\"status\": \"429\"}}", "respond.status: must be an integer from 100 to 599"},
-    {"{\"respond\": {\"status\": 429.0}}", "respond.status: must be an integer from 100 to 599"},
+    {"{\"respond\": {\"status\": 99}}", "respond.status: must be an integer from 200 to 599"},
+    {"{\"respond\": {\"status\": \"429\"}}", "respond.status: must be an integer from 200 to 599"},
+    {"{\"respond\": {\"status\": 429.0}}", "respond.status: must be an integer from 200 to 599"},
     {"{\"respond\": {\"retryAfter\": -1}}",
      "respond.retryAfter: must be an integer from 0 to 86400"},
     {"{\"respond\": {\"retryAfter\": 86401}}",
@@ -541,7 +550,7 @@ START_TEST(test_add_all_or_nothing)
 	add_ok("{\"name\": \"a\", \"match\": {\"credential\": \"nobody\"}, \"respond\": {}}");
 	ck_assert_int_eq(fault_set_add_json(fs, bad, strlen(bad), ids, 4, &nids, err, sizeof(err)),
 	                 -1);
-	ck_assert_str_eq(err, "rules[2].respond.status: must be an integer from 100 to 599");
+	ck_assert_str_eq(err, "rules[2].respond.status: must be an integer from 200 to 599");
 	ck_assert_uint_eq(nids, 0);
 	ck_assert_uint_eq(list_size(), 1);
 	ck_assert_int_eq(hit(&r), 0);
@@ -1285,7 +1294,8 @@ static const struct {
     {"  code  =  429  ,wait=5", 429},
     {"\tcode=\t418\t", 418},
     {"code=\"418\"", 418},
-    {"code=100", 100},
+    {"code=100", 0},
+    {"code=199", 0},
     {"code=599", 599},
     {"code=200", 200},
     {"respond-async, code=302", 302},
@@ -1472,7 +1482,7 @@ START_TEST(test_load_file_errors)
 	path = temp_file("{\"rules\": [{\"respond\": {}},\n {\"respond\": {\"status\": 600}}]}");
 	ck_assert_int_eq(fault_set_load_file(fs, path, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want),
-	         "%s: rules[1].respond.status: must be an integer from 100 to 599", path);
+	         "%s: rules[1].respond.status: must be an integer from 200 to 599", path);
 	ck_assert_str_eq(err, want);
 	unlink(path);
 
