@@ -88,6 +88,10 @@ admin_health(const struct admin_ctx *ctx, struct response *r)
 		return;
 	}
 	json_object_set_new(o, "status", json_string("ok"));
+	json_object_set_new(o, "mode", json_string(ctx->mode != NULL ? ctx->mode : "mock"));
+	if (ctx->cassette != NULL)
+		json_object_set_new(o, "exchanges",
+				    json_integer((json_int_t)cassette_count(ctx->cassette)));
 	json_object_set_new(o, "calls", json_integer((json_int_t)calls));
 	json_object_set_new(o, "workspaces", json_integer((json_int_t)workspaces));
 	json_object_set_new(o, "firstCall", admin_date(first, calls));

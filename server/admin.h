@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "cassette.h"
 #include "fault.h"
 #include "journal.h"
 #include "ratelimit.h"
@@ -29,6 +30,8 @@ struct admin_ctx {
 	struct ratelimit *limiter; /* NULL when off */
 	struct journal *journal;
 	const char *token;         /* NULL: loopback clients only */
+	const char *mode;          /* "mock", "proxy" or "replay" */
+	const struct cassette *cassette; /* replay mode: the recording served */
 	/* Rewinds anything else a reset must rewind (NULL: nothing). */
 	void (*on_reset)(void *cls);
 	void *on_reset_cls;
@@ -36,8 +39,9 @@ struct admin_ctx {
 
 /*
  * Answers a request whose path is under ADMIN_PREFIX or is ADMIN_METRICS:
- *   GET /__admin/health     200 {"status":"ok","calls":N,"workspaces":W,"firstCall":…,
- *                           "lastCall":…,"uptimeSeconds":S,"version":V}
+ *   GET /__admin/health     200 {"status":"ok","mode":M,"calls":N,"workspaces":W,
+ *                           "firstCall":…,"lastCall":…,"uptimeSeconds":S,"version":V}, with
+ *                           "exchanges":N in replay mode
  *   GET /__admin/faults     the rules with their counters
  *   POST /__admin/faults    one rule or {"rules":[…]}: 201 {"ids":[…]}; 400 names the field
  *   DELETE /__admin/faults  removes all; DELETE /__admin/faults/ID removes one (404 if none)

@@ -13,9 +13,13 @@
 
 #include "filter.h"
 
-/* Caps on what a query may hold; past them query_parse fails and the request gets a 400. */
+/*
+ * Caps on what a query may hold; past them query_parse fails and the request gets a 400.
+ * Gong ignores parameters it does not know, so the count is generous: a struct query is
+ * about 21 KB, fine on a worker's stack.
+ */
 #define QUERY_MAX_LEN 8192
-#define QUERY_MAX_PARAMS 64
+#define QUERY_MAX_PARAMS 512
 
 struct query_param {
 	const char *name; /* NUL-terminated, percent-decoded, `+` read as a space */

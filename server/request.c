@@ -60,6 +60,16 @@ request_normalise(const char *target, char *path_buf, size_t path_len, const cha
 	return 0;
 }
 
+size_t
+request_raw_path(const char *target, const char **path)
+{
+	const char *p = skip_absolute(target);
+	const char *q = strchr(p, '?');
+
+	*path = p;
+	return q != NULL ? (size_t)(q - p) : strlen(p);
+}
+
 const char *
 request_header(const struct request *r, const char *name)
 {

@@ -37,6 +37,13 @@ struct request {
 int request_normalise(const char *target, char *path_buf, size_t path_len, const char **query,
 		      size_t *query_len);
 
+/*
+ * The path as the client sent it (runs of `/` and a trailing `/` kept), without the scheme and
+ * authority of the absolute form and without the query: what a proxy forwards. Sets *path to
+ * its start inside target and returns its length (0 for an empty path).
+ */
+size_t request_raw_path(const char *target, const char **path);
+
 /* The value of header `name`, or NULL (a request without a lookup function has none). */
 const char *request_header(const struct request *r, const char *name);
 

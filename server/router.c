@@ -154,8 +154,19 @@ router_upstream(struct router *rt, const struct request *req, struct response *r
 {
 	struct proxy_result pr;
 	unsigned code;
+	char path[2048];
+	const char *raw;
+	size_t len = request_raw_path(req->target, &raw);
 
-	if (proxy_forward(rt->proxy, req->method, req->path, req->query, req->query_len,
+	/* The path goes up as the client wrote it (`//v2/calls` included): the upstream sees
+	 * what it would have seen without the proxy. */
+	if (len == 0 || len >= sizeof(path)) {
+		snprintf(path, sizeof(path), "%s", req->path);
+	} else {
+		memcpy(path, raw, len);
+		path[len] = '\0';
+	}
+	if (proxy_forward(rt->proxy, req->method, path, req->query, req->query_len,
 			  request_header(req, "Authorization"), request_header(req, "Content-Type"),
 			  req->body, req->body_len, &pr) != 0) {
 		const char *msg = pr.error_text;

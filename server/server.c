@@ -207,6 +207,8 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	s->router.admin.limiter = s->limiter;
 	s->router.admin.journal = s->journal;
 	s->router.admin.token = cfg->admin_token;
+	s->router.admin.mode = s->proxy != NULL ? "proxy" : s->cassette != NULL ? "replay" : "mock";
+	s->router.admin.cassette = s->cassette;
 	s->router.proxy = s->proxy;
 	s->router.recorder = s->recorder;
 	s->router.cassette = s->cassette;

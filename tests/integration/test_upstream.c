@@ -248,6 +248,10 @@ START_TEST(record_then_replay_in_a_fresh_instance)
 	free(file);
 
 	harness_start(&rp, flags);
+	harness_request(&rp, NULL, "/__admin/health", NULL, NULL, NULL, &r);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "mode")), "replay");
+	ck_assert_int_ge(json_integer_value(json_object_get(r.json, "exchanges")), 4);
+	harness_reply_free(&r);
 	replayed = walk(&rp, q);
 	for (i = 0; proxied[i] != NULL; i++) {
 		json_t *a, *b;

@@ -43,6 +43,26 @@ START_TEST(normalise_folds_every_form)
 }
 END_TEST
 
+static void
+raw(const char *target, const char *want)
+{
+	const char *p;
+	size_t len = request_raw_path(target, &p);
+
+	ck_assert_uint_eq(len, strlen(want));
+	ck_assert(strncmp(p, want, len) == 0);
+}
+
+START_TEST(raw_path_keeps_what_the_client_wrote)
+{
+	raw("/v2/calls?x=1", "/v2/calls");
+	raw("//v2/calls/", "//v2/calls/");
+	raw("http://api.gong.io//v2/calls?x", "//v2/calls");
+	raw("https://api.gong.io", "");
+	raw("", "");
+}
+END_TEST
+
 START_TEST(normalise_refuses_a_path_too_long)
 {
 	char path[8];
@@ -239,6 +259,7 @@ main(void)
 
 	tcase_add_test(t, normalise_folds_every_form);
 	tcase_add_test(t, normalise_refuses_a_path_too_long);
+	tcase_add_test(t, raw_path_keeps_what_the_client_wrote);
 	tcase_add_test(t, header_lookup);
 	tcase_add_test(t, pieces_grow_and_release_once);
 	tcase_add_test(t, headers_are_capped);
