@@ -60,6 +60,8 @@ static const char *const cassette_free_text[] = {
 #define HDR_CONTENT_TYPE "Content-Type"
 #define HDR_RETRY_AFTER "Retry-After"
 #define HDR_TRACEID "x-traceid"
+#define HDR_WWW_AUTHENTICATE "WWW-Authenticate"
+#define HDR_ALLOW "Allow"
 
 /* Copies a message into a caller's err buffer, which may be NULL or empty. */
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -327,6 +329,8 @@ struct exchange_view {
 	const char *content_type; /* NULL when not recorded */
 	const char *retry_after;
 	const char *traceid;
+	const char *www_authenticate;
+	const char *allow;
 	json_t *body; /* NULL when not recorded */
 };
 
@@ -435,7 +439,9 @@ view_parse(json_t *root, struct exchange_view *v, char *reason, size_t rlen)
 	}
 	if (view_header(headers, HDR_CONTENT_TYPE, &v->content_type, reason, rlen) < 0 ||
 	    view_header(headers, HDR_RETRY_AFTER, &v->retry_after, reason, rlen) < 0 ||
-	    view_header(headers, HDR_TRACEID, &v->traceid, reason, rlen) < 0)
+	    view_header(headers, HDR_TRACEID, &v->traceid, reason, rlen) < 0 ||
+	    view_header(headers, HDR_WWW_AUTHENTICATE, &v->www_authenticate, reason, rlen) < 0 ||
+	    view_header(headers, HDR_ALLOW, &v->allow, reason, rlen) < 0)
 		return -1;
 	v->body = json_object_get(resp, "body");
 	return 0;
@@ -817,6 +823,8 @@ record_line(const struct cassette_recorder *rec, const struct cassette_exchange 
 	record_header(headers, HDR_CONTENT_TYPE, e->content_type, &bad);
 	record_header(headers, HDR_RETRY_AFTER, e->retry_after, &bad);
 	record_header(headers, HDR_TRACEID, e->traceid, &bad);
+	record_header(headers, HDR_WWW_AUTHENTICATE, e->www_authenticate, &bad);
+	record_header(headers, HDR_ALLOW, e->allow, &bad);
 	resp = json_object();
 	jset(resp, "status", json_integer(e->status), &bad);
 	jset(resp, "headers", headers, &bad);
@@ -914,6 +922,8 @@ struct cassette_entry {
 	char *content_type;
 	char *retry_after;
 	char *traceid;
+	char *www_authenticate;
+	char *allow;
 	char *body;
 	size_t body_len;
 	size_t line;
@@ -1136,6 +1146,8 @@ entry_free(struct cassette_entry *e)
 	free(e->content_type);
 	free(e->retry_after);
 	free(e->traceid);
+	free(e->www_authenticate);
+	free(e->allow);
 	free(e->body);
 }
 
@@ -1192,8 +1204,11 @@ entry_fill(struct cassette_entry *e, const struct exchange_view *v, size_t line)
 	e->content_type = dup_or_empty(v->content_type);
 	e->retry_after = dup_or_empty(v->retry_after);
 	e->traceid = dup_or_empty(v->traceid);
+	e->www_authenticate = dup_or_empty(v->www_authenticate);
+	e->allow = dup_or_empty(v->allow);
 	if (e->method == NULL || e->path == NULL || e->credential == NULL ||
-	    e->content_type == NULL || e->retry_after == NULL || e->traceid == NULL)
+	    e->content_type == NULL || e->retry_after == NULL || e->traceid == NULL ||
+	    e->www_authenticate == NULL || e->allow == NULL)
 		return -1;
 	if (n > 0) {
 		e->params = calloc(n, sizeof(*e->params));
@@ -1635,6 +1650,8 @@ cassette_replay(struct cassette *c, const char *method, const char *path, const 
 	out->content_type = e->content_type;
 	out->retry_after = e->retry_after;
 	out->traceid = e->traceid;
+	out->www_authenticate = e->www_authenticate;
+	out->allow = e->allow;
 	out->body = e->body;
 	out->body_len = e->body_len;
 	out->line = e->line;

@@ -8,11 +8,12 @@
  *               "credential":"3f2a9c1d7e5b"},
  *    "response":{"status":200,
  *                "headers":{"Content-Type":"application/json; charset=utf-8",
- *                           "Retry-After":"2","x-traceid":"…"},
+ *                           "Retry-After":"2","x-traceid":"…",
+ *                           "WWW-Authenticate":"…","Allow":"GET"},
  *                "body":{…the JSON answer…}},
  *    "latencyMs":12.345}
  * Query values are decoded; `credential` is a fingerprint of the Authorization value (the first
- * 12 hex digits of its SHA-256), never the value; headers hold only those three, when sent;
+ * 12 hex digits of its SHA-256), never the value; headers hold only those five, when sent;
  * `body` is the JSON answer, or a string when the answer was not JSON. No Authorization,
  * Cookie or Set-Cookie value is ever written.
  *
@@ -53,6 +54,8 @@ struct cassette_exchange {
 	const char *content_type;  /* NULL or "": not written */
 	const char *retry_after;
 	const char *traceid;
+	const char *www_authenticate;
+	const char *allow;
 	const char *body;
 	size_t body_len;
 	int64_t latency_us;
@@ -98,6 +101,8 @@ struct cassette_answer {
 	const char *content_type; /* "" when none was recorded */
 	const char *retry_after;
 	const char *traceid;
+	const char *www_authenticate;
+	const char *allow;
 	const char *body;         /* as recorded (a JSON body written compact) */
 	size_t body_len;
 	size_t line;              /* 1-based line of the exchange in the file */

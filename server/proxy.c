@@ -1,7 +1,7 @@
 /*
  * proxy.c - forwarding a request to the real Gong API with libcurl, and bringing back what a
- * client of the mock relies on: the status, the decoded body, Content-Type, Retry-After and
- * x-traceid.
+ * client of the mock relies on: the status, the decoded body, Content-Type, Retry-After,
+ * x-traceid, WWW-Authenticate and Allow.
  *
  * Each thread that forwards owns one easy handle, made on its first request and cleaned up
  * when the thread exits, so its connections (and TLS sessions) to the upstream are reused
@@ -49,6 +49,8 @@ struct proxy_xfer {
 	int have_content_type;
 	int have_retry_after;
 	int have_traceid;
+	int have_www_authenticate;
+	int have_allow;
 };
 
 /* libcurl's global state and the key of the per-thread handles, both set up once. */
@@ -408,7 +410,9 @@ proxy_on_header(char *line, size_t size, size_t nitems, void *userdata)
 
 	if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) {
 		r->content_type[0] = r->retry_after[0] = r->traceid[0] = '\0';
+		r->www_authenticate[0] = r->allow[0] = '\0';
 		x->have_content_type = x->have_retry_after = x->have_traceid = 0;
+		x->have_www_authenticate = x->have_allow = 0;
 		return n;
 	}
 	colon = memchr(line, ':', n);
@@ -426,6 +430,13 @@ proxy_on_header(char *line, size_t size, size_t nitems, void *userdata)
 	} else if (name_len == 9 && strncasecmp(line, "x-traceid", 9) == 0 && !x->have_traceid) {
 		proxy_copy_value(r->traceid, colon, n - name_len - 1);
 		x->have_traceid = 1;
+	} else if (name_len == 16 && strncasecmp(line, "WWW-Authenticate", 16) == 0 &&
+		   !x->have_www_authenticate) {
+		proxy_copy_value(r->www_authenticate, colon, n - name_len - 1);
+		x->have_www_authenticate = 1;
+	} else if (name_len == 5 && strncasecmp(line, "Allow", 5) == 0 && !x->have_allow) {
+		proxy_copy_value(r->allow, colon, n - name_len - 1);
+		x->have_allow = 1;
 	}
 	return n;
 }
@@ -744,6 +755,7 @@ fail:
 	 */
 	out->status = 0;
 	out->content_type[0] = out->retry_after[0] = out->traceid[0] = out->request_id[0] = '\0';
+	out->www_authenticate[0] = out->allow[0] = '\0';
 	out->body = calloc(1, 1);
 	out->body_len = 0;
 	return -1;

@@ -37,10 +37,13 @@ struct proxy_result {
 	unsigned status;       /* upstream status */
 	char *body;            /* malloc'd, decoded, NUL-terminated (also when empty) */
 	size_t body_len;
-	/* The headers a client relies on, "" when the upstream sent none. */
+	/* The headers a client relies on (Gong's 401 and 405 carry the last two), "" when the
+	 * upstream sent none. */
 	char content_type[PROXY_HEADER_MAX];
 	char retry_after[PROXY_HEADER_MAX];
 	char traceid[PROXY_HEADER_MAX];
+	char www_authenticate[PROXY_HEADER_MAX];
+	char allow[PROXY_HEADER_MAX];
 	char request_id[PROXY_HEADER_MAX]; /* x-traceid, else the body's requestId, else "" */
 	int64_t latency_us;
 };

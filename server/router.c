@@ -194,6 +194,8 @@ router_upstream(struct router *rt, const struct request *req, struct response *r
 		e.content_type = pr.content_type;
 		e.retry_after = pr.retry_after;
 		e.traceid = pr.traceid;
+		e.www_authenticate = pr.www_authenticate;
+		e.allow = pr.allow;
 		e.body = pr.body;
 		e.body_len = pr.body_len;
 		e.latency_us = pr.latency_us;
@@ -210,6 +212,10 @@ router_upstream(struct router *rt, const struct request *req, struct response *r
 		(void)response_header_add(r, "Retry-After", pr.retry_after);
 	if (pr.traceid[0] != '\0')
 		(void)response_header_add(r, "x-traceid", pr.traceid);
+	if (pr.www_authenticate[0] != '\0')
+		(void)response_header_add(r, "WWW-Authenticate", pr.www_authenticate);
+	if (pr.allow[0] != '\0')
+		(void)response_header_add(r, "Allow", pr.allow);
 	snprintf(r->extra_text, sizeof(r->extra_text),
 		 "upstream_id=%s upstream_status=%u upstream_us=%lld",
 		 pr.request_id[0] != '\0' ? pr.request_id : "-", pr.status,
@@ -254,6 +260,10 @@ router_replay(struct router *rt, const struct request *req, struct response *r)
 		(void)response_header_add(r, "Retry-After", a.retry_after);
 	if (a.traceid[0] != '\0')
 		(void)response_header_add(r, "x-traceid", a.traceid);
+	if (a.www_authenticate[0] != '\0')
+		(void)response_header_add(r, "WWW-Authenticate", a.www_authenticate);
+	if (a.allow[0] != '\0')
+		(void)response_header_add(r, "Allow", a.allow);
 	snprintf(r->extra_text, sizeof(r->extra_text), "cassette_line=%zu", a.line);
 	r->log_extra = r->extra_text;
 	(void)response_piece_add(r, a.body, a.body_len);

@@ -208,6 +208,13 @@ START_TEST(upstream_errors_pass_through_unchanged)
 	harness_request(&px, NULL, "/v2/calls", NULL, NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 401);
 	ck_assert_ptr_nonnull(harness_header(&r, "Content-Type", buf, sizeof(buf)));
+	ck_assert_ptr_nonnull(harness_header(&r, "WWW-Authenticate", buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "Basic realm=\"Gong.io API\"");
+	harness_reply_free(&r);
+	harness_request(&px, "PUT", "/v2/calls", SECRET_AUTH, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 405);
+	ck_assert_ptr_nonnull(harness_header(&r, "Allow", buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "GET");
 	harness_reply_free(&r);
 }
 END_TEST
