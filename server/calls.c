@@ -122,7 +122,8 @@ calls_list(const struct calls_ctx *ctx, const struct request *req, struct respon
 	uint64_t page_number = 0, total;
 	unsigned ticket;
 	char err[160];
-	char *head;
+	char *head = NULL;
+	enum error_code code = ERROR_INTERNAL;
 	int64_t now = ctx->now != NULL ? ctx->now() : calls_clock();
 
 	if (query_parse(&q, req->query, req->query_len) != 0) {
@@ -170,21 +171,15 @@ calls_list(const struct calls_ctx *ctx, const struct request *req, struct respon
 	page.calls = calls;
 	store_query(s, &f, afterp, ctx->page_size, &page);
 	if (page.count == 0) {
-		store_slot_release(ctx->slot, ticket);
-		free(calls);
-		error_respond(r, ERROR_NO_CALLS, NULL);
-		return;
+		code = ERROR_NO_CALLS;
+		goto fail;
 	}
 	/* The walk keeps the total it started with, as Gong's cursor does. */
 	total = ctext != NULL ? cur.total : page.total;
 
 	head = malloc(CALLS_HEAD_MAX);
-	if (head == NULL) {
-		store_slot_release(ctx->slot, ticket);
-		free(calls);
-		error_respond(r, ERROR_INTERNAL, NULL);
-		return;
-	}
+	if (head == NULL)
+		goto fail;
 	n = (size_t)snprintf(head, CALLS_HEAD_MAX,
 			     "{\"requestId\":\"%s\",\"records\":{\"totalRecords\":%llu,"
 			     "\"currentPageSize\":%zu,\"currentPageNumber\":%llu",
@@ -206,20 +201,15 @@ calls_list(const struct calls_ctx *ctx, const struct request *req, struct respon
 		memcpy(head + n, ",\"cursor\":\"", 11);
 		n += 11;
 		w = cursor_encode(ctx->key, &next, head + n, CALLS_HEAD_MAX - n - 32);
-		if (w == 0) {
-			free(head);
-			store_slot_release(ctx->slot, ticket);
-			free(calls);
-			error_respond(r, ERROR_INTERNAL, NULL);
-			return;
-		}
+		if (w == 0)
+			goto fail;
 		n += w;
 		head[n++] = '"';
 	}
 	memcpy(head + n, "},\"calls\":[", 11);
 	n += 11;
 
-	/* From here the response holds the pin: response_free releases it. */
+	/* From here the response holds the pin and the head: response_free releases both. */
 	r->release = calls_unpin;
 	r->release_cls = (void *)&ctx->pins[ticket];
 	r->status = 200;
@@ -229,13 +219,17 @@ calls_list(const struct calls_ctx *ctx, const struct request *req, struct respon
 	    response_piece_add(r, calls_tail, 2) != 0) {
 		char id[sizeof(r->request_id)];
 
-		free(calls);
 		memcpy(id, r->request_id, sizeof(id));
 		response_free(r);
 		response_init(r);
 		memcpy(r->request_id, id, sizeof(id));
 		error_respond(r, ERROR_INTERNAL, NULL);
-		return;
 	}
 	free(calls);
+	return;
+fail:
+	free(head);
+	store_slot_release(ctx->slot, ticket);
+	free(calls);
+	error_respond(r, code, NULL);
 }
