@@ -2,8 +2,9 @@
 # run.sh - gongmock's benchmarks: start-up time, memory, and wrk throughput and latency, for
 # the built-in fixtures and for a generated dataset of a million calls; then nginx serving the
 # same first page as a static file, as the ceiling to compare with; then, on the built-in
-# fixtures, what fault rules and the rate limiter cost a request they do not touch, and whether
-# a thousand delayed requests in flight slow the others.
+# fixtures, what fault rules and the rate limiter cost a request they do not touch, whether a
+# thousand delayed requests in flight slow the others (all held alike, then held for spread
+# times), and what a proxy gongmock in front of another costs a request.
 #
 # Usage, from the repository root: sh bench/run.sh build/gongmock
 #
@@ -12,10 +13,12 @@
 #   BENCH_CALLS       calls in the generated dataset [1000000]
 #   BENCH_SEED        seed of the generated dataset [1]
 #   BENCH_WALK_PAGES  at most this many pages collected for a cursor walk [200]
-#   BENCH_ROUNDS      rounds of each alternating comparison (against nginx; with rules) [3]
+#   BENCH_ROUNDS      rounds of each alternating comparison (against nginx; with rules;
+#                     through the proxy) [3]
 #   BENCH_FROM        start of the benchmarked date range [2025-01-01T00:00:00Z]
 #   BENCH_TO          end of the benchmarked date range [2025-07-01T00:00:00Z]
-#   BENCH_THREADS     gongmock --threads [its default: one per core]
+#   BENCH_THREADS     gongmock --threads [its default: one per core]; not given to the proxy,
+#                     whose own default (4 per core) is measured, beside --threads 2 and 16
 #   BENCH_NGINX_PORT  first port tried for nginx [18480]
 #
 # wrk runs with one thread and 32 connections (-t1 -c32), always against 127.0.0.1; only the
@@ -50,10 +53,14 @@ TARGET=0.70       # gongmock/nginx ratio aimed at
 NEVER_RULES=20    # rules that never match, in the cost of rules
 RULES_TARGET=0.90 # with rules (and the limiter) / plain, aimed at
 LIMITER=1000000/s # a rate limit that never refuses at these rates
-DELAY_MS=2000     # how long the delayed requests are held
+DELAY_MS=2000     # how long the delayed requests are held, all alike (lockstep)
+DELAY_SPREAD=1000,3000 # the range they are held for, drawn uniformly, in the spread load
 DELAY_CONNS=1000  # connections of the delayed load
 DELAY_WS=999      # the workspaceId whose requests are delayed (no calls: a 404 after the delay)
 DELAY_TARGET=5    # p99 in ms of the other requests, aimed at, with the delayed load
+PROXY_TARGET=0.60 # proxy/direct req/s, aimed at
+PROXY_ADDED=1     # ms the proxy adds to p50, aimed at (under)
+PROXY_THREADS="2 16" # proxy --threads tried in one extra round each, beside its default
 
 OUT=build/bench
 LOGS=$OUT/logs
@@ -489,7 +496,7 @@ median() {
 met() {
 	awk -v f="$1" -v op="$2" -v t="$3" 'BEGIN {
 		ok = op == ">=" ? f + 0 >= t + 0 : f + 0 < t + 0
-		print (f ~ /^[0-9.]+$/ && ok) ? "met" : "not met"
+		print (f ~ /^-?[0-9.]+$/ && ok) ? "met" : "not met"
 	}'
 }
 
@@ -632,60 +639,48 @@ start_load() {
 
 # delayed_row KIND LABEL: prints and records the figures of the last run_wrk.
 delayed_row() {
-	printf '  %-40s %10s req/s   p50 %7s ms   p99 %7s ms   non-2xx %s   errors %s\n' \
+	printf '  %-58s %10s req/s   p50 %7s ms   p99 %7s ms   non-2xx %s   errors %s\n' \
 		"$2" "$RPS" "$P50" "$P99" "$NON2XX" "$ERRORS"
 	printf 'D\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$RPS" "$P50" "$P99" "$NON2XX" \
 		"$ERRORS" >>"$RESULTS"
 }
 
-# bench_delayed: the first page, alone and then while DELAY_CONNS connections wait on requests
-# that a rule holds for DELAY_MS, on one server.
-bench_delayed() {
-	echo
-	echo "== Delayed requests do not slow the others"
-	rule=$(
-		printf '{"name":"hold workspace %s",' "$DELAY_WS"
-		printf '"match":{"query":{"workspaceId":"%s"}},' "$DELAY_WS"
-		printf '"respond":{"delayMs":%d}}' "$DELAY_MS"
-	)
-	if ! start_server delayed; then
-		fail "delayed requests: gongmock did not start"
-		return 1
-	fi
-	if ! add_rules "$SRV_PORT" "$rule"; then
-		fail "delayed requests: the rule could not be added"
-		stop_server
-		return 1
-	fi
+# delay_rule DELAY: the rule that holds the requests for workspaceId DELAY_WS for DELAY ms
+# (a number, or "[min,max]" for a uniform draw).
+delay_rule() {
+	printf '{"name":"hold workspace %s",' "$DELAY_WS"
+	printf '"match":{"query":{"workspaceId":"%s"}},' "$DELAY_WS"
+	printf '"respond":{"delayMs":%s}}' "$1"
+}
+
+# delayed_load KIND LABEL DELAY: replaces the server's rules with delay_rule DELAY, then runs
+# the first page while DELAY_CONNS connections wait on held requests; prints and records it.
+delayed_load() {
+	kind=$1
+	label=$2
 	url="http://127.0.0.1:$SRV_PORT/v2/calls?$RANGE"
 	load_secs=$((SECS + 4))
-	echo "  one server; a rule holds the requests for workspaceId=$DELAY_WS (no calls: a 404)" \
-		"for $DELAY_MS ms"
-	echo "  the built-in first page for ${SECS}s alone, then with $DELAY_CONNS connections waiting" \
-		"on held requests (wrk -t1 -c$DELAY_CONNS -d${load_secs}s --timeout 10s in the" \
-		"background, started 2 s before)"
-	warm_up delayed "$url"
-	if run_wrk delayed-alone "$url"; then
-		delayed_row alone "first page, alone"
-	else
-		fail "delayed requests: the first page alone could not run"
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X DELETE \
+		"http://127.0.0.1:$SRV_PORT/__admin/faults")
+	if [ "$code" != 200 ] || ! add_rules "$SRV_PORT" "$(delay_rule "$3")"; then
+		fail "delayed requests ($kind): the rule could not be set"
+		return 1
 	fi
-
 	start_load "$load_secs" "$url&workspaceId=$DELAY_WS"
 	sleep 2
 	socks=$(find "/proc/$SRV_PID/fd" -lname 'socket:*' 2>/dev/null | wc -l | tr -d ' ')
-	echo "  sockets open in gongmock 2 s into the delayed load: $socks (the listener included)"
-	if run_wrk delayed-loaded "$url"; then
-		p99_loaded=$P99
-		delayed_row loaded "first page, $DELAY_CONNS delayed in flight"
+	if run_wrk "delayed-$kind" "$url"; then
+		p99=$P99
+		delayed_row "$kind" "first page, $DELAY_CONNS delayed in flight ($label)"
 	else
-		p99_loaded=n/a
-		fail "delayed requests: the first page under the delayed load could not run"
+		p99=n/a
+		fail "delayed requests: the first page under the $label load could not run"
 	fi
 	# The load ends by itself; timeout bounds it.
 	wait "$LOAD_PID"
 	LOAD_PID=
-	log=$LOGS/delayed-load.txt
+	log=$LOGS/delayed-load-$kind.txt
+	mv "$LOGS/delayed-load.txt" "$log"
 	done_n=$(bench_field "$log" requests)
 	held=$(bench_field "$log" p50_us)
 	case $held in
@@ -694,13 +689,207 @@ bench_delayed() {
 	esac
 	load_err=$(bench_field "$log" errors)
 	fired=$(rule_count "$SRV_PORT" fired)
-	echo "  delayed requests completed in ${load_secs}s: $done_n (p50 $held ms, socket errors" \
-		"$load_err; the rule fired $fired times)"
-	printf 'L\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$DELAY_CONNS" "$DELAY_MS" "$load_secs" \
-		"$done_n" "$held" "$load_err" "$fired" "$socks" >>"$RESULTS"
-	echo "  p99 with the delayed load: $p99_loaded ms (target under $DELAY_TARGET ms:" \
-		"$(met "$p99_loaded" '<' "$DELAY_TARGET"))"
+	echo "    held requests completed in ${load_secs}s: $done_n (p50 $held ms, socket errors" \
+		"$load_err; the rule fired $fired times); sockets open in gongmock 2 s in: $socks" \
+		"(the listener included)"
+	echo "    p99 with the $label load: $p99 ms (target under $DELAY_TARGET ms:" \
+		"$(met "$p99" '<' "$DELAY_TARGET"))"
+	printf 'L\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$label" "$DELAY_CONNS" \
+		"$3" "$load_secs" "$done_n" "$held" "$load_err" "$fired" "$socks" >>"$RESULTS"
+	return 0
+}
+
+# bench_delayed: the first page, alone and then while DELAY_CONNS connections wait on requests
+# that a rule holds, on one server: first all for DELAY_MS, so that the connections move in
+# lockstep and their requests all come back in the same millisecond (the worst case), then each
+# for a time drawn from DELAY_SPREAD, as on a slow network.
+bench_delayed() {
+	echo
+	echo "== Delayed requests do not slow the others"
+	if ! start_server delayed; then
+		fail "delayed requests: gongmock did not start"
+		return 1
+	fi
+	if ! add_rules "$SRV_PORT" "$(delay_rule "$DELAY_MS")"; then
+		fail "delayed requests: the rule could not be added"
+		stop_server
+		return 1
+	fi
+	url="http://127.0.0.1:$SRV_PORT/v2/calls?$RANGE"
+	spread_lo=${DELAY_SPREAD%,*}
+	spread_hi=${DELAY_SPREAD#*,}
+	echo "  one server; a rule holds the requests for workspaceId=$DELAY_WS (no calls: a 404)"
+	echo "  lockstep, worst case: each held for $DELAY_MS ms, so that the $DELAY_CONNS connections" \
+		"wait, and are answered, together"
+	echo "  spread: each held for $spread_lo..$spread_hi ms drawn uniformly, as on a slow network"
+	echo "  the built-in first page for ${SECS}s alone, then with $DELAY_CONNS connections waiting" \
+		"on held requests (wrk -t1 -c$DELAY_CONNS -d$((SECS + 4))s --timeout 10s in the" \
+		"background, started 2 s before)"
+	warm_up delayed "$url"
+	if run_wrk delayed-alone "$url"; then
+		delayed_row alone "first page, alone"
+	else
+		fail "delayed requests: the first page alone could not run"
+	fi
+	delayed_load lockstep "lockstep, worst case" "$DELAY_MS"
+	# Requests still held when the load's connections closed end within the delay; let them,
+	# so that the next load starts on an idle server.
+	sleep $((DELAY_MS / 1000 + 1))
+	delayed_load spread "spread, $spread_lo..$spread_hi ms" "[$DELAY_SPREAD]"
 	stop_server
+	return 0
+}
+
+# ---- the proxy ---------------------------------------------------------------------------
+
+# start_proxy NAME UPSTREAM_PORT [ARGS...]: start_side for a proxy gongmock in front of the
+# server on UPSTREAM_PORT. BENCH_THREADS is not passed on: the proxy's own default is what is
+# measured. Sets SIDE_PORT and PROXY_NT (threads in the process, or n/a).
+start_proxy() {
+	pname=$1
+	pup=$2
+	shift 2
+	saved_threads=$THREADS
+	THREADS=
+	start_side "$pname" --upstream "http://127.0.0.1:$pup" "$@"
+	started=$?
+	THREADS=$saved_threads
+	[ "$started" = 0 ] || return 1
+	PROXY_NT=$(awk '$1 == "Threads:" { print $2 }' "/proc/${SIDE_PIDS##* }/status" 2>/dev/null)
+	PROXY_NT=${PROXY_NT:-n/a}
+	return 0
+}
+
+# proxy_pair KIND ROUND THREADS PROXY_PORT: the same request directly from the upstream and
+# then through the proxy on PROXY_PORT: the built-in first page (KIND page) or the empty
+# range's 404 (KIND 404). Printed and recorded; PROXY_BAD counts what went wrong (non-2xx
+# answers to the page, socket errors).
+proxy_pair() {
+	case $1 in
+	page) q=$RANGE ;;
+	*) q=$EMPTY ;;
+	esac
+	set -- "$1" "$2" "$3" "$4" "/v2/calls?$q"
+	if [ "$3" = default ]; then
+		slug=proxy-$2-$1
+		shown="round $2"
+	else
+		slug=proxy-threads-$3-$1
+		shown="--threads $3"
+	fi
+	if ! run_wrk "$slug-direct" "http://127.0.0.1:$PROXY_UP$5"; then
+		fail "cost of the proxy: round $2 ($1) could not run directly"
+		return 1
+	fi
+	d_rps=$RPS
+	d_p50=$P50
+	d_p99=$P99
+	PROXY_BAD=$((PROXY_BAD + ERRORS))
+	[ "$1" = page ] && PROXY_BAD=$((PROXY_BAD + NON2XX))
+	if ! run_wrk "$slug-proxy" "http://127.0.0.1:$4$5"; then
+		fail "cost of the proxy: round $2 ($1) could not run through the proxy"
+		return 1
+	fi
+	PROXY_BAD=$((PROXY_BAD + ERRORS))
+	[ "$1" = page ] && PROXY_BAD=$((PROXY_BAD + NON2XX))
+	rt=$(ratio "$RPS" "$d_rps")
+	added=$(awk -v a="$P50" -v b="$d_p50" 'BEGIN { printf "%.2f", a - b }')
+	printf '  %-12s %-4s  direct %9s req/s p50 %5s p99 %6s   proxy %9s req/s p50 %5s p99 %6s   ratio %s   p50 %+.2f ms\n' \
+		"$shown" "$1" "$d_rps" "$d_p50" "$d_p99" "$RPS" "$P50" "$P99" "$rt" "$added"
+	printf 'P\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$d_rps" "$d_p50" \
+		"$d_p99" "$RPS" "$P50" "$P99" "$rt" "$added" >>"$RESULTS"
+	return 0
+}
+
+# proxy_medians KIND NAME: the medians of the default proxy's rounds of KIND, printed against
+# the targets.
+proxy_medians() {
+	mr=$(awk -F'\t' -v k="$1" '$1 == "P" && $2 == k && $4 == "default" { print $11 }' \
+		"$RESULTS" | median)
+	ma=$(awk -F'\t' -v k="$1" '$1 == "P" && $2 == k && $4 == "default" { print $12 }' \
+		"$RESULTS" | median)
+	echo "  $2: median proxy/direct $mr (target >= $PROXY_TARGET: $(met "$mr" '>=' \
+		"$PROXY_TARGET")), median p50 added $ma ms (target under $PROXY_ADDED ms:" \
+		"$(met "$ma" '<' "$PROXY_ADDED"))"
+}
+
+# bench_proxy: an upstream gongmock on the built-in data and a proxy gongmock in front of it;
+# in alternating rounds, each request directly from the upstream and then through the proxy,
+# with the proxy's default threads, and then one round for each of PROXY_THREADS.
+bench_proxy() {
+	echo
+	echo "== Cost of the proxy"
+	if ! start_side proxy-upstream; then
+		fail "cost of the proxy: the upstream gongmock did not start"
+		return 1
+	fi
+	PROXY_UP=$SIDE_PORT
+	up_nt=$(awk '$1 == "Threads:" { print $2 }' "/proc/${SIDE_PIDS##* }/status" 2>/dev/null)
+	if ! start_proxy proxy "$PROXY_UP"; then
+		fail "cost of the proxy: the proxy gongmock did not start"
+		stop_side
+		return 1
+	fi
+	proxies="default:$SIDE_PORT"
+	nts="$PROXY_NT (default)"
+	for n in $PROXY_THREADS; do
+		if start_proxy "proxy-threads-$n" "$PROXY_UP" --threads "$n"; then
+			proxies="$proxies $n:$SIDE_PORT"
+			nts="$nts, $PROXY_NT (--threads $n)"
+		else
+			fail "cost of the proxy: the proxy with --threads $n did not start"
+		fi
+	done
+	# The proxy must pass the upstream's answers on: 200 for the page, 404 for the empty range.
+	port=${proxies%% *}
+	port=${port#*:}
+	for q in "$EMPTY 404" "$RANGE 200"; do
+		code=$(curl -s -o "$OUT/proxy.json" -w '%{http_code}' --max-time 10 -H "$AUTH" \
+			"http://127.0.0.1:$port/v2/calls?${q% *}")
+		if [ "$code" != "${q#* }" ]; then
+			fail "cost of the proxy: the proxy answered $code, not ${q#* }, for ${q% *}"
+			stop_side
+			return 1
+		fi
+	done
+	psize=$(json_num "$OUT/proxy.json" currentPageSize)
+	cores=$(nproc)
+	echo "  an upstream gongmock (built-in data) and a proxy gongmock in front of it; the same URL" \
+		"directly from the upstream, then through"
+	echo "  the proxy: the built-in first page and the empty range's 404 (the smallest answer:" \
+		"the per-request cost shows best)"
+	echo "  threads in each process (the workers and the rest): upstream ${up_nt:-n/a};" \
+		"proxy $nts; the default of the proxy is 4 workers per core"
+	echo "  note: wrk, the proxy and the upstream are 3 busy processes on $cores cores: through" \
+		"the proxy the three compete for them, directly only"
+	echo "  two do, so the ratio includes that contention as well as the proxy's own work"
+	echo "  $ROUNDS rounds of ${SECS}s runs, alternating direct and proxy; then one round with each" \
+		"of --threads $PROXY_THREADS for the proxy"
+	for p in $proxies; do
+		warm_up "proxy-${p%%:*}" "http://127.0.0.1:${p#*:}/v2/calls?$RANGE"
+	done
+	warm_up proxy-upstream "http://127.0.0.1:$PROXY_UP/v2/calls?$RANGE"
+
+	PROXY_BAD=0
+	r=1
+	while [ "$r" -le "$ROUNDS" ]; do
+		proxy_pair page "$r" default "$port"
+		proxy_pair 404 "$r" default "$port"
+		r=$((r + 1))
+	done
+	for p in $proxies; do
+		n=${p%%:*}
+		[ "$n" = default ] && continue
+		proxy_pair page extra "$n" "${p#*:}"
+		proxy_pair 404 extra "$n" "${p#*:}"
+	done
+	proxy_medians page "first page (${psize:-n/a} calls)"
+	proxy_medians 404 "404 (empty range)"
+	echo "  non-2xx answers to the page and socket errors: $PROXY_BAD"
+	[ "$PROXY_BAD" = 0 ] ||
+		note "cost of the proxy: $PROXY_BAD non-2xx answers to the page or socket errors"
+	printf 'X\t%s\t%s\t%s\n' "$cores" "${up_nt:-n/a}" "$nts" >>"$RESULTS"
+	stop_side
 	return 0
 }
 
@@ -807,9 +996,10 @@ if bench_dataset built-in "$builtin_size"; then
 	stop_server
 fi
 
-# Fault rules, the rate limiter and delays, on the built-in fixtures.
+# Fault rules, the rate limiter, delays and the proxy, on the built-in fixtures.
 bench_rules_cost
 bench_delayed
+bench_proxy
 
 if [ -n "$data" ]; then
 	bench_dataset "generated-$CALLS" "$(wc -c <"$data")" --fixtures "$data"
@@ -821,7 +1011,8 @@ fi
 summary=$OUT/summary.md
 awk -F'\t' -v machine="$machine" -v tools="$version, $wrkv, $ngxv" -v secs="$SECS" \
 	-v conns="$CONNS" -v range="$FROM .. $TO" -v target="$TARGET" -v rtarget="$RULES_TARGET" \
-	-v nrules="$NEVER_RULES" -v limiter="$LIMITER" -v dtarget="$DELAY_TARGET" -v dws="$DELAY_WS" '
+	-v nrules="$NEVER_RULES" -v limiter="$LIMITER" -v dtarget="$DELAY_TARGET" -v dws="$DELAY_WS" \
+	-v ptarget="$PROXY_TARGET" -v padded="$PROXY_ADDED" -v dconns="$DELAY_CONNS" '
 function mb(b) { return b ~ /^[0-9]+$/ ? sprintf("%.1f MB", b / 1048576) : b }
 # The median of v[1..n], sorting v by insertion.
 function median(v, n,    i, j, x) {
@@ -833,6 +1024,7 @@ function median(v, n,    i, j, x) {
 	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 }
 function verdict(ok) { return ok ? "met" : "not met" }
+function num(f) { return f ~ /^-?[0-9.]+$/ }
 $1 == "S" { s[++ns] = sprintf("| %s | %s | %s | %s | %s | %s | %s | %s |", $2, $3, mb($4), $5, $6, $7, $8, $9) }
 $1 == "T" { t[++nt] = sprintf("| %s | %s | %.0f | %s | %s | %s | %s | %s |", $2, $3, $4, $5, $6, $7, $8, $9) }
 $1 == "C" { c[++nc] = sprintf("| %s | %.0f | %s | %.0f | %s | %s |", $2, $3, $4, $5, $6, $7); ratio[nc] = $7 }
@@ -843,9 +1035,18 @@ $1 == "R" {
 }
 $1 == "D" {
 	d[++nd] = sprintf("| %s | %.0f | %s | %s | %s | %s |", $3, $4, $5, $6, $7, $8)
-	if ($2 == "loaded") dp99 = $6
+	if ($2 != "alone") dp99[$2] = $6
 }
-$1 == "L" { load = $0 }
+$1 == "L" { lk[++nl] = $2; load[nl] = $0 }
+$1 == "P" {
+	p[++np] = sprintf("| %s | %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %+.2f |", $2 == "page" ? "first page" : "404",
+		$3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+	if ($4 == "default") {
+		pr[$2, ++npk[$2]] = $11
+		pa[$2, npk[$2]] = $12
+	}
+}
+$1 == "X" { pcores = $2; pup = $3; pnts = $4 }
 $1 == "N" { n[++nn] = $2 }
 END {
 	print "## gongmock benchmark"
@@ -911,18 +1112,57 @@ END {
 	if (nd == 0) {
 		print "Not measured."
 	} else {
-		split(load, l, "\t")
-		printf "One server; a rule holds the requests for workspaceId %s for %s ms. The built-in first page\n", dws, l[3]
-		printf "alone, then while %s connections (a background wrk of %s s) wait on held requests.\n", l[2], l[4]
+		printf "One server; a rule holds the requests for workspaceId %s (no calls: a 404 after the hold).\n", dws
+		printf "The built-in first page alone, then while %s connections wait on held requests: first\n", dconns
+		print "each held for the same time, so that they wait and are answered together (lockstep, the"
+		print "worst case), then each for a time drawn uniformly (spread, as on a slow network)."
 		print ""
 		print "| request | req/s | p50 ms | p99 ms | non-2xx | socket errors |"
 		print "|---|---:|---:|---:|---:|---:|"
 		for (i = 1; i <= nd; i++) print d[i]
 		print ""
-		printf "Held requests completed: %s (p50 %s ms, socket errors %s; the rule fired %s times);\n", l[5], l[6], l[7], l[8]
-		printf "sockets open in gongmock 2 s into the load: %s.\n", l[9]
-		printf "p99 with the held requests in flight: %s ms (target under %s ms: %s).\n", dp99, dtarget,
-			verdict(dp99 ~ /^[0-9.]+$/ && dp99 + 0 < dtarget + 0)
+		print "| held load | connections | delay ms | load s | held completed | held p50 ms | socket errors | rule fired | sockets 2 s in | first page p99 ms | target under " dtarget " ms |"
+		print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+		for (i = 1; i <= nl; i++) {
+			split(load[i], l, "\t")
+			x = dp99[l[2]]
+			gsub(/[][]/, "", l[5])
+			sub(/,/, "..", l[5])
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", l[3], l[4], l[5], l[6],
+				l[7], l[8], l[9], l[10], l[11], x == "" ? "n/a" : x, verdict(num(x) && x + 0 < dtarget + 0)
+		}
+	}
+	print ""
+	print "### Cost of the proxy"
+	print ""
+	if (np == 0) {
+		print "Not measured."
+	} else {
+		print "An upstream gongmock (built-in data) and a proxy gongmock in front of it (`--upstream`);"
+		print "the same URL directly from the upstream, then through the proxy, in alternating rounds,"
+		print "with the default threads of the proxy (4 per core), then one round each with other `--threads`."
+		printf "Threads in each process (the workers and the rest): upstream %s; proxy %s.\n", pup, pnts
+		printf "wrk, the proxy and the upstream are three busy processes on %s cores: through the proxy\n", pcores
+		print "all three compete for them, directly only two do, so the ratio includes that contention"
+		print "as well as the work of the proxy."
+		print ""
+		print "| answer | round | proxy threads | direct req/s | direct p50 ms | direct p99 ms | proxy req/s | proxy p50 ms | proxy p99 ms | proxy/direct | p50 added ms |"
+		print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= np; i++) print p[i]
+		print ""
+		split("page 404", kinds, " ")
+		for (k = 1; k <= 2; k++) {
+			kk = kinds[k]
+			n_ = npk[kk] + 0
+			if (n_ == 0) continue
+			for (i = 1; i <= n_; i++) { vr[i] = pr[kk, i]; va[i] = pa[kk, i] }
+			mr = median(vr, n_)
+			ma = median(va, n_)
+			printf "%s, medians with the default threads: proxy/direct %.2f (target >= %s: %s), p50 added %+.2f ms (target under %s ms: %s).\n",
+				kk == "page" ? "First page" : "404", mr, ptarget, verdict(mr + 0 >= ptarget + 0), ma, padded,
+				verdict(ma + 0 < padded + 0)
+			if (k == 1) print ""
+		}
 	}
 	if (nn > 0) {
 		print ""
