@@ -696,12 +696,15 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 		free(h);
 		return NULL;
 	}
+	/* libmicrohttpd zeroes a connection's memory pool for every request, so the pool is
+	 * kept at its default size: 32 KB holds any request a Gong client sends (the query
+	 * parser caps the query at 8 KB and answers longer ones itself). */
 	h->daemon = MHD_start_daemon(
 		flags, (uint16_t)o->port, NULL, NULL, http_access_cb, h, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
 		MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)(threads > 1 ? threads : 0), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(128 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned int)20000,
+		(size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned int)20000,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_LISTEN_BACKLOG_SIZE,
 		(unsigned int)1024, MHD_OPTION_END);
 	if (h->daemon == NULL) {
