@@ -284,13 +284,5 @@ binary_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(binary_suite());
-	int failed;
-
-	curl_global_init(CURL_GLOBAL_ALL);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	curl_global_cleanup();
-	return failed == 0 ? 0 : 1;
+	return harness_run(binary_suite());
 }

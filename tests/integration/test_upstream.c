@@ -642,13 +642,5 @@ upstream_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(upstream_suite());
-	int failed;
-
-	curl_global_init(CURL_GLOBAL_ALL);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	curl_global_cleanup();
-	return failed == 0 ? 0 : 1;
+	return harness_run(upstream_suite());
 }

@@ -22,6 +22,20 @@ extern char **environ;
 
 #include "log.h"
 
+int
+harness_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	curl_global_init(CURL_GLOBAL_ALL);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	curl_global_cleanup();
+	return failed == 0 ? 0 : 1;
+}
+
 void
 harness_start(struct harness_server *h, const char *const *flags)
 {

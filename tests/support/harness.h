@@ -5,6 +5,7 @@
 #ifndef GONGMOCK_HARNESS_H
 #define GONGMOCK_HARNESS_H
 
+#include <check.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -58,6 +59,9 @@ void harness_temp_file(const char *text, const char *suffix, char *buf, size_t b
 
 /* Percent-encodes s for a query value into buf. */
 void harness_escape(const char *s, char *buf, size_t buflen);
+
+/* Runs a suite with libcurl set up; returns the exit code for main (0: all passed). */
+int harness_run(Suite *s);
 
 /* A child process running the built binary (GONGMOCK_BIN, default build/gongmock). */
 struct harness_proc {
