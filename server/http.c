@@ -33,6 +33,8 @@
 
 /* Room for the normalised path; longer paths are answered 404 without routing. */
 #define HTTP_PATH_MAX 2048
+/* Held connections resumed at most this many per millisecond. */
+#define HTTP_RESUME_BATCH 32
 /* A dribbled body goes out in this many pieces over its time. */
 #define HTTP_SLOW_CHUNKS 20
 
@@ -146,14 +148,20 @@ http_timer_main(void *cls)
 	for (;;) {
 		int64_t now = http_mono_us();
 
+		size_t woken = 0;
+
 		/* On shutdown every held connection is resumed at once: libmicrohttpd must not be
-		 * stopped with suspended connections. */
-		while (t->n > 0 && (t->stopping || t->heap[0].at_us <= now)) {
+		 * stopped with suspended connections. Otherwise at most a batch goes per pass, a
+		 * millisecond apart: a thousand answers held for the same time would else all land
+		 * on the workers together and stall the requests that were never held. */
+		while (t->n > 0 && (t->stopping || t->heap[0].at_us <= now) &&
+		       (t->stopping || woken < HTTP_RESUME_BATCH)) {
 			struct MHD_Connection *con = t->heap[0].con;
 
 			t->heap[0] = t->heap[--t->n];
 			http_heap_down(t->heap, t->n, 0);
 			MHD_resume_connection(con);
+			woken++;
 		}
 		if (t->stopping)
 			break;
@@ -162,6 +170,9 @@ http_timer_main(void *cls)
 		} else {
 			struct timespec ts;
 			int64_t wait = t->heap[0].at_us - now;
+
+			if (woken == HTTP_RESUME_BATCH)
+				wait = 1000;
 
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			ts.tv_sec += wait / 1000000;
