@@ -29,9 +29,8 @@ admin_owns(const char *path)
 {
 	size_t plen = strlen(ADMIN_PREFIX);
 
-	return strcmp(path, ADMIN_METRICS) == 0 ||
-	       (strncmp(path, ADMIN_PREFIX, plen) == 0 &&
-		(path[plen] == '/' || path[plen] == '\0'));
+	return strcmp(path, ADMIN_METRICS) == 0 || (strncmp(path, ADMIN_PREFIX, plen) == 0 &&
+	                                            (path[plen] == '/' || path[plen] == '\0'));
 }
 
 /* Sends text (taking it) with a status and content type. */
@@ -91,13 +90,13 @@ admin_health(const struct admin_ctx *ctx, struct response *r)
 	json_object_set_new(o, "mode", json_string(ctx->mode != NULL ? ctx->mode : "mock"));
 	if (ctx->cassette != NULL)
 		json_object_set_new(o, "exchanges",
-				    json_integer((json_int_t)cassette_count(ctx->cassette)));
+		                    json_integer((json_int_t)cassette_count(ctx->cassette)));
 	json_object_set_new(o, "calls", json_integer((json_int_t)calls));
 	json_object_set_new(o, "workspaces", json_integer((json_int_t)workspaces));
 	json_object_set_new(o, "firstCall", admin_date(first, calls));
 	json_object_set_new(o, "lastCall", admin_date(last, calls));
 	json_object_set_new(o, "uptimeSeconds",
-			    json_integer((json_int_t)((log_now_us() - ctx->started_us) / 1000000)));
+	                    json_integer((json_int_t)((log_now_us() - ctx->started_us) / 1000000)));
 	json_object_set_new(o, "version", json_string(GONGMOCK_VERSION));
 	admin_send(r, 200, o);
 }
@@ -146,11 +145,12 @@ admin_faults_post(const struct admin_ctx *ctx, const struct request *req, struct
 	json_t *o, *arr;
 
 	if (req->body == NULL || req->body_len == 0) {
-		error_respond(r, ERROR_BAD_REQUEST, "body: a rule or {\"rules\":[...]} is required");
+		error_respond(r, ERROR_BAD_REQUEST,
+		              "body: a rule or {\"rules\":[...]} is required");
 		return;
 	}
 	if (fault_set_add_json(ctx->faults, req->body, req->body_len, ids, ADMIN_MAX_IDS, &nids,
-			       err, sizeof(err)) != 0) {
+	                       err, sizeof(err)) != 0) {
 		error_respond(r, ERROR_BAD_REQUEST, err);
 		return;
 	}
@@ -181,14 +181,14 @@ admin_rule_id(const char *s, unsigned *id)
 
 static void
 admin_faults(const struct admin_ctx *ctx, const struct request *req, const char *rest,
-	     struct response *r)
+             struct response *r)
 {
 	unsigned id;
 
 	if (*rest == '\0') {
 		if (strcmp(req->method, "GET") == 0) {
 			admin_send_text(r, 200, fault_set_list_json(ctx->faults),
-					RESPONSE_JSON_TYPE);
+			                RESPONSE_JSON_TYPE);
 		} else if (strcmp(req->method, "POST") == 0) {
 			admin_faults_post(ctx, req, r);
 		} else if (strcmp(req->method, "DELETE") == 0) {
@@ -243,14 +243,13 @@ admin_requests(const struct admin_ctx *ctx, const struct request *req, struct re
 		for (i = 0; i < p->value_len; i++) {
 			if (p->value[i] < '0' || p->value[i] > '9' || limit > 100000000UL) {
 				error_respond(r, ERROR_BAD_REQUEST,
-					      "limit: must be a non-negative whole number");
+				              "limit: must be a non-negative whole number");
 				return;
 			}
 			limit = limit * 10 + (unsigned long)(p->value[i] - '0');
 		}
 	}
-	admin_send_text(r, 200, journal_list_json(ctx->journal, (size_t)limit),
-			RESPONSE_JSON_TYPE);
+	admin_send_text(r, 200, journal_list_json(ctx->journal, (size_t)limit), RESPONSE_JSON_TYPE);
 }
 
 static void
@@ -261,8 +260,8 @@ admin_metrics(const struct admin_ctx *ctx, struct response *r)
 	char *all = NULL;
 
 	static const char help[] =
-		"# HELP gongmock_faults_fired_total Answers given by each fault rule.\n"
-		"# TYPE gongmock_faults_fired_total counter\n";
+	    "# HELP gongmock_faults_fired_total Answers given by each fault rule.\n"
+	    "# TYPE gongmock_faults_fired_total counter\n";
 
 	if (a != NULL && b != NULL) {
 		size_t la = strlen(a), lb = strlen(b), lh = lb > 0 ? sizeof(help) - 1 : 0;
@@ -294,9 +293,9 @@ admin_handle(const struct admin_ctx *ctx, const struct request *req, struct resp
 	}
 	if (!admin_allowed(ctx, req)) {
 		error_respond(r, ERROR_FORBIDDEN,
-			      ctx->token != NULL
-				      ? "The control API needs 'Authorization: Bearer <admin token>'"
-				      : "The control API answers loopback clients only");
+		              ctx->token != NULL
+		                  ? "The control API needs 'Authorization: Bearer <admin token>'"
+		                  : "The control API answers loopback clients only");
 		return;
 	}
 	if (strcmp(req->path, ADMIN_METRICS) == 0) {

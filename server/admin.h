@@ -29,8 +29,8 @@ struct admin_ctx {
 	struct fault_set *faults;
 	struct ratelimit *limiter; /* NULL when off */
 	struct journal *journal;
-	const char *token;         /* NULL: loopback clients only */
-	const char *mode;          /* "mock", "proxy" or "replay" */
+	const char *token;               /* NULL: loopback clients only */
+	const char *mode;                /* "mock", "proxy" or "replay" */
 	const struct cassette *cassette; /* replay mode: the recording served */
 	/* Rewinds anything else a reset must rewind (NULL: nothing). */
 	void (*on_reset)(void *cls);

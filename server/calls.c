@@ -31,7 +31,7 @@ calls_clock(void)
 
 void
 calls_ctx_init(struct calls_ctx *ctx, struct store_slot *slot, const struct cursor_key *key,
-	       unsigned page_size, int64_t cursor_ttl)
+               unsigned page_size, int64_t cursor_ttl)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->slot = slot;
@@ -59,22 +59,25 @@ calls_unpin(void *cls)
  */
 static int
 calls_merge(const struct filter *req, const struct filter *cur, struct filter *out, char *err,
-	    size_t errlen)
+            size_t errlen)
 {
 	if (req->has_from && (!cur->has_from || req->from_us != cur->from_us)) {
-		snprintf(err, errlen, "fromDateTime: must be the same as in the request that "
-				      "returned the cursor");
+		snprintf(err, errlen,
+		         "fromDateTime: must be the same as in the request that "
+		         "returned the cursor");
 		return -1;
 	}
 	if (req->has_to && (!cur->has_to || req->to_us != cur->to_us)) {
-		snprintf(err, errlen, "toDateTime: must be the same as in the request that returned "
-				      "the cursor");
+		snprintf(err, errlen,
+		         "toDateTime: must be the same as in the request that returned "
+		         "the cursor");
 		return -1;
 	}
 	if (req->has_workspace &&
 	    (!cur->has_workspace || strcmp(req->workspace, cur->workspace) != 0)) {
-		snprintf(err, errlen, "workspaceId: must be the same as in the request that "
-				      "returned the cursor");
+		snprintf(err, errlen,
+		         "workspaceId: must be the same as in the request that "
+		         "returned the cursor");
 		return -1;
 	}
 	*out = *cur;
@@ -95,9 +98,8 @@ calls_add_pieces(struct response *r, const struct store_page *page)
 			run_len += 1 + c->json_len;
 			continue;
 		}
-		if (run != NULL &&
-		    (response_piece_add(r, run, run_len) != 0 ||
-		     response_piece_add(r, calls_comma, 1) != 0))
+		if (run != NULL && (response_piece_add(r, run, run_len) != 0 ||
+		                    response_piece_add(r, calls_comma, 1) != 0))
 			return -1;
 		run = c->json;
 		run_len = c->json_len;
@@ -181,10 +183,10 @@ calls_list(const struct calls_ctx *ctx, const struct request *req, struct respon
 	if (head == NULL)
 		goto fail;
 	n = (size_t)snprintf(head, CALLS_HEAD_MAX,
-			     "{\"requestId\":\"%s\",\"records\":{\"totalRecords\":%llu,"
-			     "\"currentPageSize\":%zu,\"currentPageNumber\":%llu",
-			     r->request_id, (unsigned long long)total, page.count,
-			     (unsigned long long)page_number);
+	                     "{\"requestId\":\"%s\",\"records\":{\"totalRecords\":%llu,"
+	                     "\"currentPageSize\":%zu,\"currentPageNumber\":%llu",
+	                     r->request_id, (unsigned long long)total, page.count,
+	                     (unsigned long long)page_number);
 	if (page.remaining > 0) {
 		const struct store_call *last = page.calls[page.count - 1];
 		struct cursor next;

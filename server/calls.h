@@ -23,14 +23,14 @@ struct calls_ctx {
 	struct store_slot *slot;
 	const struct cursor_key *key;
 	unsigned page_size;
-	int64_t cursor_ttl;           /* seconds */
-	int64_t (*now)(void);         /* seconds since the epoch; NULL: the real clock */
-	struct calls_pin pins[2];     /* set up by calls_ctx_init; one per slot ticket */
+	int64_t cursor_ttl;       /* seconds */
+	int64_t (*now)(void);     /* seconds since the epoch; NULL: the real clock */
+	struct calls_pin pins[2]; /* set up by calls_ctx_init; one per slot ticket */
 };
 
 /* Sets up ctx; key and slot must outlive it. */
 void calls_ctx_init(struct calls_ctx *ctx, struct store_slot *slot, const struct cursor_key *key,
-		    unsigned page_size, int64_t cursor_ttl);
+                    unsigned page_size, int64_t cursor_ttl);
 
 /*
  * Answers a list request (the caller has checked the method and the credentials): 200 with a

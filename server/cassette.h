@@ -51,7 +51,7 @@ struct cassette_exchange {
 	const struct query *query; /* decoded parameters, in the order sent; NULL: none */
 	const char *authorization; /* only fingerprinted; NULL: none */
 	unsigned status;
-	const char *content_type;  /* NULL or "": not written */
+	const char *content_type; /* NULL or "": not written */
 	const char *retry_after;
 	const char *traceid;
 	const char *www_authenticate;
@@ -68,7 +68,7 @@ struct cassette_recorder;
  * cassette_redactable. Returns the recorder, or NULL with the reason in err.
  */
 struct cassette_recorder *cassette_recorder_open(const char *path, const char *const *redact,
-						 size_t nredact, char *err, size_t errlen);
+                                                 size_t nredact, char *err, size_t errlen);
 
 /*
  * Appends one exchange as a line: the body is parsed when it is JSON, and the redacted fields
@@ -103,9 +103,9 @@ struct cassette_answer {
 	const char *traceid;
 	const char *www_authenticate;
 	const char *allow;
-	const char *body;         /* as recorded (a JSON body written compact) */
+	const char *body; /* as recorded (a JSON body written compact) */
 	size_t body_len;
-	size_t line;              /* 1-based line of the exchange in the file */
+	size_t line; /* 1-based line of the exchange in the file */
 };
 
 /*
@@ -119,9 +119,9 @@ struct cassette_answer {
  * differing parameters, earliest recorded on a tie, naming the parameters that differ; or
  * that nothing was recorded for that method and path.
  */
-int cassette_replay(struct cassette *c, const char *method, const char *path,
-		    const struct query *q, const char *fingerprint, struct cassette_answer *out,
-		    char *miss, size_t misslen);
+int cassette_replay(struct cassette *c, const char *method, const char *path, const struct query *q,
+                    const char *fingerprint, struct cassette_answer *out, char *miss,
+                    size_t misslen);
 
 /* Rewinds every group to its first answer. */
 void cassette_rewind(struct cassette *c);

@@ -35,54 +35,55 @@ config_defaults(struct config *c)
 void
 config_usage(FILE *out)
 {
-	fputs("usage: gongmock [options]\n"
-	      "       gongmock generate [options]   (gongmock generate --help)\n"
-	      "\n"
-	      "A mock of Gong's GET /v2/calls, served from fixture data.\n"
-	      "\n"
-	      "options:\n"
-	      "  --bind ADDR            address to listen on (default 127.0.0.1)\n"
-	      "  --port N               port, 0 for any free one (default 8080)\n"
-	      "  --threads N            worker threads (default: one per core)\n"
-	      "  --fixtures PATH        a file or directory of calls (default: built-in data)\n"
-	      "  --page-size N          calls per page (default 100, as Gong)\n"
-	      "  --cursor-secret S      key for signing cursors (default: random per process;\n"
-	      "                         or GONGMOCK_CURSOR_SECRET)\n"
-	      "  --cursor-ttl SECONDS   cursor lifetime (default 3600)\n"
-	      "  --credentials FILE     accept only these credentials (default: any)\n"
-	      "  --log-format text|json access log format (default text)\n"
-	      "  --quiet                no access log\n"
-	      "\n"
-	      "faults:\n"
-	      "  --rate-limit SPEC      gong (3/s and 10000/day), or e.g. 5/s,200/day (default off)\n"
-	      "  --rate-limit-scope S   company (all credentials together, as Gong) or credential\n"
-	      "  --scenario FILE        fault rules to load at start-up\n"
-	      "  --seed N               seed for rule probabilities and delay ranges (default 1)\n"
-	      "  --journal N            requests kept for GET /__admin/requests (default 1000)\n"
-	      "  --admin-token T        control API needs 'Authorization: Bearer T' (default:\n"
-	      "                         loopback clients only)\n"
-	      "\n"
-	      "proxy, record and replay:\n"
-	      "  --upstream URL         forward /v2/ requests to the real API (e.g.\n"
-	      "                         https://api.gong.io)\n"
-	      "  --upstream-ca FILE     CA certificate(s) for the upstream's TLS\n"
-	      "  --upstream-timeout S   seconds before a 504 (default 30)\n"
-	      "  --record FILE          append each exchange to a cassette (with --upstream)\n"
-	      "  --redact FIELD         blank a call's free-text field in recordings (repeatable)\n"
-	      "  --replay FILE          serve a recorded cassette, no upstream\n"
-	      "  --match-credential     replay tells credentials apart by fingerprint\n"
-	      "  --replay-miss-status N status for an unrecorded request (default 501)\n"
-	      "  --version              print the version and exit\n"
-	      "  --help                 print this help and exit\n"
-	      "\n"
-	      "signals: SIGHUP reloads the fixtures; SIGINT/SIGTERM finish requests and exit.\n",
-	      out);
+	fputs(
+	    "usage: gongmock [options]\n"
+	    "       gongmock generate [options]   (gongmock generate --help)\n"
+	    "\n"
+	    "A mock of Gong's GET /v2/calls, served from fixture data.\n"
+	    "\n"
+	    "options:\n"
+	    "  --bind ADDR            address to listen on (default 127.0.0.1)\n"
+	    "  --port N               port, 0 for any free one (default 8080)\n"
+	    "  --threads N            worker threads (default: one per core)\n"
+	    "  --fixtures PATH        a file or directory of calls (default: built-in data)\n"
+	    "  --page-size N          calls per page (default 100, as Gong)\n"
+	    "  --cursor-secret S      key for signing cursors (default: random per process;\n"
+	    "                         or GONGMOCK_CURSOR_SECRET)\n"
+	    "  --cursor-ttl SECONDS   cursor lifetime (default 3600)\n"
+	    "  --credentials FILE     accept only these credentials (default: any)\n"
+	    "  --log-format text|json access log format (default text)\n"
+	    "  --quiet                no access log\n"
+	    "\n"
+	    "faults:\n"
+	    "  --rate-limit SPEC      gong (3/s and 10000/day), or e.g. 5/s,200/day (default off)\n"
+	    "  --rate-limit-scope S   company (all credentials together, as Gong) or credential\n"
+	    "  --scenario FILE        fault rules to load at start-up\n"
+	    "  --seed N               seed for rule probabilities and delay ranges (default 1)\n"
+	    "  --journal N            requests kept for GET /__admin/requests (default 1000)\n"
+	    "  --admin-token T        control API needs 'Authorization: Bearer T' (default:\n"
+	    "                         loopback clients only)\n"
+	    "\n"
+	    "proxy, record and replay:\n"
+	    "  --upstream URL         forward /v2/ requests to the real API (e.g.\n"
+	    "                         https://api.gong.io)\n"
+	    "  --upstream-ca FILE     CA certificate(s) for the upstream's TLS\n"
+	    "  --upstream-timeout S   seconds before a 504 (default 30)\n"
+	    "  --record FILE          append each exchange to a cassette (with --upstream)\n"
+	    "  --redact FIELD         blank a call's free-text field in recordings (repeatable)\n"
+	    "  --replay FILE          serve a recorded cassette, no upstream\n"
+	    "  --match-credential     replay tells credentials apart by fingerprint\n"
+	    "  --replay-miss-status N status for an unrecorded request (default 501)\n"
+	    "  --version              print the version and exit\n"
+	    "  --help                 print this help and exit\n"
+	    "\n"
+	    "signals: SIGHUP reloads the fixtures; SIGINT/SIGTERM finish requests and exit.\n",
+	    out);
 }
 
 /* Reads a whole decimal number within [min, max]. */
 static int
 config_number(const char *s, unsigned long long min, unsigned long long max,
-	      unsigned long long *out)
+              unsigned long long *out)
 {
 	char *end;
 	unsigned long long v;
@@ -102,11 +103,13 @@ static enum config_result
 config_check(const struct config *c, char *err, size_t errlen)
 {
 	if (c->upstream != NULL && c->replay != NULL) {
-		snprintf(err, errlen, "--upstream and --replay exclude each other: proxy or replay");
+		snprintf(err, errlen,
+		         "--upstream and --replay exclude each other: proxy or replay");
 		return CONFIG_ERROR;
 	}
 	if (c->record != NULL && c->upstream == NULL) {
-		snprintf(err, errlen, "--record needs --upstream: it records what the upstream says");
+		snprintf(err, errlen,
+		         "--record needs --upstream: it records what the upstream says");
 		return CONFIG_ERROR;
 	}
 	if (c->nredact > 0 && c->record == NULL) {
@@ -126,11 +129,28 @@ config_check(const struct config *c, char *err, size_t errlen)
 
 /* The flags that take a value. */
 static const char *const config_flags[] = {
-	"--bind",	   "--port",	    "--threads",   "--page-size", "--fixtures",
-	"--cursor-secret", "--cursor-ttl", "--credentials", "--log-format",
-	"--rate-limit",	   "--rate-limit-scope", "--scenario", "--seed", "--journal",
-	"--admin-token",   "--upstream",   "--upstream-ca", "--upstream-timeout", "--record",
-	"--redact",	   "--replay",	   "--replay-miss-status",
+    "--bind",
+    "--port",
+    "--threads",
+    "--page-size",
+    "--fixtures",
+    "--cursor-secret",
+    "--cursor-ttl",
+    "--credentials",
+    "--log-format",
+    "--rate-limit",
+    "--rate-limit-scope",
+    "--scenario",
+    "--seed",
+    "--journal",
+    "--admin-token",
+    "--upstream",
+    "--upstream-ca",
+    "--upstream-timeout",
+    "--record",
+    "--redact",
+    "--replay",
+    "--replay-miss-status",
 };
 
 static int
@@ -208,15 +228,16 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 			c->port = (unsigned)n;
 		} else if (strcmp(name, "--threads") == 0) {
 			if (config_number(val, 1, 256, &n) != 0) {
-				snprintf(err, errlen, "--threads: '%s' is not a number from 1 to 256",
-					 val);
+				snprintf(err, errlen,
+				         "--threads: '%s' is not a number from 1 to 256", val);
 				return CONFIG_ERROR;
 			}
 			c->threads = (unsigned)n;
 		} else if (strcmp(name, "--page-size") == 0) {
 			if (config_number(val, 1, CONFIG_MAX_PAGE_SIZE, &n) != 0) {
-				snprintf(err, errlen, "--page-size: '%s' is not a number from 1 to %d",
-					 val, CONFIG_MAX_PAGE_SIZE);
+				snprintf(err, errlen,
+				         "--page-size: '%s' is not a number from 1 to %d", val,
+				         CONFIG_MAX_PAGE_SIZE);
 				return CONFIG_ERROR;
 			}
 			c->page_size = (unsigned)n;
@@ -234,9 +255,10 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 			c->cursor_secret = val;
 		} else if (strcmp(name, "--cursor-ttl") == 0) {
 			if (config_number(val, 1, 366ULL * 24 * 3600, &n) != 0) {
-				snprintf(err, errlen,
-					 "--cursor-ttl: '%s' is not a number of seconds (1 to 31622400)",
-					 val);
+				snprintf(
+				    err, errlen,
+				    "--cursor-ttl: '%s' is not a number of seconds (1 to 31622400)",
+				    val);
 				return CONFIG_ERROR;
 			}
 			c->cursor_ttl = (int64_t)n;
@@ -252,7 +274,8 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 			} else if (strcmp(val, "json") == 0) {
 				c->log_format = CONFIG_LOG_JSON;
 			} else {
-				snprintf(err, errlen, "--log-format: '%s' is not text or json", val);
+				snprintf(err, errlen, "--log-format: '%s' is not text or json",
+				         val);
 				return CONFIG_ERROR;
 			}
 		} else if (strcmp(name, "--rate-limit") == 0) {
@@ -271,7 +294,8 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 				c->rate_limit_per_credential = 1;
 			} else {
 				snprintf(err, errlen,
-					 "--rate-limit-scope: '%s' is not company or credential", val);
+				         "--rate-limit-scope: '%s' is not company or credential",
+				         val);
 				return CONFIG_ERROR;
 			}
 		} else if (strcmp(name, "--scenario") == 0) {
@@ -288,8 +312,9 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 			c->seed = (uint64_t)n;
 		} else if (strcmp(name, "--journal") == 0) {
 			if (config_number(val, 0, CONFIG_MAX_JOURNAL, &n) != 0) {
-				snprintf(err, errlen, "--journal: '%s' is not a number from 0 to %d", val,
-					 CONFIG_MAX_JOURNAL);
+				snprintf(err, errlen,
+				         "--journal: '%s' is not a number from 0 to %d", val,
+				         CONFIG_MAX_JOURNAL);
 				return CONFIG_ERROR;
 			}
 			c->journal = (unsigned)n;
@@ -302,7 +327,7 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 		} else if (strcmp(name, "--upstream") == 0) {
 			if (strncmp(val, "http://", 7) != 0 && strncmp(val, "https://", 8) != 0) {
 				snprintf(err, errlen,
-					 "--upstream: '%s' is not an http:// or https:// URL", val);
+				         "--upstream: '%s' is not an http:// or https:// URL", val);
 				return CONFIG_ERROR;
 			}
 			c->upstream = val;
@@ -315,8 +340,9 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 		} else if (strcmp(name, "--upstream-timeout") == 0) {
 			if (config_number(val, 1, 3600, &n) != 0) {
 				snprintf(err, errlen,
-					 "--upstream-timeout: '%s' is not a number of seconds (1 to 3600)",
-					 val);
+				         "--upstream-timeout: '%s' is not a number of seconds (1 "
+				         "to 3600)",
+				         val);
 				return CONFIG_ERROR;
 			}
 			c->upstream_timeout = (unsigned)n;
@@ -329,14 +355,17 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 		} else if (strcmp(name, "--redact") == 0) {
 			if (!cassette_redactable(val)) {
 				snprintf(err, errlen,
-					 "--redact: '%s' is not a free-text field of a call (title, url, "
-					 "meetingUrl, customData, purpose, sdrDisposition, clientUniqueId, "
-					 "calendarEventId)",
-					 val);
+				         "--redact: '%s' is not a free-text field of a call "
+				         "(title, url, "
+				         "meetingUrl, customData, purpose, sdrDisposition, "
+				         "clientUniqueId, "
+				         "calendarEventId)",
+				         val);
 				return CONFIG_ERROR;
 			}
 			if (c->nredact == CONFIG_MAX_REDACT) {
-				snprintf(err, errlen, "--redact: at most %d fields", CONFIG_MAX_REDACT);
+				snprintf(err, errlen, "--redact: at most %d fields",
+				         CONFIG_MAX_REDACT);
 				return CONFIG_ERROR;
 			}
 			c->redact[c->nredact++] = val;
@@ -348,8 +377,10 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 			c->replay = val;
 		} else if (strcmp(name, "--replay-miss-status") == 0) {
 			if (config_number(val, 400, 599, &n) != 0) {
-				snprintf(err, errlen,
-					 "--replay-miss-status: '%s' is not a status from 400 to 599", val);
+				snprintf(
+				    err, errlen,
+				    "--replay-miss-status: '%s' is not a status from 400 to 599",
+				    val);
 				return CONFIG_ERROR;
 			}
 			c->replay_miss_status = (unsigned)n;

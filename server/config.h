@@ -23,38 +23,38 @@
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 
 struct config {
-	const char *bind;          /* address to listen on */
-	unsigned port;             /* 0: any free port */
-	unsigned threads;          /* worker threads; 0: one per core */
+	const char *bind; /* address to listen on */
+	unsigned port;    /* 0: any free port */
+	unsigned threads; /* worker threads; 0: one per core */
 	unsigned page_size;
 	const char *fixtures;      /* NULL: the built-in dataset */
 	const char *cursor_secret; /* NULL: a random key per process */
 	int64_t cursor_ttl;        /* seconds */
 	const char *credentials;   /* NULL: any well-formed credential */
 	enum config_log_format log_format;
-	int quiet;                 /* no access log */
-	const char *rate_limit;    /* --rate-limit spec (checked by ratelimit_parse); NULL: off */
-	int rate_limit_per_credential; /* --rate-limit-scope credential */
-	const char *scenario;      /* fault rules loaded at start-up */
-	uint64_t seed;             /* for fault probabilities and delay ranges */
-	unsigned journal;          /* requests kept for GET /__admin/requests */
-	const char *admin_token;   /* NULL: control API for loopback clients only */
-	const char *upstream;      /* proxy mode: the real API's base URL */
-	const char *upstream_ca;   /* CA file for the upstream's certificate */
-	unsigned upstream_timeout; /* seconds */
-	const char *record;        /* cassette to append exchanges to (with upstream) */
+	int quiet;              /* no access log */
+	const char *rate_limit; /* --rate-limit spec (checked by ratelimit_parse); NULL: off */
+	int rate_limit_per_credential;         /* --rate-limit-scope credential */
+	const char *scenario;                  /* fault rules loaded at start-up */
+	uint64_t seed;                         /* for fault probabilities and delay ranges */
+	unsigned journal;                      /* requests kept for GET /__admin/requests */
+	const char *admin_token;               /* NULL: control API for loopback clients only */
+	const char *upstream;                  /* proxy mode: the real API's base URL */
+	const char *upstream_ca;               /* CA file for the upstream's certificate */
+	unsigned upstream_timeout;             /* seconds */
+	const char *record;                    /* cassette to append exchanges to (with upstream) */
 	const char *redact[CONFIG_MAX_REDACT]; /* call fields blanked in recordings */
 	size_t nredact;
-	const char *replay;        /* replay mode: the cassette to serve */
-	int match_credential;      /* replay matches the credential fingerprint too */
+	const char *replay;          /* replay mode: the cassette to serve */
+	int match_credential;        /* replay matches the credential fingerprint too */
 	unsigned replay_miss_status; /* status of an unmatched request in replay mode */
 };
 
 enum config_result {
 	CONFIG_OK = 0,
-	CONFIG_HELP,   /* --help: usage printed, exit 0 */
-	CONFIG_VERSION,/* --version printed, exit 0 */
-	CONFIG_ERROR   /* the reason is in err: exit 2 */
+	CONFIG_HELP,    /* --help: usage printed, exit 0 */
+	CONFIG_VERSION, /* --version printed, exit 0 */
+	CONFIG_ERROR    /* the reason is in err: exit 2 */
 };
 
 /* Sets every default; GONGMOCK_CURSOR_SECRET from the environment if set. */

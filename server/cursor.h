@@ -30,13 +30,13 @@ struct cursor_key {
 };
 
 struct cursor {
-	struct filter filter;         /* the walk's filters */
-	int64_t last_date_us;         /* date of the last call served (its filtering date) */
+	struct filter filter;            /* the walk's filters */
+	int64_t last_date_us;            /* date of the last call served (its filtering date) */
 	char last_id[CURSOR_ID_MAX + 1]; /* id of the last call served, digits */
-	uint64_t page_number;         /* the page this cursor brings (1 for the second page) */
-	uint64_t total;               /* totalRecords of the walk */
+	uint64_t page_number;            /* the page this cursor brings (1 for the second page) */
+	uint64_t total;                  /* totalRecords of the walk */
 	uint32_t page_size;
-	int64_t exp;                  /* expiry, seconds since the epoch */
+	int64_t exp; /* expiry, seconds since the epoch */
 };
 
 enum cursor_status {
@@ -60,7 +60,7 @@ int cursor_key_init(struct cursor_key *key, const char *secret, char *err, size_
  * last_id are dropped (a JSON number has none), so decoding gives the id without them.
  */
 size_t cursor_encode(const struct cursor_key *key, const struct cursor *c, char *out,
-		     size_t outlen);
+                     size_t outlen);
 
 /*
  * Verifies and reads `len` bytes of `text`. The signature is checked (in constant time) before
@@ -68,8 +68,9 @@ size_t cursor_encode(const struct cursor_key *key, const struct cursor *c, char 
  * writes. `now` is seconds since the epoch. Returns CURSOR_OK and fills *out, CURSOR_EXPIRED
  * (and fills *out) when exp <= now, or CURSOR_INVALID.
  */
-__attribute__((warn_unused_result)) enum cursor_status
-cursor_decode(const struct cursor_key *key, const char *text, size_t len, int64_t now,
-	      struct cursor *out);
+__attribute__((warn_unused_result)) enum cursor_status cursor_decode(const struct cursor_key *key,
+                                                                     const char *text, size_t len,
+                                                                     int64_t now,
+                                                                     struct cursor *out);
 
 #endif

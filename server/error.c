@@ -18,26 +18,26 @@ struct error_entry {
 };
 
 static const struct error_entry error_table[ERROR_COUNT] = {
-	[ERROR_BAD_REQUEST] = {400, "Malformed request"},
-	[ERROR_CURSOR_INVALID] = {400, "Failed to verify cursor"},
-	[ERROR_CURSOR_EXPIRED] = {400, "cursor: cursor has expired, please restart the listing "
-				       "without a cursor"},
-	[ERROR_UNAUTHORIZED] = {401, "Validate credentials failed. Please check your credentials "
-				     "and try again."},
-	[ERROR_NO_SCOPE] = {401, "You don't have permission to use 'api:calls:read:basic' in your "
-				 "app."},
-	[ERROR_FORBIDDEN] = {403, "Forbidden"},
-	[ERROR_NO_CALLS] = {404, "No calls found corresponding to the provided filters"},
-	[ERROR_NOT_FOUND] = {404, "Not Found"},
-	[ERROR_METHOD] = {405, "Method Not Allowed"},
-	[ERROR_TOO_LARGE] = {413, "Request too large"},
-	[ERROR_UNSUPPORTED] = {415, "Unsupported Media Type"},
-	[ERROR_RATE_LIMIT] = {429, "API request limit exceeded"},
-	[ERROR_INTERNAL] = {500, "Internal server error occurred"},
-	[ERROR_NOT_IMPLEMENTED] = {501, "Not Implemented"},
-	[ERROR_BAD_GATEWAY] = {502, "Bad Gateway"},
-	[ERROR_UNAVAILABLE] = {503, "Service Unavailable"},
-	[ERROR_GATEWAY_TIMEOUT] = {504, "Gateway Timeout"},
+    [ERROR_BAD_REQUEST] = {400, "Malformed request"},
+    [ERROR_CURSOR_INVALID] = {400, "Failed to verify cursor"},
+    [ERROR_CURSOR_EXPIRED] = {400, "cursor: cursor has expired, please restart the listing "
+                                   "without a cursor"},
+    [ERROR_UNAUTHORIZED] = {401, "Validate credentials failed. Please check your credentials "
+                                 "and try again."},
+    [ERROR_NO_SCOPE] = {401, "You don't have permission to use 'api:calls:read:basic' in your "
+                             "app."},
+    [ERROR_FORBIDDEN] = {403, "Forbidden"},
+    [ERROR_NO_CALLS] = {404, "No calls found corresponding to the provided filters"},
+    [ERROR_NOT_FOUND] = {404, "Not Found"},
+    [ERROR_METHOD] = {405, "Method Not Allowed"},
+    [ERROR_TOO_LARGE] = {413, "Request too large"},
+    [ERROR_UNSUPPORTED] = {415, "Unsupported Media Type"},
+    [ERROR_RATE_LIMIT] = {429, "API request limit exceeded"},
+    [ERROR_INTERNAL] = {500, "Internal server error occurred"},
+    [ERROR_NOT_IMPLEMENTED] = {501, "Not Implemented"},
+    [ERROR_BAD_GATEWAY] = {502, "Bad Gateway"},
+    [ERROR_UNAVAILABLE] = {503, "Service Unavailable"},
+    [ERROR_GATEWAY_TIMEOUT] = {504, "Gateway Timeout"},
 };
 
 unsigned
@@ -102,7 +102,7 @@ error_has_header(const struct response *r, const char *name)
 
 void
 error_respond_status(struct response *r, unsigned status, const char *const *messages,
-		     size_t nmessages)
+                     size_t nmessages)
 {
 	static const char *const none[1] = {NULL};
 	size_t i, cap, n;

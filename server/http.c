@@ -86,9 +86,9 @@ struct http_feed {
 	struct response *r;
 	struct http *server;
 	struct MHD_Connection *con;
-	uint64_t limit;    /* bytes to send before closing (the whole body when dribbling) */
-	uint64_t chunk;    /* bytes per step when dribbling */
-	int64_t next_us;   /* when the next step may go */
+	uint64_t limit;  /* bytes to send before closing (the whole body when dribbling) */
+	uint64_t chunk;  /* bytes per step when dribbling */
+	int64_t next_us; /* when the next step may go */
 	int64_t step_us;
 };
 
@@ -294,7 +294,7 @@ http_response_done(void *cls)
 
 static void
 http_completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
-		  enum MHD_RequestTerminationCode toe)
+                  enum MHD_RequestTerminationCode toe)
 {
 	struct http *h = cls;
 	struct http_req *q = *req_cls;
@@ -334,7 +334,7 @@ static int
 http_is_loopback(struct MHD_Connection *con)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
 
 	if (sa == NULL)
@@ -485,8 +485,8 @@ http_make(struct http *h, struct MHD_Connection *con, struct response *r, size_t
 		f->server = h;
 		f->con = con;
 		f->limit = r->fault == RESPONSE_FAULT_EMPTY      ? 0
-			   : r->fault == RESPONSE_FAULT_TRUNCATE ? bytes / 2
-								 : bytes;
+		           : r->fault == RESPONSE_FAULT_TRUNCATE ? bytes / 2
+		                                                 : bytes;
 		if (r->fault == RESPONSE_FAULT_SLOW && bytes > 0) {
 			uint64_t pieces;
 
@@ -501,7 +501,7 @@ http_make(struct http *h, struct MHD_Connection *con, struct response *r, size_t
 		}
 		/* The full length is announced, so a client sees the body end early. */
 		mr = MHD_create_response_from_callback(bytes, 64 * 1024, http_feed_read, f,
-						       http_feed_free);
+		                                       http_feed_free);
 		if (mr == NULL)
 			http_feed_free(f);
 		return mr;
@@ -532,7 +532,7 @@ static enum MHD_Result
 http_reset(struct MHD_Connection *con)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+	    MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
 
 	if (ci != NULL) {
 		struct linger lg = {1, 0};
@@ -543,8 +543,8 @@ http_reset(struct MHD_Connection *con)
 }
 
 static enum MHD_Result
-http_send(struct http *h, struct MHD_Connection *con, struct http_req *q,
-	  const struct request *req, struct response *r)
+http_send(struct http *h, struct MHD_Connection *con, struct http_req *q, const struct request *req,
+          struct response *r)
 {
 	struct MHD_Response *mr;
 	size_t i, bytes = response_body_len(r);
@@ -573,8 +573,8 @@ http_send(struct http *h, struct MHD_Connection *con, struct http_req *q,
 
 static enum MHD_Result
 http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *method,
-	       const char *version, const char *upload_data, size_t *upload_data_size,
-	       void **req_cls)
+               const char *version, const char *upload_data, size_t *upload_data_size,
+               void **req_cls)
 {
 	struct http *h = cls;
 	struct http_req *q = *req_cls;
@@ -610,8 +610,8 @@ http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const cha
 	memset(req, 0, sizeof(*req));
 	req->method = method;
 	req->target = q->target;
-	if (request_normalise(q->target, q->path, sizeof(q->path), &req->query,
-			      &req->query_len) != 0) {
+	if (request_normalise(q->target, q->path, sizeof(q->path), &req->query, &req->query_len) !=
+	    0) {
 		strcpy(q->path, "/");
 		req->query = "";
 		req->query_len = 0;
@@ -648,8 +648,7 @@ http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const cha
 
 /* Resolves the bind address; numeric addresses and host names both work. */
 static int
-http_resolve(const char *bind, unsigned port, struct sockaddr_storage *ss, char *err,
-	     size_t errlen)
+http_resolve(const char *bind, unsigned port, struct sockaddr_storage *ss, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
 	char portstr[8];
@@ -673,13 +672,13 @@ http_resolve(const char *bind, unsigned port, struct sockaddr_storage *ss, char 
 
 struct http *
 http_start(const struct http_options *o, http_handler_fn *handler, void *cls, char *err,
-	   size_t errlen)
+           size_t errlen)
 {
 	struct http *h;
 	struct sockaddr_storage ss;
 	unsigned threads = o->threads;
-	unsigned int flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
-			     MHD_ALLOW_SUSPEND_RESUME;
+	unsigned int flags =
+	    MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
 
 	if (http_resolve(o->bind, o->port, &ss, err, errlen) != 0)
@@ -711,17 +710,17 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	 * kept at its default size: 32 KB holds any request a Gong client sends (the query
 	 * parser caps the query at 8 KB and answers longer ones itself). */
 	h->daemon = MHD_start_daemon(
-		flags, (uint16_t)o->port, NULL, NULL, http_access_cb, h, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
-		MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned int)(threads > 1 ? threads : 0), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned int)20000,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		(unsigned int)1024, MHD_OPTION_END);
+	    flags, (uint16_t)o->port, NULL, NULL, http_access_cb, h, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned int)(threads > 1 ? threads : 0), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned int)20000,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+	    (unsigned int)1024, MHD_OPTION_END);
 	if (h->daemon == NULL) {
 		snprintf(err, errlen,
-			 "cannot listen on %s port %u (in use, or not an address of this machine)",
-			 o->bind, o->port);
+		         "cannot listen on %s port %u (in use, or not an address of this machine)",
+		         o->bind, o->port);
 		http_timer_stop(&h->timer);
 		http_timer_free(&h->timer);
 		free(h);

@@ -42,7 +42,7 @@ typedef void http_handler_fn(const struct request *req, struct response *r, void
  * use, bad address, ...).
  */
 struct http *http_start(const struct http_options *o, http_handler_fn *handler, void *cls,
-			char *err, size_t errlen);
+                        char *err, size_t errlen);
 
 /* The port it listens on (the one picked, for port 0). */
 unsigned http_port(const struct http *h);

@@ -92,7 +92,8 @@ log_json_str(char *out, size_t cap, const char *s, size_t len)
 			out[n++] = '\\';
 			out[n++] = (char)c;
 		} else if (c < 0x20 || c == 0x7f) {
-			n += (size_t)snprintf(out + n, cap - n, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+			n += (size_t)snprintf(out + n, cap - n, "\\u00%c%c", hex[c >> 4],
+			                      hex[c & 15]);
 		} else if (c < 0x80) {
 			out[n++] = (char)c;
 		} else {
@@ -162,8 +163,8 @@ log_extra_str(char *out, size_t cap, const char *s)
 	return n;
 }
 
-static size_t
-log_append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static size_t log_append(char *buf, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static size_t
 log_append(char *buf, size_t n, const char *fmt, ...)
@@ -198,14 +199,14 @@ log_access(const struct log_access *a)
 	 * cut, never overrun, whatever the client sent. */
 	if (log_fmt == LOG_JSON) {
 		n = log_append(buf, n, "{\"time\":\"%s\",\"requestId\":\"%s\",\"method\":\"", when,
-			       a->request_id);
+		               a->request_id);
 		n += log_json_str(buf + n, log_room(n, 3600), a->method, strlen(a->method));
 		n = log_append(buf, n, "\",\"path\":\"");
 		n += log_json_str(buf + n, log_room(n, 1800), a->path, strlen(a->path));
 		n = log_append(buf, n, "\",\"query\":\"");
 		n += log_json_str(buf + n, log_room(n, 1000), a->query, a->query_len);
 		n = log_append(buf, n, "\",\"status\":%u,\"bytes\":%zu,\"us\":%lld,\"source\":\"",
-			       a->status, a->bytes, (long long)a->duration_us);
+		               a->status, a->bytes, (long long)a->duration_us);
 		n += log_json_str(buf + n, log_room(n, 700), a->source, strlen(a->source));
 		n = log_append(buf, n, "\"");
 		if (a->extra != NULL) {
@@ -224,7 +225,7 @@ log_access(const struct log_access *a)
 			n += log_text_str(buf + n, log_room(n, 1000), a->query, a->query_len);
 		}
 		n = log_append(buf, n, " %u %zuB %lldus ", a->status, a->bytes,
-			       (long long)a->duration_us);
+		               (long long)a->duration_us);
 		n += log_text_str(buf + n, log_room(n, 700), a->source, strlen(a->source));
 		if (a->extra != NULL) {
 			buf[n++] = ' ';
@@ -247,7 +248,7 @@ log_msg(const char *level, const char *fmt, ...)
 	log_time(log_now_us() / 1000, when, sizeof(when));
 	if (log_fmt == LOG_JSON)
 		n = log_append(buf, 0, "{\"time\":\"%s\",\"level\":\"%s\",\"message\":\"", when,
-			       level);
+		               level);
 	else
 		n = log_append(buf, 0, "%s %s ", when, level);
 	va_start(ap, fmt);
@@ -256,8 +257,7 @@ log_msg(const char *level, const char *fmt, ...)
 
 		w = vsnprintf(msg, sizeof(msg), fmt, ap);
 		if (w > 0)
-			n += log_json_str(buf + n, log_room(n, 8), msg,
-					  strnlen(msg, sizeof(msg)));
+			n += log_json_str(buf + n, log_room(n, 8), msg, strnlen(msg, sizeof(msg)));
 		n = log_append(buf, n, "\"}");
 	} else {
 		w = vsnprintf(buf + n, log_room(n, 1), fmt, ap);

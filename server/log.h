@@ -16,17 +16,17 @@ enum log_format { LOG_TEXT, LOG_JSON };
 void log_setup(enum log_format format, int quiet);
 
 struct log_access {
-	int64_t time_us;        /* when the request arrived */
+	int64_t time_us; /* when the request arrived */
 	const char *request_id;
 	const char *method;
-	const char *path;       /* as normalised */
-	const char *query;      /* raw query, may be "" */
+	const char *path;  /* as normalised */
+	const char *query; /* raw query, may be "" */
 	size_t query_len;
 	unsigned status;
-	size_t bytes;           /* body bytes */
+	size_t bytes; /* body bytes */
 	int64_t duration_us;
-	const char *source;     /* "fixture", "error", ... */
-	const char *extra;      /* optional `key=value` text (text format) or NULL */
+	const char *source; /* "fixture", "error", ... */
+	const char *extra;  /* optional `key=value` text (text format) or NULL */
 };
 
 /* One access-log line (nothing when quiet). */

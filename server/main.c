@@ -44,7 +44,7 @@ main_reload_run(void *cls)
 		atomic_store(&rl->again, 0);
 		if (server_reload(rl->srv, err, sizeof(err)) == 0)
 			log_msg("info", "reloaded: serving %zu calls (loaded in %lld ms)",
-				server_calls(rl->srv), server_load_us(rl->srv) / 1000);
+			        server_calls(rl->srv), server_load_us(rl->srv) / 1000);
 		else
 			log_msg("error", "reload failed, still serving the old data: %s", err);
 	} while (atomic_load(&rl->again));
@@ -133,7 +133,7 @@ main(int argc, char **argv)
 		printf("listening on http://%s:%u\n", cfg.bind, server_port(srv));
 	fflush(stdout);
 	log_msg("info", "serving %zu calls from %s (loaded in %lld ms)", server_calls(srv),
-		cfg.fixtures ? cfg.fixtures : "the built-in fixtures", server_load_us(srv) / 1000);
+	        cfg.fixtures ? cfg.fixtures : "the built-in fixtures", server_load_us(srv) / 1000);
 
 	memset(&rl, 0, sizeof(rl));
 	rl.srv = srv;

@@ -431,7 +431,7 @@ proxy_on_header(char *line, size_t size, size_t nitems, void *userdata)
 		proxy_copy_value(r->traceid, colon, n - name_len - 1);
 		x->have_traceid = 1;
 	} else if (name_len == 16 && strncasecmp(line, "WWW-Authenticate", 16) == 0 &&
-		   !x->have_www_authenticate) {
+	           !x->have_www_authenticate) {
 		proxy_copy_value(r->www_authenticate, colon, n - name_len - 1);
 		x->have_www_authenticate = 1;
 	} else if (name_len == 5 && strncasecmp(line, "Allow", 5) == 0 && !x->have_allow) {

@@ -33,9 +33,9 @@ enum proxy_error {
 
 struct proxy_result {
 	enum proxy_error error;
-	char error_text[256];  /* when error != PROXY_OK: what happened, for the errors list */
-	unsigned status;       /* upstream status */
-	char *body;            /* malloc'd, decoded, NUL-terminated (also when empty) */
+	char error_text[256]; /* when error != PROXY_OK: what happened, for the errors list */
+	unsigned status;      /* upstream status */
+	char *body;           /* malloc'd, decoded, NUL-terminated (also when empty) */
 	size_t body_len;
 	/* The headers a client relies on (Gong's 401 and 405 carry the last two), "" when the
 	 * upstream sent none. */
@@ -67,8 +67,8 @@ void proxy_free(struct proxy *p);
  * Safe from any thread.
  */
 int proxy_forward(struct proxy *p, const char *method, const char *path, const char *query,
-		  size_t query_len, const char *authorization, const char *content_type,
-		  const char *body, size_t body_len, struct proxy_result *out);
+                  size_t query_len, const char *authorization, const char *content_type,
+                  const char *body, size_t body_len, struct proxy_result *out);
 
 void proxy_result_free(struct proxy_result *r);
 

@@ -57,6 +57,6 @@ const struct query_param *query_get(const struct query *q, const char *name);
  *   "workspaceId: must be a numeric id of up to 20 digits"
  */
 int query_filter(const struct query *q, struct filter *f, const char **cursor, size_t *cursor_len,
-		 char *err, size_t errlen);
+                 char *err, size_t errlen);
 
 #endif

@@ -30,7 +30,7 @@ skip_absolute(const char *t)
 
 int
 request_normalise(const char *target, char *path_buf, size_t path_len, const char **query,
-		  size_t *query_len)
+                  size_t *query_len)
 {
 	const char *p = skip_absolute(target);
 	const char *q = strchr(p, '?');

@@ -18,7 +18,7 @@ struct request {
 	const char *path;   /* normalised by request_normalise: starts with one `/`, no query */
 	const char *query;  /* raw query after `?`, not decoded; "" when none */
 	size_t query_len;
-	const char *body;   /* NULL when none */
+	const char *body; /* NULL when none */
 	size_t body_len;
 	char request_id[REQID_MAX + 1]; /* fresh for every request */
 	int64_t start_us;               /* when it arrived, CLOCK_REALTIME microseconds */
@@ -31,11 +31,12 @@ struct request {
 /*
  * Splits `target` into a normalised path and the raw query. The absolute form
  * (`http://host/v2/calls?...`, `https://...`) loses its scheme and authority; runs of `/`
- * fold to one and a trailing `/` goes (but for the root). Writes the path into path_buf (NUL-terminated) and points *query at the text
- * after the first `?` in target. Returns 0, or -1 when the path does not fit in path_len.
+ * fold to one and a trailing `/` goes (but for the root). Writes the path into path_buf
+ * (NUL-terminated) and points *query at the text after the first `?` in target. Returns 0, or -1
+ * when the path does not fit in path_len.
  */
 int request_normalise(const char *target, char *path_buf, size_t path_len, const char **query,
-		      size_t *query_len);
+                      size_t *query_len);
 
 /*
  * The path as the client sent it (runs of `/` and a trailing `/` kept), without the scheme and

@@ -37,19 +37,19 @@ struct response_piece {
 };
 
 struct response {
-	unsigned status;      /* 0 until a handler sets it */
-	const char *source;   /* where the answer came from, for the log: "fixture", "error", ... */
+	unsigned status;    /* 0 until a handler sets it */
+	const char *source; /* where the answer came from, for the log: "fixture", "error", ... */
 	char source_text[160]; /* room for a source made per request (source may point here) */
-	char request_id[20];  /* the requestId of the body; copied into x-traceid */
+	char request_id[20];   /* the requestId of the body; copied into x-traceid */
 	size_t nheaders;
 	struct response_header headers[RESPONSE_MAX_HEADERS];
-	size_t npieces;       /* body = the pieces, in order */
+	size_t npieces; /* body = the pieces, in order */
 	size_t cap_pieces;
 	struct response_piece *pieces;
 	struct response_piece inline_pieces[4];
 	void *owned[RESPONSE_MAX_OWNED]; /* freed by response_free */
 	size_t nowned;
-	unsigned delay_ms;          /* hold the answer this long, without holding a thread */
+	unsigned delay_ms; /* hold the answer this long, without holding a thread */
 	enum response_fault fault;
 	unsigned slow_ms;           /* RESPONSE_FAULT_SLOW: how long the body takes */
 	const char *log_extra;      /* text added to the access-log line, or NULL */

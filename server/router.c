@@ -29,14 +29,14 @@ router_page(const struct router *rt, const struct query *q)
 	if (p == NULL || p->value_len == 0)
 		return 0;
 	st = cursor_decode(rt->calls.key, p->value, p->value_len,
-			   rt->calls.now != NULL ? rt->calls.now() : 0, &c);
+	                   rt->calls.now != NULL ? rt->calls.now() : 0, &c);
 	return st == CURSOR_INVALID ? -1 : (long)c.page_number;
 }
 
 /* Answers a status chosen by a rule or by Prefer, with Gong's body. */
 static void
 router_fault_status(struct response *r, unsigned status, unsigned retry_after,
-		    const struct fault_action *a)
+                    const struct fault_action *a)
 {
 	const char *msgs[FAULT_MAX_ERRORS] = {NULL};
 	size_t i, n = 0;
@@ -63,9 +63,9 @@ static void
 router_fault_shape(struct response *r, const struct fault_action *a)
 {
 	static const enum response_fault kinds[] = {
-		[FAULT_NONE] = RESPONSE_FAULT_NONE,	    [FAULT_RESET] = RESPONSE_FAULT_RESET,
-		[FAULT_EMPTY] = RESPONSE_FAULT_EMPTY,	    [FAULT_TRUNCATE] = RESPONSE_FAULT_TRUNCATE,
-		[FAULT_SLOW] = RESPONSE_FAULT_SLOW,
+	    [FAULT_NONE] = RESPONSE_FAULT_NONE,   [FAULT_RESET] = RESPONSE_FAULT_RESET,
+	    [FAULT_EMPTY] = RESPONSE_FAULT_EMPTY, [FAULT_TRUNCATE] = RESPONSE_FAULT_TRUNCATE,
+	    [FAULT_SLOW] = RESPONSE_FAULT_SLOW,
 	};
 
 	r->fault = kinds[a->kind];
@@ -90,7 +90,7 @@ router_fault_shape(struct response *r, const struct fault_action *a)
  */
 static int
 router_gate(struct router *rt, const struct request *req, const struct auth_identity *who,
-	    struct response *r, struct fault_action *action, int *fired)
+            struct response *r, struct fault_action *action, int *fired)
 {
 	const char *prefer = request_header(req, "Prefer");
 	unsigned code = prefer != NULL ? fault_prefer_code(prefer) : 0;
@@ -167,15 +167,15 @@ router_upstream(struct router *rt, const struct request *req, struct response *r
 		path[len] = '\0';
 	}
 	if (proxy_forward(rt->proxy, req->method, path, req->query, req->query_len,
-			  request_header(req, "Authorization"), request_header(req, "Content-Type"),
-			  req->body, req->body_len, &pr) != 0) {
+	                  request_header(req, "Authorization"), request_header(req, "Content-Type"),
+	                  req->body, req->body_len, &pr) != 0) {
 		const char *msg = pr.error_text;
 
 		code = pr.error == PROXY_TIMEOUT ? 504 : 502;
 		r->source = "upstream:error";
 		error_respond_status(r, code, &msg, 1);
 		snprintf(r->extra_text, sizeof(r->extra_text), "upstream_error=\"%.200s\"",
-			 pr.error_text);
+		         pr.error_text);
 		r->log_extra = r->extra_text;
 		proxy_result_free(&pr);
 		return;
@@ -217,9 +217,9 @@ router_upstream(struct router *rt, const struct request *req, struct response *r
 	if (pr.allow[0] != '\0')
 		(void)response_header_add(r, "Allow", pr.allow);
 	snprintf(r->extra_text, sizeof(r->extra_text),
-		 "upstream_id=%s upstream_status=%u upstream_us=%lld",
-		 pr.request_id[0] != '\0' ? pr.request_id : "-", pr.status,
-		 (long long)pr.latency_us);
+	         "upstream_id=%s upstream_status=%u upstream_us=%lld",
+	         pr.request_id[0] != '\0' ? pr.request_id : "-", pr.status,
+	         (long long)pr.latency_us);
 	r->log_extra = r->extra_text;
 	if (pr.body_len > 0) {
 		(void)response_piece_own(r, pr.body, pr.body_len);
@@ -244,7 +244,7 @@ router_replay(struct router *rt, const struct request *req, struct response *r)
 	}
 	cassette_fingerprint(request_header(req, "Authorization"), fp);
 	if (!cassette_replay(rt->cassette, req->method, req->path, &q,
-			     rt->match_credential ? fp : NULL, &a, miss, sizeof(miss))) {
+	                     rt->match_credential ? fp : NULL, &a, miss, sizeof(miss))) {
 		r->source = "replay:miss";
 		error_respond_status(r, rt->miss_status, &msg, 1);
 		snprintf(r->extra_text, sizeof(r->extra_text), "miss=\"%.280s\"", miss);

@@ -28,15 +28,15 @@
 struct router {
 	struct calls_ctx calls;
 	struct admin_ctx admin;
-	const struct auth *auth;     /* NULL: any well-formed credential */
+	const struct auth *auth; /* NULL: any well-formed credential */
 	struct fault_set *faults;
-	struct ratelimit *limiter;   /* NULL: no rate limit */
-	int limit_per_credential;    /* count each credential apart */
-	struct proxy *proxy;         /* proxy mode: every /v2/ request goes upstream */
+	struct ratelimit *limiter;          /* NULL: no rate limit */
+	int limit_per_credential;           /* count each credential apart */
+	struct proxy *proxy;                /* proxy mode: every /v2/ request goes upstream */
 	struct cassette_recorder *recorder; /* with proxy: exchanges are recorded */
-	struct cassette *cassette;   /* replay mode: every /v2/ request is answered from it */
-	int match_credential;        /* replay tells credentials apart */
-	unsigned miss_status;        /* replay: the status of an unrecorded request */
+	struct cassette *cassette; /* replay mode: every /v2/ request is answered from it */
+	int match_credential;      /* replay tells credentials apart */
+	unsigned miss_status;      /* replay: the status of an unrecorded request */
 };
 
 /* Answers req into r (an http_handler_fn; cls is the struct router). */

@@ -145,7 +145,8 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (cfg->scenario != NULL && fault_set_load_file(s->faults, cfg->scenario, err, errlen) != 0)
+	if (cfg->scenario != NULL &&
+	    fault_set_load_file(s->faults, cfg->scenario, err, errlen) != 0)
 		goto fail;
 	if (cfg->rate_limit != NULL) {
 		struct ratelimit_config rc;
@@ -170,8 +171,8 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 			goto fail;
 	}
 	if (cfg->record != NULL) {
-		s->recorder = cassette_recorder_open(cfg->record, cfg->redact, cfg->nredact, err,
-						     errlen);
+		s->recorder =
+		    cassette_recorder_open(cfg->record, cfg->redact, cfg->nredact, err, errlen);
 		if (s->recorder == NULL)
 			goto fail;
 	}

@@ -25,8 +25,8 @@ struct store;
 
 /* One call, as served. Points into its store: valid while the store is alive. */
 struct store_call {
-	int64_t date_us;  /* the filtering date */
-	uint64_t id_hi;   /* the id as a number: id_hi * 10^10 + id_lo */
+	int64_t date_us; /* the filtering date */
+	uint64_t id_hi;  /* the id as a number: id_hi * 10^10 + id_lo */
 	uint64_t id_lo;
 	const char *json; /* the rendered object, `{...}`, compact, keys in the contract's order */
 	uint32_t json_len;
@@ -74,7 +74,7 @@ struct store *store_load(const char *path, char *err, size_t errlen);
 
 /* The same from a buffer that holds one file's content; `name` is used in messages. */
 struct store *store_load_buffer(const char *name, const char *data, size_t len, char *err,
-				size_t errlen);
+                                size_t errlen);
 
 /* Frees a store; store_free(NULL) does nothing. */
 void store_free(struct store *s);
@@ -103,7 +103,7 @@ void store_id_format(uint64_t id_hi, uint64_t id_lo, char out[STORE_ID_MAX + 1])
  * remaining and count. O(log n) plus the page. A workspace not in the store matches nothing.
  */
 void store_query(const struct store *s, const struct filter *f, const struct store_pos *after,
-		 size_t limit, struct store_page *page);
+                 size_t limit, struct store_page *page);
 
 /*
  * A slot publishes the current store to many reader threads and lets one writer replace it.

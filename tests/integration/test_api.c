@@ -16,42 +16,42 @@
  * id, an offset that lands on the same instant, a web conference dated by its schedule, an
  * empty meetingUrl that is not a web conference, ids past 2^53 and 2^64. */
 static const char fixture6[] =
-	"[\n"
-	"{\"id\":\"10\",\"title\":\"Two\",\"started\":\"2025-03-01T10:00:00Z\",\"duration\":60,"
-	"\"primaryUserId\":\"77\",\"direction\":\"Outbound\",\"system\":\"Outreach\","
-	"\"scope\":\"External\",\"media\":\"Audio\",\"language\":\"eng\","
-	"\"workspaceId\":\"2222222222222222222\",\"meetingUrl\":null,\"isPrivate\":false},\n"
-	"{\"id\":\"9\",\"title\":\"One \\\"quoted\\\" caf\\u00e9\",\"scheduled\":null,"
-	"\"started\":\"2025-03-01T10:00:00Z\",\"duration\":30,\"primaryUserId\":\"77\","
-	"\"direction\":\"Inbound\",\"system\":\"ShoreTel\",\"scope\":\"Internal\","
-	"\"media\":\"Audio\",\"language\":\"fre\",\"workspaceId\":\"1111111111111111111\","
-	"\"isPrivate\":true},\n"
-	"{\"id\":\"9007199254740993\",\"title\":\"Three\",\"started\":\"2025-03-01T12:00:00+02:00\","
-	"\"duration\":5,\"direction\":\"Unknown\",\"scope\":\"Unknown\",\"media\":\"Video\","
-	"\"language\":\"und\",\"workspaceId\":\"1111111111111111111\"},\n"
-	"{\"id\":\"4000000000000000004\",\"title\":\"Four\",\"scheduled\":\"2025-03-02T09:00:00Z\","
-	"\"started\":\"2025-03-01T23:30:00Z\",\"duration\":1800,\"direction\":\"Conference\","
-	"\"system\":\"Zoom\",\"scope\":\"External\",\"media\":\"Video\",\"language\":\"eng\","
-	"\"workspaceId\":\"1111111111111111111\",\"meetingUrl\":\"https://zoom.us/j/1\","
-	"\"calendarEventId\":\"evt-4\"},\n"
-	"{\"id\":\"18446744073709551616\",\"title\":\"Five\",\"started\":\"2025-03-03T00:00:00Z\","
-	"\"workspaceId\":\"2222222222222222222\",\"media\":\"Audio\"},\n"
-	"{\"id\":\"6\",\"title\":\"Six\",\"scheduled\":\"2025-03-05T00:00:00Z\","
-	"\"started\":\"2025-03-04T00:00:00Z\",\"meetingUrl\":\"\",\"media\":\"Video\","
-	"\"workspaceId\":\"2222222222222222222\"}\n"
-	"]\n";
+    "[\n"
+    "{\"id\":\"10\",\"title\":\"Two\",\"started\":\"2025-03-01T10:00:00Z\",\"duration\":60,"
+    "\"primaryUserId\":\"77\",\"direction\":\"Outbound\",\"system\":\"Outreach\","
+    "\"scope\":\"External\",\"media\":\"Audio\",\"language\":\"eng\","
+    "\"workspaceId\":\"2222222222222222222\",\"meetingUrl\":null,\"isPrivate\":false},\n"
+    "{\"id\":\"9\",\"title\":\"One \\\"quoted\\\" caf\\u00e9\",\"scheduled\":null,"
+    "\"started\":\"2025-03-01T10:00:00Z\",\"duration\":30,\"primaryUserId\":\"77\","
+    "\"direction\":\"Inbound\",\"system\":\"ShoreTel\",\"scope\":\"Internal\","
+    "\"media\":\"Audio\",\"language\":\"fre\",\"workspaceId\":\"1111111111111111111\","
+    "\"isPrivate\":true},\n"
+    "{\"id\":\"9007199254740993\",\"title\":\"Three\",\"started\":\"2025-03-01T12:00:00+02:00\","
+    "\"duration\":5,\"direction\":\"Unknown\",\"scope\":\"Unknown\",\"media\":\"Video\","
+    "\"language\":\"und\",\"workspaceId\":\"1111111111111111111\"},\n"
+    "{\"id\":\"4000000000000000004\",\"title\":\"Four\",\"scheduled\":\"2025-03-02T09:00:00Z\","
+    "\"started\":\"2025-03-01T23:30:00Z\",\"duration\":1800,\"direction\":\"Conference\","
+    "\"system\":\"Zoom\",\"scope\":\"External\",\"media\":\"Video\",\"language\":\"eng\","
+    "\"workspaceId\":\"1111111111111111111\",\"meetingUrl\":\"https://zoom.us/j/1\","
+    "\"calendarEventId\":\"evt-4\"},\n"
+    "{\"id\":\"18446744073709551616\",\"title\":\"Five\",\"started\":\"2025-03-03T00:00:00Z\","
+    "\"workspaceId\":\"2222222222222222222\",\"media\":\"Audio\"},\n"
+    "{\"id\":\"6\",\"title\":\"Six\",\"scheduled\":\"2025-03-05T00:00:00Z\","
+    "\"started\":\"2025-03-04T00:00:00Z\",\"meetingUrl\":\"\",\"media\":\"Video\","
+    "\"workspaceId\":\"2222222222222222222\"}\n"
+    "]\n";
 
-static const char *const order6[] = {"9",		    "10", "9007199254740993",
-				     "4000000000000000004", "18446744073709551616", "6"};
+static const char *const order6[] = {
+    "9", "10", "9007199254740993", "4000000000000000004", "18446744073709551616", "6"};
 
 static struct harness_server srv;
 static char fixture_path[256];
 
 static const char *call_keys[] = {
-	"id",	      "url",	     "title",	       "scheduled",	 "started",
-	"duration",   "primaryUserId", "direction",      "system",	 "scope",
-	"media",      "language",    "workspaceId",    "sdrDisposition", "clientUniqueId",
-	"customData", "purpose",     "meetingUrl",     "isPrivate",	 "calendarEventId"};
+    "id",         "url",           "title",       "scheduled",      "started",
+    "duration",   "primaryUserId", "direction",   "system",         "scope",
+    "media",      "language",      "workspaceId", "sdrDisposition", "clientUniqueId",
+    "customData", "purpose",       "meetingUrl",  "isPrivate",      "calendarEventId"};
 
 static void
 start_small(void)
@@ -123,7 +123,7 @@ check_records(const struct harness_reply *r, long total, long size, long page, i
 	json_t *v;
 	size_t i = 0;
 	static const char *keys[] = {"totalRecords", "currentPageSize", "currentPageNumber",
-				     "cursor"};
+	                             "cursor"};
 
 	ck_assert_int_eq(r->status, 200);
 	check_envelope(r);
@@ -189,7 +189,7 @@ walk(const char *query, int repeat, size_t page_size, char ids[][32], size_t max
 		ck_assert_msg(r.status == 200, "page %zu: %ld %s", page, r.status, r.body);
 		if (total < 0)
 			total = json_integer_value(
-				json_object_get(json_object_get(r.json, "records"), "totalRecords"));
+			    json_object_get(json_object_get(r.json, "records"), "totalRecords"));
 		free(cursor);
 		{
 			size_t left = (size_t)total - n;
@@ -245,7 +245,7 @@ START_TEST(walk_with_filters_repeated)
 {
 	char ids[16][32];
 	size_t n = walk("fromDateTime=2025-03-01T00:00:00Z&toDateTime=2025-04-01T00:00:00Z", 1, 2,
-			ids, 16);
+	                ids, 16);
 
 	assert_ids(ids, n, order6, 6);
 }
@@ -272,12 +272,12 @@ START_TEST(every_call_has_the_twenty_keys_in_order)
 	ck_assert_uint_eq(i, 20);
 	ck_assert_str_eq(json_string_value(json_object_get(call, "id")), "9");
 	ck_assert_str_eq(json_string_value(json_object_get(call, "url")),
-			 "https://us-49467.app.gong.io/call?id=9");
+	                 "https://us-49467.app.gong.io/call?id=9");
 	ck_assert_str_eq(json_string_value(json_object_get(call, "title")),
-			 "One \"quoted\" caf\xc3\xa9");
+	                 "One \"quoted\" caf\xc3\xa9");
 	ck_assert(json_is_null(json_object_get(call, "scheduled")));
 	ck_assert_str_eq(json_string_value(json_object_get(call, "started")),
-			 "2025-03-01T10:00:00Z");
+	                 "2025-03-01T10:00:00Z");
 	ck_assert_int_eq(json_integer_value(json_object_get(call, "duration")), 30);
 	ck_assert_str_eq(json_string_value(json_object_get(call, "primaryUserId")), "77");
 	ck_assert_str_eq(json_string_value(json_object_get(call, "direction")), "Inbound");
@@ -286,7 +286,7 @@ START_TEST(every_call_has_the_twenty_keys_in_order)
 	ck_assert_str_eq(json_string_value(json_object_get(call, "media")), "Audio");
 	ck_assert_str_eq(json_string_value(json_object_get(call, "language")), "fre");
 	ck_assert_str_eq(json_string_value(json_object_get(call, "workspaceId")),
-			 "1111111111111111111");
+	                 "1111111111111111111");
 	ck_assert(json_is_null(json_object_get(call, "sdrDisposition")));
 	ck_assert(json_is_null(json_object_get(call, "clientUniqueId")));
 	ck_assert(json_is_null(json_object_get(call, "customData")));
@@ -307,7 +307,7 @@ START_TEST(from_is_inclusive_and_to_exclusive)
 	static const char *const want[] = {"9", "10", "9007199254740993"};
 	char ids[16][32];
 	size_t n = walk("fromDateTime=2025-03-01T10:00:00Z&toDateTime=2025-03-02T09:00:00Z", 0, 2,
-			ids, 16);
+	                ids, 16);
 
 	assert_ids(ids, n, want, 3);
 }
@@ -319,13 +319,13 @@ START_TEST(web_conference_dated_by_its_schedule)
 	struct harness_reply r;
 	char ids[16][32];
 	size_t n = walk("fromDateTime=2025-03-02T09:00:00Z&toDateTime=2025-03-04T00:00:00Z", 0, 2,
-			ids, 16);
+	                ids, 16);
 
 	assert_ids(ids, n, want, 2);
 	/* Its start time alone would put it here; its schedule does not. */
 	harness_get(&srv,
-		    "/v2/calls?fromDateTime=2025-03-01T23:00:00Z&toDateTime=2025-03-02T00:00:00Z",
-		    &r);
+	            "/v2/calls?fromDateTime=2025-03-01T23:00:00Z&toDateTime=2025-03-02T00:00:00Z",
+	            &r);
 	check_error(&r, 404, "No calls found corresponding to the provided filters");
 	harness_reply_free(&r);
 }
@@ -336,7 +336,7 @@ START_TEST(empty_meeting_url_is_not_a_web_conference)
 	static const char *const want[] = {"6"};
 	char ids[16][32];
 	size_t n = walk("fromDateTime=2025-03-04T00:00:00Z&toDateTime=2025-03-04T00:00:01Z", 0, 2,
-			ids, 16);
+	                ids, 16);
 
 	assert_ids(ids, n, want, 1);
 }
@@ -353,7 +353,7 @@ START_TEST(workspace_filter_alone_and_combined)
 	n = walk("workspaceId=2222222222222222222", 0, 2, ids, 16);
 	assert_ids(ids, n, ws2, 3);
 	n = walk("workspaceId=2222222222222222222&fromDateTime=2025-03-02T00:00:00Z", 0, 2, ids,
-		 16);
+	         16);
 	assert_ids(ids, n, ws2late, 2);
 	n = walk("workspaceId=1111111111111111111&toDateTime=2025-03-03T00:00:00Z", 1, 2, ids, 16);
 	assert_ids(ids, n, ws1, 3);
@@ -372,15 +372,15 @@ END_TEST
 START_TEST(dates_in_every_client_form)
 {
 	static const char *const forms[] = {
-		"fromDateTime=2025-03-03T00:00:00Z",
-		"fromDateTime=2025-03-03T00%3A00%3A00Z",
-		"fromDateTime=2025-03-03T02:00:00%2B02:00",
-		"fromDateTime=2025-03-03T00%3A00%3A00%2B00%3A00",
-		"fromDateTime=2025-03-03T02:00:00+02:00", /* the + arrives as a space */
-		"fromDateTime=2025-03-02T19:00:00-05:00",
-		"fromDateTime=2025-03-03T00:00:00.000Z",
-		"fromDateTime=2025-03-02T23:59:59.9999995Z&toDateTime=2025-03-05T00:00:00Z",
-		"fromDateTime=2025-03-03T00:00:00",
+	    "fromDateTime=2025-03-03T00:00:00Z",
+	    "fromDateTime=2025-03-03T00%3A00%3A00Z",
+	    "fromDateTime=2025-03-03T02:00:00%2B02:00",
+	    "fromDateTime=2025-03-03T00%3A00%3A00%2B00%3A00",
+	    "fromDateTime=2025-03-03T02:00:00+02:00", /* the + arrives as a space */
+	    "fromDateTime=2025-03-02T19:00:00-05:00",
+	    "fromDateTime=2025-03-03T00:00:00.000Z",
+	    "fromDateTime=2025-03-02T23:59:59.9999995Z&toDateTime=2025-03-05T00:00:00Z",
+	    "fromDateTime=2025-03-03T00:00:00",
 	};
 	static const char *const want[] = {"18446744073709551616", "6"};
 	char ids[16][32];
@@ -400,16 +400,16 @@ START_TEST(bad_parameters_get_gong_400s)
 		const char *query;
 		const char *message;
 	} cases[] = {
-		{"fromDateTime=yesterday", "fromDateTime: must be a valid ISO-8601 date-time"},
-		{"toDateTime=2025-02-30T00:00:00Z", "toDateTime: must be a valid ISO-8601 date-time"},
-		{"fromDateTime=2025-03-02T00:00:00Z&toDateTime=2025-03-02T00:00:00Z",
-		 "fromDateTime: must be before toDateTime"},
-		{"fromDateTime=2025-03-03T00:00:00Z&toDateTime=2025-03-02T00:00:00Z",
-		 "fromDateTime: must be before toDateTime"},
-		{"workspaceId=abc", "workspaceId: must be a numeric id of up to 20 digits"},
-		{"workspaceId=123456789012345678901",
-		 "workspaceId: must be a numeric id of up to 20 digits"},
-		{"cursor=abc", "Failed to verify cursor"},
+	    {"fromDateTime=yesterday", "fromDateTime: must be a valid ISO-8601 date-time"},
+	    {"toDateTime=2025-02-30T00:00:00Z", "toDateTime: must be a valid ISO-8601 date-time"},
+	    {"fromDateTime=2025-03-02T00:00:00Z&toDateTime=2025-03-02T00:00:00Z",
+	     "fromDateTime: must be before toDateTime"},
+	    {"fromDateTime=2025-03-03T00:00:00Z&toDateTime=2025-03-02T00:00:00Z",
+	     "fromDateTime: must be before toDateTime"},
+	    {"workspaceId=abc", "workspaceId: must be a numeric id of up to 20 digits"},
+	    {"workspaceId=123456789012345678901",
+	     "workspaceId: must be a numeric id of up to 20 digits"},
+	    {"cursor=abc", "Failed to verify cursor"},
 	};
 	struct harness_reply r;
 	char target[512];
@@ -427,9 +427,9 @@ END_TEST
 START_TEST(empty_result_is_404_never_an_empty_200)
 {
 	static const char *const queries[] = {
-		"fromDateTime=2030-01-01T00:00:00Z",
-		"toDateTime=2020-01-01T00:00:00Z",
-		"workspaceId=3",
+	    "fromDateTime=2030-01-01T00:00:00Z",
+	    "toDateTime=2020-01-01T00:00:00Z",
+	    "workspaceId=3",
 	};
 	struct harness_reply r;
 	char target[256];
@@ -455,8 +455,8 @@ first_cursor(const char *query)
 	snprintf(target, sizeof(target), "/v2/calls?%s", query);
 	harness_get(&srv, target, &r);
 	ck_assert_int_eq(r.status, 200);
-	cursor = strdup(json_string_value(
-		json_object_get(json_object_get(r.json, "records"), "cursor")));
+	cursor = strdup(
+	    json_string_value(json_object_get(json_object_get(r.json, "records"), "cursor")));
 	harness_reply_free(&r);
 	return cursor;
 }
@@ -494,31 +494,31 @@ START_TEST(cursor_filters_must_match_the_request)
 
 	harness_escape(cursor, esc, sizeof(esc));
 	snprintf(target, sizeof(target), "/v2/calls?workspaceId=1111111111111111111&cursor=%s",
-		 esc);
+	         esc);
 	harness_get(&srv, target, &r);
 	check_error(&r, 400,
-		    "workspaceId: must be the same as in the request that returned the cursor");
+	            "workspaceId: must be the same as in the request that returned the cursor");
 	harness_reply_free(&r);
 	/* The cursor has no fromDateTime: one in the request differs from it. */
 	snprintf(target, sizeof(target),
-		 "/v2/calls?fromDateTime=2025-01-01T00:00:00Z&workspaceId=2222222222222222222&"
-		 "cursor=%s",
-		 esc);
+	         "/v2/calls?fromDateTime=2025-01-01T00:00:00Z&workspaceId=2222222222222222222&"
+	         "cursor=%s",
+	         esc);
 	harness_get(&srv, target, &r);
 	check_error(&r, 400,
-		    "fromDateTime: must be the same as in the request that returned the cursor");
+	            "fromDateTime: must be the same as in the request that returned the cursor");
 	harness_reply_free(&r);
 	/* The same instant written another way is the same filter. */
 	free(cursor);
 	cursor = first_cursor("fromDateTime=2025-03-01T00:00:00Z");
 	harness_escape(cursor, esc, sizeof(esc));
 	snprintf(target, sizeof(target),
-		 "/v2/calls?fromDateTime=2025-03-01T01:00:00%%2B01:00&cursor=%s", esc);
+	         "/v2/calls?fromDateTime=2025-03-01T01:00:00%%2B01:00&cursor=%s", esc);
 	harness_get(&srv, target, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r.json, "records"),
-							    "currentPageNumber")),
-			 1);
+	                                                    "currentPageNumber")),
+	                 1);
 	harness_reply_free(&r);
 	free(cursor);
 }
@@ -526,8 +526,8 @@ END_TEST
 
 START_TEST(unauthenticated_requests_get_401)
 {
-	static const char *const bad[] = {NULL, "", "Basic", "Basic !!!!", "Basic a2V5",
-					  "Digest abc", "Bearer", "Bearer "};
+	static const char *const bad[] = {NULL,         "",           "Basic",  "Basic !!!!",
+	                                  "Basic a2V5", "Digest abc", "Bearer", "Bearer "};
 	struct harness_reply r;
 	char buf[128];
 	size_t i;
@@ -535,8 +535,8 @@ START_TEST(unauthenticated_requests_get_401)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		harness_request(&srv, NULL, "/v2/calls", bad[i], NULL, NULL, &r);
 		check_error(&r, 401,
-			    "Validate credentials failed. Please check your credentials and try "
-			    "again.");
+		            "Validate credentials failed. Please check your credentials and try "
+		            "again.");
 		ck_assert_ptr_nonnull(harness_header(&r, "WWW-Authenticate", buf, sizeof(buf)));
 		ck_assert_str_eq(buf, "Basic realm=\"Gong.io API\"");
 		harness_reply_free(&r);
@@ -559,7 +559,7 @@ START_TEST(other_methods_get_405)
 
 	for (i = 0; i < 4; i++) {
 		harness_request(&srv, methods[i], "/v2/calls", "Basic azpz", NULL,
-				i == 0 ? "{}" : NULL, &r);
+		                i == 0 ? "{}" : NULL, &r);
 		check_error(&r, 405, "Method Not Allowed");
 		ck_assert_ptr_nonnull(harness_header(&r, "Allow", buf, sizeof(buf)));
 		ck_assert_str_eq(buf, "GET");
@@ -571,7 +571,7 @@ END_TEST
 START_TEST(unknown_paths_get_gong_404)
 {
 	static const char *const paths[] = {"/", "/v2", "/v2/calls/extensive", "/v2/users",
-					    "/v3/calls"};
+	                                    "/v3/calls"};
 	struct harness_reply r;
 	size_t i;
 
@@ -593,16 +593,16 @@ START_TEST(double_slash_and_absolute_form_are_served)
 
 	harness_get(&srv, "//v2/calls?workspaceId=2222222222222222222", &r);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_int_eq(json_integer_value(
-				 json_object_get(json_object_get(r.json, "records"), "totalRecords")),
-			 3);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_object_get(r.json, "records"), "totalRecords")),
+	    3);
 	harness_reply_free(&r);
 
 	/* A client whose HTTP proxy setting points at the mock sends the absolute form. */
 	c = curl_easy_init();
 	snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%u", srv.port);
 	curl_easy_setopt(c, CURLOPT_URL,
-			 "http://api.gong.io/v2/calls?workspaceId=2222222222222222222");
+	                 "http://api.gong.io/v2/calls?workspaceId=2222222222222222222");
 	curl_easy_setopt(c, CURLOPT_PROXY, proxy);
 	curl_easy_setopt(c, CURLOPT_USERPWD, "k:s");
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
@@ -624,12 +624,12 @@ START_TEST(builtin_walk_of_every_page)
 
 	harness_get(&srv, "/v2/calls", &r);
 	ck_assert_int_eq(r.status, 200);
-	total = json_integer_value(
-		json_object_get(json_object_get(r.json, "records"), "totalRecords"));
+	total =
+	    json_integer_value(json_object_get(json_object_get(r.json, "records"), "totalRecords"));
 	ck_assert_int_ge(total, 300);
 	harness_reply_free(&r);
-	n = walk("fromDateTime=2024-01-01T00:00:00Z&toDateTime=2027-01-01T00:00:00Z", 0, 100,
-		 ids, 2000);
+	n = walk("fromDateTime=2024-01-01T00:00:00Z&toDateTime=2027-01-01T00:00:00Z", 0, 100, ids,
+	         2000);
 	ck_assert_uint_eq(n, (size_t)total);
 	/* Every call exactly once. */
 	for (i = 0; i < n; i++) {
@@ -655,8 +655,8 @@ START_TEST(builtin_walk_per_workspace_partitions_the_data)
 	calls = json_object_get(r.json, "calls");
 	/* Workspaces seen on the first page. */
 	for (i = 0; i < json_array_size(calls); i++) {
-		const char *w = json_string_value(
-			json_object_get(json_array_get(calls, i), "workspaceId"));
+		const char *w =
+		    json_string_value(json_object_get(json_array_get(calls, i), "workspaceId"));
 		size_t k;
 
 		for (k = 0; k < nws && w != NULL && strcmp(ws[k], w) != 0; k++)
@@ -673,7 +673,7 @@ START_TEST(builtin_walk_per_workspace_partitions_the_data)
 		free((void *)ws[i]);
 	}
 	ck_assert_int_eq((long)sum, json_integer_value(json_object_get(
-					    json_object_get(r.json, "records"), "totalRecords")));
+	                                json_object_get(r.json, "records"), "totalRecords")));
 	harness_reply_free(&r);
 }
 END_TEST
@@ -686,9 +686,9 @@ START_TEST(credentials_file_decides_who_gets_in)
 	const char *flags[] = {"--credentials", path, NULL};
 	/* k:s listed, k:x not; token t has the scope, token u has another one. */
 	static const char creds[] =
-		"{\"basic\":[{\"accessKey\":\"k\",\"accessKeySecret\":\"s\"}],"
-		"\"bearer\":[{\"token\":\"t\",\"scopes\":[\"api:calls:read:basic\"]},"
-		"{\"token\":\"u\",\"scopes\":[\"api:users:read\"]}]}";
+	    "{\"basic\":[{\"accessKey\":\"k\",\"accessKeySecret\":\"s\"}],"
+	    "\"bearer\":[{\"token\":\"t\",\"scopes\":[\"api:calls:read:basic\"]},"
+	    "{\"token\":\"u\",\"scopes\":[\"api:users:read\"]}]}";
 
 	harness_temp_file(creds, ".json", path, sizeof(path));
 	harness_start(&c, flags);
@@ -698,17 +698,18 @@ START_TEST(credentials_file_decides_who_gets_in)
 	harness_reply_free(&r);
 	harness_request(&srv, NULL, "/v2/calls", "Basic azp4", NULL, NULL, &r); /* k:x */
 	check_error(&r, 401,
-		    "Validate credentials failed. Please check your credentials and try again.");
+	            "Validate credentials failed. Please check your credentials and try again.");
 	harness_reply_free(&r);
 	harness_request(&srv, NULL, "/v2/calls", "Bearer t", NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
 	harness_reply_free(&r);
 	harness_request(&srv, NULL, "/v2/calls", "Bearer u", NULL, NULL, &r);
-	check_error(&r, 401, "You don't have permission to use 'api:calls:read:basic' in your app.");
+	check_error(&r, 401,
+	            "You don't have permission to use 'api:calls:read:basic' in your app.");
 	harness_reply_free(&r);
 	harness_request(&srv, NULL, "/v2/calls", "Bearer nobody", NULL, NULL, &r);
 	check_error(&r, 401,
-		    "Validate credentials failed. Please check your credentials and try again.");
+	            "Validate credentials failed. Please check your credentials and try again.");
 	harness_reply_free(&r);
 	harness_stop(&c);
 	srv = keep;

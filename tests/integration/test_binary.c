@@ -38,11 +38,11 @@ END_TEST
 START_TEST(bad_flags_exit_2_with_the_reason)
 {
 	static const char *const cases[][3] = {
-		{"--no-such-flag", NULL, "unknown option '--no-such-flag'"},
-		{"--port", "99999", "--port"},
-		{"--threads", "zero", "--threads"},
-		{"--log-format", "xml", "--log-format"},
-		{"--page-size", "0", "--page-size"},
+	    {"--no-such-flag", NULL, "unknown option '--no-such-flag'"},
+	    {"--port", "99999", "--port"},
+	    {"--threads", "zero", "--threads"},
+	    {"--log-format", "xml", "--log-format"},
+	    {"--page-size", "0", "--page-size"},
 	};
 	size_t i;
 
@@ -68,9 +68,9 @@ START_TEST(bad_fixture_exits_1_naming_file_index_and_reason)
 	char *err;
 
 	harness_temp_file("[{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\"},"
-			  "{\"id\":\"2\",\"started\":\"2025-01-01T00:00:00Z\","
-			  "\"direction\":\"Sideways\"}]",
-			  ".json", path, sizeof(path));
+	                  "{\"id\":\"2\",\"started\":\"2025-01-01T00:00:00Z\","
+	                  "\"direction\":\"Sideways\"}]",
+	                  ".json", path, sizeof(path));
 	harness_spawn(&p, args);
 	err = harness_read_until(p.err, 5000, NULL);
 	ck_assert_int_eq(harness_wait(&p, 5000), 1);
@@ -146,7 +146,7 @@ START_TEST(sighup_reloads_and_a_failed_reload_keeps_the_data)
 	FILE *f;
 
 	harness_temp_file("[{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\"}]", ".json", path,
-			  sizeof(path));
+	                  sizeof(path));
 	harness_spawn(&p, args);
 	out = harness_read_until(p.out, 10000, "\n");
 	port = listening_port(out);

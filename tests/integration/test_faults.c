@@ -71,7 +71,7 @@ expect_error(const struct harness_reply *r, long status, const char *message)
 	ck_assert_ptr_nonnull(harness_header(r, "x-traceid", buf, sizeof(buf)));
 	ck_assert_str_eq(buf, id);
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r->json, "errors"), 0)),
-			 message);
+	                 message);
 }
 
 /* How many times a header (case-insensitive) came back. */
@@ -98,13 +98,13 @@ START_TEST(rule_statuses_with_gong_bodies)
 	char buf[64];
 
 	add_rules("{\"rules\":["
-		  "{\"name\":\"limit\",\"match\":{\"query\":{\"workspaceId\":\"1\"}},"
-		  "\"respond\":{\"status\":429,\"retryAfter\":7}},"
-		  "{\"match\":{\"query\":{\"workspaceId\":\"2\"}},\"respond\":{\"status\":500}},"
-		  "{\"match\":{\"query\":{\"workspaceId\":\"3\"}},"
-		  "\"respond\":{\"status\":503,\"errors\":[\"down for maintenance\"],"
-		  "\"headers\":{\"X-Why\":\"drill\"}}},"
-		  "{\"match\":{\"query\":{\"workspaceId\":\"4\"}},\"respond\":{\"status\":404}}]}");
+	          "{\"name\":\"limit\",\"match\":{\"query\":{\"workspaceId\":\"1\"}},"
+	          "\"respond\":{\"status\":429,\"retryAfter\":7}},"
+	          "{\"match\":{\"query\":{\"workspaceId\":\"2\"}},\"respond\":{\"status\":500}},"
+	          "{\"match\":{\"query\":{\"workspaceId\":\"3\"}},"
+	          "\"respond\":{\"status\":503,\"errors\":[\"down for maintenance\"],"
+	          "\"headers\":{\"X-Why\":\"drill\"}}},"
+	          "{\"match\":{\"query\":{\"workspaceId\":\"4\"}},\"respond\":{\"status\":404}}]}");
 	harness_get(&srv, "/v2/calls?workspaceId=1", &r);
 	expect_error(&r, 429, "API request limit exceeded");
 	ck_assert_ptr_nonnull(harness_header(&r, "Retry-After", buf, sizeof(buf)));
@@ -124,7 +124,7 @@ START_TEST(rule_statuses_with_gong_bodies)
 	harness_reply_free(&r);
 	/* A rule's own Retry-After replaces the default one: one header, its value. */
 	add_rules("{\"match\":{\"query\":{\"workspaceId\":\"6\"}},"
-		  "\"respond\":{\"status\":429,\"headers\":{\"retry-after\":\"9\"}}}");
+	          "\"respond\":{\"status\":429,\"headers\":{\"retry-after\":\"9\"}}}");
 	harness_get(&srv, "/v2/calls?workspaceId=6", &r);
 	ck_assert_int_eq(r.status, 429);
 	ck_assert_ptr_nonnull(harness_header(&r, "Retry-After", buf, sizeof(buf)));
@@ -175,7 +175,7 @@ START_TEST(after_and_times_make_a_sequence)
 	size_t i;
 
 	add_rules("{\"match\":{\"path\":\"//v2/calls\"},\"respond\":{\"status\":429},"
-		  "\"after\":2,\"times\":3}");
+	          "\"after\":2,\"times\":3}");
 	for (i = 0; i < 7; i++) {
 		harness_get(&srv, i % 2 ? "//v2/calls" : "/v2/calls", &r);
 		ck_assert_msg(r.status == want[i], "request %zu: %ld", i, r.status);
@@ -212,8 +212,8 @@ START_TEST(page_rule_fires_on_the_second_page_only)
 	harness_get(&srv, target, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r.json, "records"),
-							    "currentPageNumber")),
-			 1);
+	                                                    "currentPageNumber")),
+	                 1);
 	harness_reply_free(&r);
 }
 END_TEST
@@ -222,16 +222,17 @@ START_TEST(connection_faults_as_a_client_sees_them)
 {
 	struct harness_reply r;
 
-	add_rules("{\"rules\":["
-		  "{\"match\":{\"query\":{\"workspaceId\":\"1\"}},\"respond\":{\"fault\":\"reset\"}},"
-		  "{\"match\":{\"query\":{\"workspaceId\":\"2\"}},\"respond\":{\"fault\":\"empty\"}},"
-		  "{\"match\":{\"query\":{\"workspaceId\":\"3\"}},"
-		  "\"respond\":{\"fault\":\"truncate\"}},"
-		  "{\"match\":{\"query\":{\"workspaceId\":\"4\"}},"
-		  "\"respond\":{\"fault\":\"slow\",\"delayMs\":300}}]}");
+	add_rules(
+	    "{\"rules\":["
+	    "{\"match\":{\"query\":{\"workspaceId\":\"1\"}},\"respond\":{\"fault\":\"reset\"}},"
+	    "{\"match\":{\"query\":{\"workspaceId\":\"2\"}},\"respond\":{\"fault\":\"empty\"}},"
+	    "{\"match\":{\"query\":{\"workspaceId\":\"3\"}},"
+	    "\"respond\":{\"fault\":\"truncate\"}},"
+	    "{\"match\":{\"query\":{\"workspaceId\":\"4\"}},"
+	    "\"respond\":{\"fault\":\"slow\",\"delayMs\":300}}]}");
 	harness_get(&srv, "/v2/calls?workspaceId=1", &r);
 	ck_assert_msg(r.curl_code == CURLE_GOT_NOTHING || r.curl_code == CURLE_RECV_ERROR,
-		      "reset gave curl code %d", r.curl_code);
+	              "reset gave curl code %d", r.curl_code);
 	harness_reply_free(&r);
 
 	harness_get(&srv, "/v2/calls?workspaceId=2", &r);
@@ -266,7 +267,7 @@ START_TEST(truncate_cuts_a_real_page_in_half)
 	struct harness_reply r;
 
 	add_rules("{\"match\":{\"query\":{\"toDateTime\":\"2030-01-01T00:00:00Z\"}},"
-		  "\"respond\":{\"fault\":\"truncate\"}}");
+	          "\"respond\":{\"fault\":\"truncate\"}}");
 	harness_get(&srv, "/v2/calls?toDateTime=2030-01-01T02:00:00%2B02:00", &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(r.curl_code, CURLE_PARTIAL_FILE);
@@ -306,7 +307,7 @@ START_TEST(delayed_requests_hold_no_thread)
 	for (i = 0; i <= N; i++) {
 		easy[i] = curl_easy_init();
 		snprintf(url, sizeof(url), "%s/v2/calls%s", srv.base,
-			 i < N ? "?workspaceId=9" : "");
+		         i < N ? "?workspaceId=9" : "");
 		curl_easy_setopt(easy[i], CURLOPT_URL, url);
 		curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, auth);
 		curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, sink);
@@ -360,13 +361,13 @@ START_TEST(malformed_rules_are_refused_whole)
 	struct harness_reply r;
 
 	harness_request(&srv, "POST", "/__admin/faults", NULL, admin_json,
-			"{\"rules\":[{\"respond\":{\"status\":500}},"
-			"{\"respond\":{\"status\":99}}]}",
-			&r);
+	                "{\"rules\":[{\"respond\":{\"status\":500}},"
+	                "{\"respond\":{\"status\":99}}]}",
+	                &r);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_ptr_nonnull(
-		strstr(json_string_value(json_array_get(json_object_get(r.json, "errors"), 0)),
-		       "rules[1].respond.status"));
+	    strstr(json_string_value(json_array_get(json_object_get(r.json, "errors"), 0)),
+	           "rules[1].respond.status"));
 	harness_reply_free(&r);
 	harness_request(&srv, "POST", "/__admin/faults", NULL, admin_json, "{not json", &r);
 	ck_assert_int_eq(r.status, 400);
@@ -391,9 +392,9 @@ START_TEST(rules_are_listed_deleted_and_reset)
 	char path[64];
 
 	a = add_rules("{\"name\":\"a\",\"match\":{\"query\":{\"workspaceId\":\"1\"}},"
-		      "\"respond\":{\"status\":500},\"times\":1}");
+	              "\"respond\":{\"status\":500},\"times\":1}");
 	b = add_rules("{\"name\":\"b\",\"match\":{\"query\":{\"workspaceId\":\"2\"}},"
-		      "\"respond\":{\"status\":500}}");
+	              "\"respond\":{\"status\":500}}");
 	ck_assert_int_gt(b, a);
 	harness_get(&srv, "/v2/calls?workspaceId=1", &r);
 	ck_assert_int_eq(r.status, 500);
@@ -423,8 +424,8 @@ START_TEST(rules_are_listed_deleted_and_reset)
 	harness_request(&srv, NULL, "/__admin/faults", NULL, NULL, NULL, &r);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "rules")), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(json_object_get(r.json, "rules"), 0), "name")),
-			 "b");
+	                     json_array_get(json_object_get(r.json, "rules"), 0), "name")),
+	                 "b");
 	harness_reply_free(&r);
 	harness_request(&srv, "DELETE", "/__admin/faults", NULL, NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
@@ -442,7 +443,7 @@ START_TEST(journal_and_metrics_reflect_the_traffic)
 	static const char *const prefer[] = {"Prefer: code=503", NULL};
 
 	add_rules("{\"name\":\"boom\",\"match\":{\"query\":{\"workspaceId\":\"5\"}},"
-		  "\"respond\":{\"status\":500}}");
+	          "\"respond\":{\"status\":500}}");
 	harness_get(&srv, "/v2/calls?fromDateTime=2025-01-01T00:00:00Z", &r);
 	ck_assert_int_eq(r.status, 200);
 	harness_reply_free(&r);
@@ -462,17 +463,20 @@ START_TEST(journal_and_metrics_reflect_the_traffic)
 	ck_assert_int_eq(json_integer_value(json_object_get(first, "status")), 503);
 	ck_assert_str_eq(json_string_value(json_object_get(first, "source")), "fault:prefer");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(reqs, 1), "source")),
-			 "fault:boom");
+	                 "fault:boom");
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(reqs, 1), "query")),
-			 "workspaceId=5");
+	                 "workspaceId=5");
 	ck_assert_ptr_null(strstr(r.body, "azpz"));
 	harness_reply_free(&r);
 
 	harness_request(&srv, NULL, "/metrics", NULL, NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_ptr_nonnull(strstr(r.body, "gongmock_requests_total{code=\"200\",source=\"fixture\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(r.body, "gongmock_requests_total{code=\"500\",source=\"fault\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(r.body, "gongmock_requests_total{code=\"503\",source=\"fault\"} 1\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.body, "gongmock_requests_total{code=\"200\",source=\"fixture\"} 1\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.body, "gongmock_requests_total{code=\"500\",source=\"fault\"} 1\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.body, "gongmock_requests_total{code=\"503\",source=\"fault\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(r.body, "gongmock_faults_fired_total{rule=\"boom\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(r.body, "gongmock_request_duration_seconds_count 3\n"));
 	harness_reply_free(&r);
@@ -569,18 +573,18 @@ START_TEST(retrying_client_walks_every_page_once)
 			continue;
 		}
 		ck_assert_int_eq(r.status, 200);
-		ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r.json, "records"),
-								    "currentPageNumber")),
-				 pages);
+		ck_assert_int_eq(json_integer_value(json_object_get(
+		                     json_object_get(r.json, "records"), "currentPageNumber")),
+		                 pages);
 		total = json_integer_value(
-			json_object_get(json_object_get(r.json, "records"), "totalRecords"));
+		    json_object_get(json_object_get(r.json, "records"), "totalRecords"));
 		got += (long)json_array_size(json_object_get(r.json, "calls"));
 		pages++;
 		free(cursor);
 		cursor = NULL;
 		if (json_object_get(json_object_get(r.json, "records"), "cursor") != NULL)
 			cursor = strdup(json_string_value(
-				json_object_get(json_object_get(r.json, "records"), "cursor")));
+			    json_object_get(json_object_get(r.json, "records"), "cursor")));
 		harness_reply_free(&r);
 		if (cursor == NULL)
 			break;
@@ -699,9 +703,9 @@ START_TEST(scenario_files_do_what_they_say)
 
 		harness_get(&srv, "/v2/calls", &r);
 		ck_assert_int_eq(r.status, 200);
-		harness_escape(json_string_value(json_object_get(json_object_get(r.json, "records"),
-								 "cursor")),
-			       esc, sizeof(esc));
+		harness_escape(json_string_value(
+		                   json_object_get(json_object_get(r.json, "records"), "cursor")),
+		               esc, sizeof(esc));
 		harness_reply_free(&r);
 		snprintf(target, sizeof(target), "/v2/calls?cursor=%s", esc);
 		for (i = 0; i < 2; i++) {

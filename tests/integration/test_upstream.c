@@ -33,8 +33,8 @@ start_pair(void)
 {
 	char upstream[64];
 	const char *upflags[] = {"--page-size", "25", NULL};
-	const char *pxflags[] = {"--upstream", upstream, "--record", cassette, "--redact",
-				 "meetingUrl", "--redact", "title", NULL};
+	const char *pxflags[] = {"--upstream", upstream,   "--record", cassette, "--redact",
+	                         "meetingUrl", "--redact", "title",    NULL};
 
 	harness_start(&up, upflags);
 	snprintf(upstream, sizeof(upstream), "http://127.0.0.1:%u", up.port);
@@ -160,17 +160,17 @@ START_TEST(proxied_walk_is_the_upstreams_answer)
 	ck_assert_str_eq(trace, json_string_value(json_object_get(r.json, "requestId")));
 	harness_request(&up, NULL, "/__admin/requests?limit=1", NULL, NULL, NULL, &jr);
 	ck_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(json_object_get(jr.json, "requests"), 0), "requestId")),
-			 trace);
+	                     json_array_get(json_object_get(jr.json, "requests"), 0), "requestId")),
+	                 trace);
 	harness_reply_free(&jr);
 	/* And the proxy's journal holds its own id for the same request, not the upstream's. */
 	harness_request(&px, NULL, "/__admin/requests?limit=1", NULL, NULL, NULL, &jr);
 	ck_assert_str_ne(json_string_value(json_object_get(
-				 json_array_get(json_object_get(jr.json, "requests"), 0), "requestId")),
-			 trace);
+	                     json_array_get(json_object_get(jr.json, "requests"), 0), "requestId")),
+	                 trace);
 	ck_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(json_object_get(jr.json, "requests"), 0), "source")),
-			 "upstream");
+	                     json_array_get(json_object_get(jr.json, "requests"), 0), "source")),
+	                 "upstream");
 	harness_reply_free(&jr);
 	harness_reply_free(&r);
 }
@@ -181,11 +181,12 @@ START_TEST(upstream_errors_pass_through_unchanged)
 	struct harness_reply r;
 	char buf[64];
 
-	harness_request(&up, "POST", "/__admin/faults", NULL, NULL,
-			"{\"rules\":[{\"match\":{\"query\":{\"workspaceId\":\"1\"}},"
-			"\"respond\":{\"status\":429,\"retryAfter\":3}},"
-			"{\"match\":{\"query\":{\"workspaceId\":\"2\"}},\"respond\":{\"status\":500}}]}",
-			&r);
+	harness_request(
+	    &up, "POST", "/__admin/faults", NULL, NULL,
+	    "{\"rules\":[{\"match\":{\"query\":{\"workspaceId\":\"1\"}},"
+	    "\"respond\":{\"status\":429,\"retryAfter\":3}},"
+	    "{\"match\":{\"query\":{\"workspaceId\":\"2\"}},\"respond\":{\"status\":500}}]}",
+	    &r);
 	ck_assert_int_eq(r.status, 201);
 	harness_reply_free(&r);
 
@@ -194,7 +195,7 @@ START_TEST(upstream_errors_pass_through_unchanged)
 	ck_assert_ptr_nonnull(harness_header(&r, "Retry-After", buf, sizeof(buf)));
 	ck_assert_str_eq(buf, "3");
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "errors"), 0)),
-			 "API request limit exceeded");
+	                 "API request limit exceeded");
 	harness_reply_free(&r);
 	get_as(&px, "/v2/calls?workspaceId=2", &r);
 	ck_assert_int_eq(r.status, 500);
@@ -202,7 +203,7 @@ START_TEST(upstream_errors_pass_through_unchanged)
 	get_as(&px, "/v2/calls?fromDateTime=2031-01-01T00:00:00Z", &r);
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "errors"), 0)),
-			 "No calls found corresponding to the provided filters");
+	                 "No calls found corresponding to the provided filters");
 	harness_reply_free(&r);
 	/* The upstream decides about credentials: its 401 comes back as it is. */
 	harness_request(&px, NULL, "/v2/calls", NULL, NULL, NULL, &r);
@@ -268,10 +269,10 @@ START_TEST(record_then_replay_in_a_fresh_instance)
 		b = json_loads(replayed[i], 0, NULL);
 		/* Same page, same requestId and cursor; only the redacted fields differ. */
 		ck_assert_str_eq(json_string_value(json_object_get(a, "requestId")),
-				 json_string_value(json_object_get(b, "requestId")));
+		                 json_string_value(json_object_get(b, "requestId")));
 		ck_assert(json_equal(json_object_get(a, "records"), json_object_get(b, "records")));
 		ck_assert_int_eq(json_array_size(json_object_get(a, "calls")),
-				 json_array_size(json_object_get(b, "calls")));
+		                 json_array_size(json_object_get(b, "calls")));
 		json_decref(a);
 		json_decref(b);
 	}
@@ -284,7 +285,7 @@ START_TEST(record_then_replay_in_a_fresh_instance)
 	ck_assert_int_eq(r.status, 501);
 	{
 		const char *msg =
-			json_string_value(json_array_get(json_object_get(r.json, "errors"), 0));
+		    json_string_value(json_array_get(json_object_get(r.json, "errors"), 0));
 
 		ck_assert_ptr_nonnull(msg);
 		ck_assert_msg(strstr(msg, "toDateTime") != NULL, "%s", msg);
@@ -295,7 +296,9 @@ START_TEST(record_then_replay_in_a_fresh_instance)
 	get_as(&rp, "/v2/calls?workspaceId=2", &r);
 	ck_assert_int_eq(r.status, 404);
 	harness_reply_free(&r);
-	get_as(&rp, "/v2/calls?toDateTime=2025-03-01T01:00:00%2B01:00&fromDateTime=2025-01-01T00%3A00%3A00Z",
+	get_as(&rp,
+	       "/v2/"
+	       "calls?toDateTime=2025-03-01T01:00:00%2B01:00&fromDateTime=2025-01-01T00%3A00%3A00Z",
 	       &r);
 	ck_assert_int_eq(r.status, 200);
 	harness_reply_free(&r);
@@ -310,8 +313,10 @@ START_TEST(record_then_replay_in_a_fresh_instance)
 		json_t *got;
 
 		harness_start(&ds, fx);
-		get_as(&ds, "/v2/calls?fromDateTime=2025-02-01T00:00:00Z&toDateTime=2025-02-08T00:00:00Z",
-		       &r);
+		get_as(
+		    &ds,
+		    "/v2/calls?fromDateTime=2025-02-01T00:00:00Z&toDateTime=2025-02-08T00:00:00Z",
+		    &r);
 		ck_assert_int_eq(r.status, 200);
 		got = json_object_get(r.json, "calls");
 		ck_assert_uint_gt(json_array_size(expected), 0);
@@ -321,10 +326,11 @@ START_TEST(record_then_replay_in_a_fresh_instance)
 			json_t *a = json_array_get(expected, i), *b = json_array_get(got, i);
 
 			ck_assert_str_eq(json_string_value(json_object_get(a, "id")),
-					 json_string_value(json_object_get(b, "id")));
+			                 json_string_value(json_object_get(b, "id")));
 			ck_assert_str_eq(json_string_value(json_object_get(a, "started")),
-					 json_string_value(json_object_get(b, "started")));
-			ck_assert_str_eq(json_string_value(json_object_get(b, "title")), "REDACTED");
+			                 json_string_value(json_object_get(b, "started")));
+			ck_assert_str_eq(json_string_value(json_object_get(b, "title")),
+			                 "REDACTED");
 		}
 		harness_reply_free(&r);
 		harness_stop(&ds);
@@ -346,18 +352,19 @@ START_TEST(replay_repeats_in_order_then_the_last)
 	int i;
 
 	cassette_fingerprint(SECRET_AUTH, fp);
-	snprintf(text, sizeof(text),
-		"{\"time\":\"2026-01-01T00:00:00.000Z\",\"request\":{\"method\":\"GET\",\"path\":"
-		"\"/v2/calls\",\"query\":[],\"credential\":\"%s\"},\"response\":{\"status\":429,"
-		"\"headers\":{\"Retry-After\":\"1\",\"x-traceid\":\"aaaaaaaaaaaaaaaaaa\"},\"body\":"
-		"{\"requestId\":\"aaaaaaaaaaaaaaaaaa\",\"errors\":[\"API request limit exceeded\"]}},"
-		"\"latencyMs\":1.0}\n"
-		"{\"time\":\"2026-01-01T00:00:01.000Z\",\"request\":{\"method\":\"GET\",\"path\":"
-		"\"/v2/calls\",\"query\":[],\"credential\":\"%s\"},\"response\":{\"status\":404,"
-		"\"headers\":{\"x-traceid\":\"bbbbbbbbbbbbbbbbbb\"},\"body\":"
-		"{\"requestId\":\"bbbbbbbbbbbbbbbbbb\",\"errors\":[\"No calls found corresponding to "
-		"the provided filters\"]}},\"latencyMs\":1.0}\n",
-		 fp, fp);
+	snprintf(
+	    text, sizeof(text),
+	    "{\"time\":\"2026-01-01T00:00:00.000Z\",\"request\":{\"method\":\"GET\",\"path\":"
+	    "\"/v2/calls\",\"query\":[],\"credential\":\"%s\"},\"response\":{\"status\":429,"
+	    "\"headers\":{\"Retry-After\":\"1\",\"x-traceid\":\"aaaaaaaaaaaaaaaaaa\"},\"body\":"
+	    "{\"requestId\":\"aaaaaaaaaaaaaaaaaa\",\"errors\":[\"API request limit exceeded\"]}},"
+	    "\"latencyMs\":1.0}\n"
+	    "{\"time\":\"2026-01-01T00:00:01.000Z\",\"request\":{\"method\":\"GET\",\"path\":"
+	    "\"/v2/calls\",\"query\":[],\"credential\":\"%s\"},\"response\":{\"status\":404,"
+	    "\"headers\":{\"x-traceid\":\"bbbbbbbbbbbbbbbbbb\"},\"body\":"
+	    "{\"requestId\":\"bbbbbbbbbbbbbbbbbb\",\"errors\":[\"No calls found corresponding to "
+	    "the provided filters\"]}},\"latencyMs\":1.0}\n",
+	    fp, fp);
 	harness_temp_file(text, ".jsonl", path, sizeof(path));
 	harness_start(&rp, flags);
 	for (i = 0; i < 3; i++) {
@@ -488,10 +495,11 @@ START_TEST(upstream_failures_become_gong_shaped_answers)
 	proxy_once(url, "5", 502, "upstream");
 	raw_stop(&garbage);
 
-	raw_start(&cut,
-		  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
-		  "{\"requestId\"",
-		  0);
+	raw_start(
+	    &cut,
+	    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+	    "{\"requestId\"",
+	    0);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", cut.port);
 	proxy_once(url, "5", 502, "upstream");
 	raw_stop(&cut);
@@ -506,11 +514,11 @@ END_TEST
 /* An HTTPS upstream with the test certificate, answering one fixed page. */
 static enum MHD_Result
 tls_answer(void *cls, struct MHD_Connection *con, const char *url, const char *method,
-	   const char *version, const char *upload, size_t *upload_size, void **req_cls)
+           const char *version, const char *upload, size_t *upload_size, void **req_cls)
 {
 	static const char body[] = "{\"requestId\":\"tlstlstlstlstlstls\",\"records\":{"
-				   "\"totalRecords\":0,\"currentPageSize\":0,"
-				   "\"currentPageNumber\":0},\"calls\":[]}";
+	                           "\"totalRecords\":0,\"currentPageSize\":0,"
+	                           "\"currentPageNumber\":0},\"calls\":[]}";
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
@@ -547,15 +555,15 @@ START_TEST(https_upstream_with_a_private_ca)
 	lo.sin_family = AF_INET;
 	lo.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL,
-			     tls_answer, NULL, MHD_OPTION_HTTPS_MEM_KEY, key,
-			     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&lo,
-			     MHD_OPTION_END);
+	                     tls_answer, NULL, MHD_OPTION_HTTPS_MEM_KEY, key,
+	                     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_SOCK_ADDR,
+	                     (struct sockaddr *)&lo, MHD_OPTION_END);
 	ck_assert_ptr_nonnull(d);
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	snprintf(url, sizeof(url), "https://127.0.0.1:%u", info->port);
 	{
 		const char *flags[] = {"--upstream", url, "--upstream-ca",
-				       "tests/support/tls_cert.pem", NULL};
+		                       "tests/support/tls_cert.pem", NULL};
 
 		harness_start(&p, flags);
 		get_as(&p, "/v2/calls", &r);
@@ -596,8 +604,7 @@ START_TEST(access_log_pairs_both_request_ids)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", up.port);
 	harness_spawn(&p, args);
 	out = harness_read_until(p.out, 10000, "\n");
-	ck_assert_int_eq(sscanf(strstr(out, "http://127.0.0.1:"), "http://127.0.0.1:%u", &port),
-			 1);
+	ck_assert_int_eq(sscanf(strstr(out, "http://127.0.0.1:"), "http://127.0.0.1:%u", &port), 1);
 	memset(&h, 0, sizeof(h));
 	snprintf(h.base, sizeof(h.base), "http://127.0.0.1:%u", port);
 	get_as(&h, "/v2/calls", &r);

@@ -93,8 +93,8 @@ harness_sink(char *data, size_t size, size_t n, void *cls)
 
 void
 harness_request(const struct harness_server *h, const char *method, const char *target,
-		const char *authorization, const char *const *extra_headers, const char *body,
-		struct harness_reply *out)
+                const char *authorization, const char *const *extra_headers, const char *body,
+                struct harness_reply *out)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *hdrs = NULL;
@@ -220,7 +220,6 @@ harness_escape(const char *s, char *buf, size_t buflen)
 	buf[n] = '\0';
 }
 
-
 static const char *
 harness_bin(void)
 {
@@ -307,4 +306,3 @@ harness_wait(struct harness_proc *p, int ms)
 	close(p->err);
 	return -1;
 }
-

@@ -42,15 +42,15 @@ struct harness_reply {
  * A NULL method means GET. Fills *out; free with harness_reply_free.
  */
 void harness_request(const struct harness_server *h, const char *method, const char *target,
-		     const char *authorization, const char *const *extra_headers,
-		     const char *body, struct harness_reply *out);
+                     const char *authorization, const char *const *extra_headers, const char *body,
+                     struct harness_reply *out);
 
 /* GET with Basic k:s. */
 void harness_get(const struct harness_server *h, const char *target, struct harness_reply *out);
 
 /* The value of a response header (case-insensitive), copied into buf; NULL when absent. */
 const char *harness_header(const struct harness_reply *r, const char *name, char *buf,
-			   size_t buflen);
+                           size_t buflen);
 
 void harness_reply_free(struct harness_reply *r);
 

@@ -15,11 +15,11 @@
 #include "store.h"
 
 static const char data5[] =
-	"[{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\",\"workspaceId\":\"7\"},"
-	"{\"id\":\"2\",\"started\":\"2025-01-02T00:00:00Z\",\"workspaceId\":\"8\"},"
-	"{\"id\":\"3\",\"started\":\"2025-01-03T00:00:00Z\",\"workspaceId\":\"7\"},"
-	"{\"id\":\"4\",\"started\":\"2025-01-04T00:00:00Z\",\"workspaceId\":\"8\"},"
-	"{\"id\":\"5\",\"started\":\"2025-01-05T00:00:00Z\",\"workspaceId\":\"7\"}]";
+    "[{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\",\"workspaceId\":\"7\"},"
+    "{\"id\":\"2\",\"started\":\"2025-01-02T00:00:00Z\",\"workspaceId\":\"8\"},"
+    "{\"id\":\"3\",\"started\":\"2025-01-03T00:00:00Z\",\"workspaceId\":\"7\"},"
+    "{\"id\":\"4\",\"started\":\"2025-01-04T00:00:00Z\",\"workspaceId\":\"8\"},"
+    "{\"id\":\"5\",\"started\":\"2025-01-05T00:00:00Z\",\"workspaceId\":\"7\"}]";
 
 static int64_t fake_now = 1700000000;
 
@@ -115,11 +115,11 @@ START_TEST(pages_of_two_walk_five_calls)
 		ck_assert_int_eq(rec(j, "currentPageNumber"), (long long)page);
 		ck_assert_int_eq(rec(j, "currentPageSize"), page < 2 ? 2 : 1);
 		ck_assert_str_eq(json_string_value(json_object_get(j, "requestId")),
-				 "abcdefghijklmnopqr");
+		                 "abcdefghijklmnopqr");
 		for (i = 0; i < json_array_size(calls); i++)
-			ck_assert_str_eq(json_string_value(
-						 json_object_get(json_array_get(calls, i), "id")),
-					 want[seen++]);
+			ck_assert_str_eq(
+			    json_string_value(json_object_get(json_array_get(calls, i), "id")),
+			    want[seen++]);
 		if (cursor_of(j) == NULL)
 			break;
 		snprintf(q, sizeof(q), "cursor=%s", cursor_of(j));
@@ -163,18 +163,16 @@ START_TEST(cursor_expires_on_the_clock)
 	k = list(&fx, q, &st);
 	ck_assert_uint_eq(st, 200);
 	ck_assert_int_eq(rec(k, "totalRecords"), 3);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(k,
-									       "calls"),
-								       0),
-							   "id")),
-			 "5");
+	ck_assert_str_eq(json_string_value(
+	                     json_object_get(json_array_get(json_object_get(k, "calls"), 0), "id")),
+	                 "5");
 	json_decref(k);
 	fake_now += 1;
 	k = list(&fx, q, &st);
 	ck_assert_uint_eq(st, 400);
-	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(k, "errors"),
-								      0)),
-				     "cursor has expired"));
+	ck_assert_ptr_nonnull(
+	    strstr(json_string_value(json_array_get(json_object_get(k, "errors"), 0)),
+	           "cursor has expired"));
 	json_decref(k);
 	json_decref(j);
 	store_slot_free(fx.slot);
@@ -183,11 +181,10 @@ END_TEST
 
 START_TEST(a_reload_between_pages_neither_skips_nor_repeats)
 {
-	static const char reloaded[] =
-		"[{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\"},"
-		"{\"id\":\"3\",\"started\":\"2025-01-03T00:00:00Z\"},"
-		"{\"id\":\"4\",\"started\":\"2025-01-04T00:00:00Z\"},"
-		"{\"id\":\"5\",\"started\":\"2025-01-05T00:00:00Z\"}]";
+	static const char reloaded[] = "[{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\"},"
+	                               "{\"id\":\"3\",\"started\":\"2025-01-03T00:00:00Z\"},"
+	                               "{\"id\":\"4\",\"started\":\"2025-01-04T00:00:00Z\"},"
+	                               "{\"id\":\"5\",\"started\":\"2025-01-05T00:00:00Z\"}]";
 	struct fixture fx;
 	unsigned st;
 	json_t *j, *k;
@@ -203,9 +200,9 @@ START_TEST(a_reload_between_pages_neither_skips_nor_repeats)
 	store_slot_swap(fx.slot, s);
 	k = list(&fx, q, &st);
 	ck_assert_uint_eq(st, 200);
-	ck_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(json_object_get(k, "calls"), 0), "id")),
-			 "3");
+	ck_assert_str_eq(json_string_value(
+	                     json_object_get(json_array_get(json_object_get(k, "calls"), 0), "id")),
+	                 "3");
 	ck_assert_int_eq(rec(k, "currentPageNumber"), 1);
 	json_decref(k);
 	json_decref(j);
@@ -228,7 +225,7 @@ START_TEST(a_cursor_from_another_key_fails)
 	k = list(&b, q, &st);
 	ck_assert_uint_eq(st, 400);
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(k, "errors"), 0)),
-			 "Failed to verify cursor");
+	                 "Failed to verify cursor");
 	json_decref(j);
 	json_decref(k);
 	store_slot_free(a.slot);

@@ -45,11 +45,11 @@ END_TEST
 
 START_TEST(every_flag)
 {
-	static const char *const args[] = {
-		"--bind",	 "0.0.0.0", "--port=0",	    "--threads",  "3",
-		"--fixtures",	 "f.json",  "--page-size", "7",	  "--cursor-secret",
-		"s3cret",	 "--cursor-ttl", "60",	    "--credentials", "c.json",
-		"--log-format", "json",    "--quiet",	    NULL};
+	static const char *const args[] = {"--bind", "0.0.0.0",         "--port=0", "--threads",
+	                                   "3",      "--fixtures",      "f.json",   "--page-size",
+	                                   "7",      "--cursor-secret", "s3cret",   "--cursor-ttl",
+	                                   "60",     "--credentials",   "c.json",   "--log-format",
+	                                   "json",   "--quiet",         NULL};
 	struct config c;
 	char err[256];
 
@@ -98,18 +98,18 @@ END_TEST
 START_TEST(bad_values_name_the_flag)
 {
 	static const char *const cases[][3] = {
-		{"--port", "65536", "--port: '65536'"},
-		{"--port", "-1", "--port"},
-		{"--port", "80x", "--port"},
-		{"--threads", "0", "--threads"},
-		{"--page-size", "10001", "--page-size"},
-		{"--cursor-ttl", "0", "--cursor-ttl"},
-		{"--log-format", "xml", "--log-format: 'xml'"},
-		{"--fixtures", "", "--fixtures"},
-		{"--cursor-secret", "", "--cursor-secret"},
-		{"--frobnicate", "1", "unknown option '--frobnicate'"},
-		{"stray", NULL, "unexpected argument 'stray'"},
-		{"--port", NULL, "--port needs a value"},
+	    {"--port", "65536", "--port: '65536'"},
+	    {"--port", "-1", "--port"},
+	    {"--port", "80x", "--port"},
+	    {"--threads", "0", "--threads"},
+	    {"--page-size", "10001", "--page-size"},
+	    {"--cursor-ttl", "0", "--cursor-ttl"},
+	    {"--log-format", "xml", "--log-format: 'xml'"},
+	    {"--fixtures", "", "--fixtures"},
+	    {"--cursor-secret", "", "--cursor-secret"},
+	    {"--frobnicate", "1", "unknown option '--frobnicate'"},
+	    {"stray", NULL, "unexpected argument 'stray'"},
+	    {"--port", NULL, "--port needs a value"},
 	};
 	size_t i;
 
@@ -127,19 +127,18 @@ END_TEST
 START_TEST(combinations_are_checked)
 {
 	static const char *const cases[][7] = {
-		{"--record", "c.jsonl", NULL, NULL, NULL, NULL, "--record needs --upstream"},
-		{"--upstream", "http://127.0.0.1:1", "--replay", "c.jsonl", NULL, NULL,
-		 "exclude each other"},
-		{"--upstream", "ftp://x", NULL, NULL, NULL, NULL, "--upstream: 'ftp://x'"},
-		{"--upstream", "http://127.0.0.1:1", "--record", "c", "--redact", "id",
-		 "--redact: 'id'"},
-		{"--upstream", "http://127.0.0.1:1", "--redact", "title", NULL, NULL,
-		 "--redact goes with --record"},
-		{"--match-credential", NULL, NULL, NULL, NULL, NULL, "goes with --replay"},
-		{"--replay", "c", "--replay-miss-status", "200", NULL, NULL,
-		 "--replay-miss-status"},
-		{"--rate-limit", "5/m", NULL, NULL, NULL, NULL, "--rate-limit:"},
-		{"--rate-limit-scope", "team", NULL, NULL, NULL, NULL, "--rate-limit-scope"},
+	    {"--record", "c.jsonl", NULL, NULL, NULL, NULL, "--record needs --upstream"},
+	    {"--upstream", "http://127.0.0.1:1", "--replay", "c.jsonl", NULL, NULL,
+	     "exclude each other"},
+	    {"--upstream", "ftp://x", NULL, NULL, NULL, NULL, "--upstream: 'ftp://x'"},
+	    {"--upstream", "http://127.0.0.1:1", "--record", "c", "--redact", "id",
+	     "--redact: 'id'"},
+	    {"--upstream", "http://127.0.0.1:1", "--redact", "title", NULL, NULL,
+	     "--redact goes with --record"},
+	    {"--match-credential", NULL, NULL, NULL, NULL, NULL, "goes with --replay"},
+	    {"--replay", "c", "--replay-miss-status", "200", NULL, NULL, "--replay-miss-status"},
+	    {"--rate-limit", "5/m", NULL, NULL, NULL, NULL, "--rate-limit:"},
+	    {"--rate-limit-scope", "team", NULL, NULL, NULL, NULL, "--rate-limit-scope"},
 	};
 	size_t i;
 
@@ -160,13 +159,31 @@ END_TEST
 
 START_TEST(proxy_and_fault_flags)
 {
-	static const char *const args[] = {
-		"--upstream", "https://us-55616.api.gong.io", "--upstream-timeout", "5",
-		"--record", "c.jsonl", "--redact", "meetingUrl", "--redact", "customData",
-		"--rate-limit", "gong", "--rate-limit-scope", "credential", "--seed", "9",
-		"--journal", "0", "--admin-token", "t", "--scenario", "s.json", NULL};
-	static const char *const replay[] = {"--replay", "c.jsonl", "--match-credential",
-					     "--replay-miss-status", "418", NULL};
+	static const char *const args[] = {"--upstream",
+	                                   "https://us-55616.api.gong.io",
+	                                   "--upstream-timeout",
+	                                   "5",
+	                                   "--record",
+	                                   "c.jsonl",
+	                                   "--redact",
+	                                   "meetingUrl",
+	                                   "--redact",
+	                                   "customData",
+	                                   "--rate-limit",
+	                                   "gong",
+	                                   "--rate-limit-scope",
+	                                   "credential",
+	                                   "--seed",
+	                                   "9",
+	                                   "--journal",
+	                                   "0",
+	                                   "--admin-token",
+	                                   "t",
+	                                   "--scenario",
+	                                   "s.json",
+	                                   NULL};
+	static const char *const replay[] = {
+	    "--replay", "c.jsonl", "--match-credential", "--replay-miss-status", "418", NULL};
 	struct config c;
 	char err[256];
 

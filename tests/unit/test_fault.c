@@ -272,9 +272,9 @@ START_TEST(test_parse_status_range)
 	{
 		static const char bad[] = "{\"respond\":{\"status\":101}}";
 
-		ck_assert_int_eq(fault_set_add_json(fs, bad, sizeof(bad) - 1, NULL, 0, NULL, err,
-						    sizeof(err)),
-				 -1);
+		ck_assert_int_eq(
+		    fault_set_add_json(fs, bad, sizeof(bad) - 1, NULL, 0, NULL, err, sizeof(err)),
+		    -1);
 	}
 	ck_assert_str_eq(err, "respond.status: must be an integer from 200 to 599");
 }

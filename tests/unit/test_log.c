@@ -102,7 +102,7 @@ START_TEST(text_lines_cannot_be_forged)
 	fill(&a, "/v2/calls", "fromDateTime=x", "fixture");
 	line = capture(&a);
 	ck_assert_str_eq(line, "2025-11-29T15:00:00.123Z abcdefghijklmnopqr GET "
-			       "/v2/calls?fromDateTime=x 200 10B 5us fixture\n");
+	                       "/v2/calls?fromDateTime=x 200 10B 5us fixture\n");
 	free(line);
 }
 END_TEST

@@ -176,15 +176,15 @@ START_TEST(error_bodies_are_gong_shaped)
 		unsigned status;
 		const char *message;
 	} cases[] = {
-		{ERROR_UNAUTHORIZED, 401,
-		 "Validate credentials failed. Please check your credentials and try again."},
-		{ERROR_NO_SCOPE, 401,
-		 "You don't have permission to use 'api:calls:read:basic' in your app."},
-		{ERROR_NO_CALLS, 404, "No calls found corresponding to the provided filters"},
-		{ERROR_METHOD, 405, "Method Not Allowed"},
-		{ERROR_RATE_LIMIT, 429, "API request limit exceeded"},
-		{ERROR_INTERNAL, 500, "Internal server error occurred"},
-		{ERROR_CURSOR_INVALID, 400, "Failed to verify cursor"},
+	    {ERROR_UNAUTHORIZED, 401,
+	     "Validate credentials failed. Please check your credentials and try again."},
+	    {ERROR_NO_SCOPE, 401,
+	     "You don't have permission to use 'api:calls:read:basic' in your app."},
+	    {ERROR_NO_CALLS, 404, "No calls found corresponding to the provided filters"},
+	    {ERROR_METHOD, 405, "Method Not Allowed"},
+	    {ERROR_RATE_LIMIT, 429, "API request limit exceeded"},
+	    {ERROR_INTERNAL, 500, "Internal server error occurred"},
+	    {ERROR_CURSOR_INVALID, 400, "Failed to verify cursor"},
 	};
 	size_t i;
 
@@ -203,13 +203,13 @@ START_TEST(error_bodies_are_gong_shaped)
 		j = json_loads(body, 0, NULL);
 		ck_assert_ptr_nonnull(j);
 		ck_assert_str_eq(json_string_value(json_object_get(j, "requestId")),
-				 "abcdefghij012345678");
+		                 "abcdefghij012345678");
 		ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "errors"), 0)),
-				 cases[i].message);
+		                 cases[i].message);
 		ck_assert_int_eq(json_array_size(json_object_get(j, "errors")), 1);
 		if (cases[i].status == 401)
 			ck_assert_str_eq(header_of(&r, "WWW-Authenticate"),
-					 "Basic realm=\"Gong.io API\"");
+			                 "Basic realm=\"Gong.io API\"");
 		if (cases[i].status == 405)
 			ck_assert_str_eq(header_of(&r, "Allow"), "GET");
 		json_decref(j);
@@ -219,7 +219,7 @@ START_TEST(error_bodies_are_gong_shaped)
 	ck_assert_uint_eq(error_status(ERROR_CURSOR_EXPIRED), 400);
 	ck_assert_ptr_nonnull(strstr(error_default_message(429), "limit"));
 	ck_assert_str_eq(error_default_message(404),
-			 "No calls found corresponding to the provided filters");
+	                 "No calls found corresponding to the provided filters");
 	ck_assert_str_eq(error_default_message(502), "Bad Gateway");
 	ck_assert_str_eq(error_default_message(599), "Internal server error occurred");
 }
@@ -239,9 +239,9 @@ START_TEST(error_messages_are_escaped)
 	j = json_loads(body, 0, NULL);
 	ck_assert_ptr_nonnull(j);
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "errors"), 0)),
-			 msgs[0]);
+	                 msgs[0]);
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "errors"), 1)),
-			 "second");
+	                 "second");
 	ck_assert_uint_eq(r.status, 503);
 	json_decref(j);
 	free(body);
