@@ -10,12 +10,25 @@
  *
  * Delayed and dribbled answers suspend their connection; one timer thread keeps the wake-up
  * times in a heap and resumes each connection when its time comes. A worker thread is never
- * put to sleep, so slow answers cost fast ones nothing but a heap entry.
+ * put to sleep, so slow answers cost fast ones nothing but a heap entry. Deferred answers (a
+ * request forwarded upstream) suspend their connection the same way, and whoever fills the
+ * answer resumes it; a delay asked for on top goes through the timer from there.
+ *
+ * With loops, each worker thread runs an event loop of its own with a daemon in external
+ * epoll mode: the loop waits on the daemon's epoll fd beside whatever else deferred work
+ * watches there (the upstream sockets of a proxy). Each daemon listens on a socket of its
+ * own, all bound to the port with SO_REUSEPORT, so the kernel spreads connections across the
+ * threads; daemons sharing one socket would not, as the first to wake accepts a whole burst.
  */
+/* SO_REUSEPORT is an extension of Linux and the BSDs, outside POSIX. */
+#define _DEFAULT_SOURCE 1
+
 #include "http.h"
 
 #include <microhttpd.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -30,6 +43,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "loop.h"
 
 /* Room for the normalised path; longer paths are answered 404 without routing. */
 #define HTTP_PATH_MAX 2048
@@ -38,9 +52,12 @@
 /* A dribbled body goes out in this many pieces over its time. */
 #define HTTP_SLOW_CHUNKS 20
 
+struct http_loop;
+
 struct http_wake {
 	int64_t at_us;
 	struct MHD_Connection *con;
+	struct http_loop *hl; /* the connection's loop, NULL without loops */
 };
 
 /* The timer thread's heap of connections to resume. */
@@ -55,8 +72,55 @@ struct http_timer {
 	size_t cap;
 };
 
-struct http {
+/* A worker thread of its own loop, with the daemon whose connections it serves. */
+struct http_loop {
+	struct http *server;
+	struct loop *loop;
 	struct MHD_Daemon *daemon;
+	MHD_socket listen_fd; /* its own, on the shared port */
+	pthread_t thread;
+	int started;
+	int quiesced;      /* its daemon no longer accepts (and will not close the socket) */
+	int pending_run;   /* a connection was resumed: the daemon must run in this pass */
+	atomic_int kicked; /* a kick is posted and has not run yet */
+};
+
+/* The loop this thread runs, if it is one of the HTTP layer's. */
+static _Thread_local struct http_loop *http_tls_loop;
+
+static void
+http_loop_kicked(void *cls)
+{
+	struct http_loop *hl = cls;
+
+	/* Cleared before the daemon runs, so a resume after this posts a kick of its own. */
+	atomic_store(&hl->kicked, 0);
+	hl->pending_run = 1;
+}
+
+/*
+ * Resumes con. A daemon in external mode learns of a resume only when it runs, so with loops
+ * its loop is told to run it: in this pass when this is its thread, else through a posted
+ * kick, one at a time however many connections are resumed meanwhile.
+ */
+static void
+http_resume_con(struct http_loop *hl, struct MHD_Connection *con)
+{
+	MHD_resume_connection(con);
+	if (hl == NULL)
+		return;
+	if (http_tls_loop == hl)
+		hl->pending_run = 1;
+	else if (atomic_exchange(&hl->kicked, 1) == 0 &&
+	         loop_post(hl->loop, http_loop_kicked, hl) != 0)
+		atomic_store(&hl->kicked, 0);
+}
+
+struct http {
+	struct MHD_Daemon *daemon; /* libmicrohttpd's thread pool; NULL with loops */
+	struct http_loop *loops;   /* one per thread, each listening on the port */
+	unsigned nloops;
+	atomic_uint quiesced; /* loops whose daemon stopped accepting */
 	http_handler_fn *handler;
 	void *cls;
 	void (*observe)(const struct log_access *a, void *cls);
@@ -64,13 +128,19 @@ struct http {
 	unsigned port;
 	atomic_long inflight;
 	struct http_timer timer;
+	int drained;          /* http_drain has run */
+	MHD_socket listen_fd; /* taken back from the daemon by http_drain */
 };
 
 /* One request's state, from the URI callback to the completion callback. */
 struct http_req {
 	struct http *server;
+	struct MHD_Connection *con;
+	struct http_loop *hl; /* the loop serving it, NULL without loops */
 	char *target;
-	int phase; /* 0: request line seen; 1: headers in, reading the body; 2: answer held */
+	/* 0: request line seen; 1: headers in, reading the body; 2: answer held until resumed;
+	 * 3: answer deferred, being filled elsewhere */
+	int phase;
 	int too_large;
 	char *body;
 	size_t body_len;
@@ -86,6 +156,7 @@ struct http_feed {
 	struct response *r;
 	struct http *server;
 	struct MHD_Connection *con;
+	struct http_loop *hl;
 	uint64_t limit;  /* bytes to send before closing (the whole body when dribbling) */
 	uint64_t chunk;  /* bytes per step when dribbling */
 	int64_t next_us; /* when the next step may go */
@@ -157,10 +228,11 @@ http_timer_main(void *cls)
 		while (t->n > 0 && (t->stopping || t->heap[0].at_us <= now) &&
 		       (t->stopping || woken < HTTP_RESUME_BATCH)) {
 			struct MHD_Connection *con = t->heap[0].con;
+			struct http_loop *hl = t->heap[0].hl;
 
 			t->heap[0] = t->heap[--t->n];
 			http_heap_down(t->heap, t->n, 0);
-			MHD_resume_connection(con);
+			http_resume_con(hl, con);
 			woken++;
 		}
 		if (t->stopping)
@@ -228,11 +300,13 @@ http_timer_free(struct http_timer *t)
 }
 
 /*
- * Suspends con and has the timer resume it at `at_us`. Returns 0, or -1 (con not suspended)
- * when the server is stopping or out of memory: the caller then answers at once.
+ * Has the timer resume con at `at_us`, suspending it first unless it is suspended already.
+ * Returns 0, or -1 (con left as it was) when the server is stopping or out of memory: the
+ * caller then answers at once.
  */
 static int
-http_hold(struct http *h, struct MHD_Connection *con, int64_t at_us)
+http_timer_add(struct http *h, struct http_loop *hl, struct MHD_Connection *con, int64_t at_us,
+               int suspend)
 {
 	struct http_timer *t = &h->timer;
 
@@ -254,15 +328,24 @@ http_hold(struct http *h, struct MHD_Connection *con, int64_t at_us)
 	}
 	/* Suspend before the entry is visible, so the timer never resumes a connection that
 	 * is not suspended yet. */
-	MHD_suspend_connection(con);
+	if (suspend)
+		MHD_suspend_connection(con);
 	t->heap[t->n].at_us = at_us;
 	t->heap[t->n].con = con;
+	t->heap[t->n].hl = hl;
 	http_heap_up(t->heap, t->n);
 	t->n++;
 	if (t->heap[0].con == con)
 		pthread_cond_signal(&t->cond);
 	pthread_mutex_unlock(&t->lock);
 	return 0;
+}
+
+/* Suspends con and has the timer resume it at `at_us`; 0, or -1 as http_timer_add. */
+static int
+http_hold(struct http *h, struct http_loop *hl, struct MHD_Connection *con, int64_t at_us)
+{
+	return http_timer_add(h, hl, con, at_us, 1);
 }
 
 /* ---- requests --------------------------------------------------------------------------- */
@@ -273,10 +356,11 @@ http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 	struct http *h = cls;
 	struct http_req *q = calloc(1, sizeof(*q));
 
-	(void)con;
 	if (q == NULL)
 		return NULL;
 	q->server = h;
+	q->con = con;
+	q->hl = http_tls_loop;
 	q->start_us = log_now_us();
 	q->target = strdup(uri != NULL ? uri : "/");
 	return q;
@@ -444,7 +528,7 @@ http_feed_read(void *cls, uint64_t pos, char *buf, size_t max)
 	if (f->step_us > 0) {
 		int64_t now = http_mono_us();
 
-		if (now < f->next_us && http_hold(f->server, f->con, f->next_us) == 0)
+		if (now < f->next_us && http_hold(f->server, f->hl, f->con, f->next_us) == 0)
 			return 0;
 		f->next_us = (now > f->next_us ? now : f->next_us) + f->step_us;
 		if (want > f->chunk)
@@ -466,7 +550,8 @@ http_feed_free(void *cls)
 
 /* Builds the libmicrohttpd response for r; r then belongs to it. NULL on failure (r freed). */
 static struct MHD_Response *
-http_make(struct http *h, struct MHD_Connection *con, struct response *r, size_t bytes)
+http_make(struct http *h, struct http_req *q, struct MHD_Connection *con, struct response *r,
+          size_t bytes)
 {
 	struct MHD_Response *mr;
 	struct MHD_IoVec stack_iov[8];
@@ -484,6 +569,7 @@ http_make(struct http *h, struct MHD_Connection *con, struct response *r, size_t
 		f->r = r;
 		f->server = h;
 		f->con = con;
+		f->hl = q->hl;
 		f->limit = r->fault == RESPONSE_FAULT_EMPTY      ? 0
 		           : r->fault == RESPONSE_FAULT_TRUNCATE ? bytes / 2
 		                                                 : bytes;
@@ -555,7 +641,7 @@ http_send(struct http *h, struct MHD_Connection *con, struct http_req *q, const 
 		http_response_done(r);
 		return http_reset(con);
 	}
-	mr = http_make(h, con, r, bytes);
+	mr = http_make(h, q, con, r, bytes);
 	if (mr == NULL)
 		return MHD_NO;
 	/* r still lives: it is freed by libmicrohttpd's callback when the response goes. */
@@ -569,6 +655,23 @@ http_send(struct http *h, struct MHD_Connection *con, struct http_req *q, const 
 		MHD_destroy_response(mr);
 		return ret;
 	}
+}
+
+/*
+ * The resume function of a deferred answer: runs on whichever thread filled it. The answer
+ * goes out when the connection's worker picks the connection up again, after the delay the
+ * answer asks for, if any.
+ */
+static void
+http_resume(struct response *r, void *cls)
+{
+	struct http_req *q = cls;
+	int64_t at = r->delay_ms > 0 ? http_mono_us() + (int64_t)r->delay_ms * 1000 : 0;
+
+	/* Published to the worker by libmicrohttpd's lock (or the timer's) on the way. */
+	q->phase = 2;
+	if (at == 0 || http_timer_add(q->server, q->hl, q->con, at, 0) != 0)
+		http_resume_con(q->hl, q->con);
 }
 
 static enum MHD_Result
@@ -593,12 +696,16 @@ http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const cha
 		atomic_fetch_add(&h->inflight, 1);
 		return MHD_YES;
 	}
+	if (q->phase == 3)
+		return MHD_YES; /* not reached: a deferred connection is suspended */
 	if (q->phase == 2) {
 		/* Resumed: the held answer's time has come. */
 		r = q->held;
 		q->held = NULL;
 		if (r == NULL)
 			return MHD_NO;
+		if (r->status == 0)
+			error_respond(r, ERROR_INTERNAL, NULL);
 		return http_send(h, con, q, req, r);
 	}
 	if (*upload_data_size > 0) {
@@ -634,16 +741,230 @@ http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const cha
 		error_respond(r, ERROR_TOO_LARGE, NULL);
 	else
 		h->handler(req, r, h->cls);
+	if (r->defer != NULL) {
+		response_defer_fn *start = r->defer;
+		void *defer_cls = r->defer_cls;
+
+		/* Suspended before the work starts, since it may resume at once, from any
+		 * thread. */
+		r->defer = NULL;
+		q->held = r;
+		q->phase = 3;
+		MHD_suspend_connection(con);
+		start(r, defer_cls, http_resume, q);
+		return MHD_YES;
+	}
 	if (r->status == 0)
 		error_respond(r, ERROR_INTERNAL, NULL);
 	if (r->delay_ms > 0) {
 		q->held = r;
 		q->phase = 2;
-		if (http_hold(h, con, http_mono_us() + (int64_t)r->delay_ms * 1000) == 0)
+		if (http_hold(h, q->hl, con, http_mono_us() + (int64_t)r->delay_ms * 1000) == 0)
 			return MHD_YES;
 		q->held = NULL;
 	}
 	return http_send(h, con, q, req, r);
+}
+
+/* ---- loops ------------------------------------------------------------------------------ */
+
+static void
+http_loop_on_fd(void *cls, int fd, unsigned events)
+{
+	struct http_loop *hl = cls;
+
+	(void)fd;
+	(void)events;
+	hl->pending_run = 0;
+	MHD_run(hl->daemon);
+}
+
+/* When the daemon wants to run without an event: a connection timeout, or work it has in
+ * hand (its epoll is edge-triggered, so a connection with buffered data says 0). */
+static int64_t
+http_loop_due(void *cls)
+{
+	struct http_loop *hl = cls;
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (hl->pending_run)
+		return loop_now_us();
+	if (MHD_get_timeout(hl->daemon, &ms) != MHD_YES)
+		return -1;
+	if (ms > 3600 * 1000)
+		ms = 3600 * 1000;
+	return loop_now_us() + (int64_t)ms * 1000;
+}
+
+static void
+http_loop_run(void *cls)
+{
+	struct http_loop *hl = cls;
+
+	hl->pending_run = 0;
+	MHD_run(hl->daemon);
+}
+
+static void *
+http_loop_main(void *cls)
+{
+	struct http_loop *hl = cls;
+
+	http_tls_loop = hl;
+	loop_run(hl->loop);
+	http_tls_loop = NULL;
+	return NULL;
+}
+
+/* Posted to each loop by http_drain: its daemon stops accepting, on its own thread. */
+static void
+http_loop_quiesce(void *cls)
+{
+	struct http_loop *hl = cls;
+
+	(void)MHD_quiesce_daemon(hl->daemon);
+	hl->quiesced = 1;
+	atomic_fetch_add(&hl->server->quiesced, 1);
+}
+
+/* A listening socket of a loop's daemon, bound with SO_REUSEPORT beside the others'. */
+static MHD_socket
+http_listen(const struct sockaddr_storage *ss, char *err, size_t errlen)
+{
+	socklen_t len =
+	    ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int fd = socket(ss->ss_family, SOCK_STREAM, 0);
+	int one = 1;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open a socket: %s", strerror(errno));
+		return MHD_INVALID_SOCKET;
+	}
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+	    bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, 1024) != 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return MHD_INVALID_SOCKET;
+	}
+	return fd;
+}
+
+/* The port a socket is bound to. */
+static unsigned
+http_bound_port(MHD_socket fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* Stops the loops' threads, lets their daemons take in what was resumed last, and frees them. */
+static void
+http_loops_free(struct http *h)
+{
+	unsigned i;
+
+	for (i = 0; i < h->nloops; i++)
+		if (h->loops[i].started)
+			loop_stop(h->loops[i].loop);
+	for (i = 0; i < h->nloops; i++) {
+		struct http_loop *hl = &h->loops[i];
+
+		if (hl->started)
+			pthread_join(hl->thread, NULL);
+		hl->started = 0;
+		if (hl->daemon != NULL) {
+			/* Connections resumed at the last moment go back to the daemon before it
+			 * stops: none may be left suspended. Only this thread touches it now. */
+			MHD_run(hl->daemon);
+			/* A daemon closes its listening socket on stopping unless quiesced; it is
+			 * closed here instead, after the daemon is gone. */
+			if (!hl->quiesced)
+				(void)MHD_quiesce_daemon(hl->daemon);
+			MHD_stop_daemon(hl->daemon);
+		}
+		if (hl->listen_fd != MHD_INVALID_SOCKET)
+			close(hl->listen_fd);
+		loop_free(hl->loop);
+	}
+	free(h->loops);
+	h->loops = NULL;
+	h->nloops = 0;
+}
+
+/* Starts one daemon and one loop thread per worker, each listening on the port. */
+static int
+http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned threads, char *err,
+                 size_t errlen)
+{
+	struct sockaddr_storage at = *ss;
+	unsigned i;
+	unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+
+	if (ss->ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h->loops = calloc(threads, sizeof(*h->loops));
+	if (h->loops == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	h->nloops = threads;
+	for (i = 0; i < threads; i++)
+		h->loops[i].listen_fd = MHD_INVALID_SOCKET;
+	for (i = 0; i < threads; i++) {
+		struct http_loop *hl = &h->loops[i];
+		const union MHD_DaemonInfo *info;
+
+		hl->server = h;
+		/* The first socket picks the port (for port 0); the others take the same. */
+		hl->listen_fd = http_listen(&at, err, errlen);
+		if (hl->listen_fd == MHD_INVALID_SOCKET)
+			return -1;
+		if (i == 0) {
+			h->port = http_bound_port(hl->listen_fd);
+			if (at.ss_family == AF_INET6)
+				((struct sockaddr_in6 *)&at)->sin6_port = htons((uint16_t)h->port);
+			else
+				((struct sockaddr_in *)&at)->sin_port = htons((uint16_t)h->port);
+		}
+		hl->loop = loop_create(err, errlen);
+		if (hl->loop == NULL)
+			return -1;
+		hl->daemon = MHD_start_daemon(
+		    flags, 0, NULL, NULL, http_access_cb, h, MHD_OPTION_LISTEN_SOCKET,
+		    hl->listen_fd, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
+		    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)20000, MHD_OPTION_CONNECTION_TIMEOUT,
+		    (unsigned int)120, MHD_OPTION_END);
+		if (hl->daemon == NULL) {
+			snprintf(err, errlen, "cannot start the HTTP server on its socket");
+			return -1;
+		}
+		info = MHD_get_daemon_info(hl->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+		if (info == NULL ||
+		    loop_fd_set(hl->loop, info->epoll_fd, LOOP_IN, http_loop_on_fd, hl) != 0 ||
+		    loop_client_add(hl->loop, http_loop_due, http_loop_run, hl) != 0) {
+			snprintf(err, errlen, "cannot watch the HTTP server's events");
+			return -1;
+		}
+		if (pthread_create(&hl->thread, NULL, http_loop_main, hl) != 0) {
+			snprintf(err, errlen, "cannot start a worker thread");
+			return -1;
+		}
+		hl->started = 1;
+	}
+	return 0;
 }
 
 /* Resolves the bind address; numeric addresses and host names both work. */
@@ -699,10 +1020,24 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	h->cls = cls;
 	h->observe = o->observe;
 	h->observe_cls = o->observe_cls;
+	h->listen_fd = MHD_INVALID_SOCKET;
 	atomic_init(&h->inflight, 0);
+	atomic_init(&h->quiesced, 0);
 	if (http_timer_start(&h->timer) != 0) {
 		http_timer_free(&h->timer);
 		snprintf(err, errlen, "cannot start the timer thread");
+		free(h);
+		return NULL;
+	}
+	if (o->loops) {
+		char why[200] = "";
+
+		if (http_loops_start(h, &ss, threads, why, sizeof(why)) == 0)
+			return h;
+		snprintf(err, errlen, "cannot listen on %s port %u: %s", o->bind, o->port, why);
+		http_timer_stop(&h->timer);
+		http_loops_free(h);
+		http_timer_free(&h->timer);
 		free(h);
 		return NULL;
 	}
@@ -738,28 +1073,53 @@ http_port(const struct http *h)
 }
 
 void
-http_stop(struct http *h, unsigned grace_ms)
+http_drain(struct http *h, unsigned grace_ms)
 {
-	MHD_socket fd;
 	unsigned waited = 0;
 
-	if (h == NULL)
+	if (h == NULL || h->drained)
 		return;
+	h->drained = 1;
 	/* Stop accepting first, so the requests still in flight are the last ones. The
 	 * listening socket is closed only after the daemon stops: its worker threads take it
 	 * out of their epoll sets on their own time, and closing it under them is fatal. */
-	fd = MHD_quiesce_daemon(h->daemon);
+	if (h->daemon != NULL) {
+		h->listen_fd = MHD_quiesce_daemon(h->daemon);
+	} else {
+		unsigned i;
+
+		/* Each loop's daemon on its own thread, as nothing else may touch it. */
+		for (i = 0; i < h->nloops; i++)
+			if (loop_post(h->loops[i].loop, http_loop_quiesce, &h->loops[i]) != 0)
+				atomic_fetch_add(&h->quiesced, 1);
+		while (atomic_load(&h->quiesced) < h->nloops && waited < grace_ms) {
+			struct timespec ts = {0, 1000 * 1000};
+
+			nanosleep(&ts, NULL);
+			waited += 1;
+		}
+	}
 	while (atomic_load(&h->inflight) > 0 && waited < grace_ms) {
 		struct timespec ts = {0, 5 * 1000 * 1000};
 
 		nanosleep(&ts, NULL);
 		waited += 5;
 	}
+}
+
+void
+http_stop(struct http *h, unsigned grace_ms)
+{
+	if (h == NULL)
+		return;
+	http_drain(h, grace_ms);
 	/* Whatever is still held is let go now, then the daemon may stop. */
 	http_timer_stop(&h->timer);
-	MHD_stop_daemon(h->daemon);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	if (h->daemon != NULL)
+		MHD_stop_daemon(h->daemon);
+	http_loops_free(h);
+	if (h->listen_fd != MHD_INVALID_SOCKET)
+		close(h->listen_fd);
 	http_timer_free(&h->timer);
 	free(h);
 }

@@ -8,7 +8,8 @@
  *
  * A response may ask to be held back (delay_ms) or broken (reset, empty, truncate, slow):
  * held answers suspend their connection and a timer thread resumes it, so a thousand delayed
- * requests hold no worker thread.
+ * requests hold no worker thread. A handler may also defer its answer (response.defer): the
+ * connection waits, suspended, until the deferred work resumes it.
  */
 #ifndef GONGMOCK_HTTP_H
 #define GONGMOCK_HTTP_H
@@ -27,6 +28,10 @@ struct http_options {
 	const char *bind; /* numeric address or host name */
 	unsigned port;    /* 0: any free port */
 	unsigned threads; /* 0: one per core */
+	/* Each thread runs an event loop (loop.h) that deferred work may use, so a handler's
+	 * deferred answer can be filled on the very thread that took the request (proxy mode).
+	 * 0: libmicrohttpd's own thread pool. */
+	int loops;
 	/* Called after each answer with what the access log shows (NULL: nothing). */
 	void (*observe)(const struct log_access *a, void *cls);
 	void *observe_cls;
@@ -48,8 +53,16 @@ struct http *http_start(const struct http_options *o, http_handler_fn *handler, 
 unsigned http_port(const struct http *h);
 
 /*
- * Stops accepting, lets requests in flight finish (waiting up to `grace_ms`), closes every
- * connection and frees h. http_stop(NULL) does nothing.
+ * Stops accepting and lets requests in flight finish, waiting up to `grace_ms`; connections
+ * stay open (a deferred answer can still go out) until http_stop. Calling it again does
+ * nothing.
+ */
+void http_drain(struct http *h, unsigned grace_ms);
+
+/*
+ * Drains (if not done yet), closes every connection and frees h. Every deferred answer must
+ * have been resumed first: whatever fills them must be stopped between http_drain and this.
+ * http_stop(NULL) does nothing.
  */
 void http_stop(struct http *h, unsigned grace_ms);
 

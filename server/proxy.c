@@ -3,39 +3,45 @@
  * client of the mock relies on: the status, the decoded body, Content-Type, Retry-After,
  * x-traceid, WWW-Authenticate and Allow.
  *
- * Each thread that forwards owns one easy handle, made on its first request and cleaned up
- * when the thread exits, so its connections (and TLS sessions) to the upstream are reused
- * without a lock. The handles belong to the threads, not to a proxy: proxy_free only forgets
- * the options, and libcurl's global state, set up once, is never torn down, since a live
- * thread's handle may outlast every proxy (the main thread's stays until the process ends).
- * Every transfer is bounded in time and in size, follows no redirect, ignores proxy settings
- * from the environment and never adds credentials of its own. This module does not decide what
- * the mock answers on a failure: it names the failure and leaves the status to the caller.
+ * One event thread per proxy drives every transfer through libcurl's multi interface: libcurl
+ * says which sockets to watch and when to wake (its socket and timer callbacks), the thread
+ * waits for them in epoll and hands libcurl the events. A forwarded request therefore costs a
+ * queue entry while the upstream thinks, not a parked thread and two context switches, and
+ * all transfers share the multi handle's connection cache, so connections are reused across
+ * requests. Other threads hand work over through a locked queue and an eventfd, written only
+ * when the queue was empty: under load the thread finds new work each time it comes round
+ * and nobody pays for a wake-up.
+ *
+ * Easy handles are kept in a pool and reset between transfers, so a transfer never sees a
+ * pointer of the one before. libcurl's global state is set up once and never torn down. Every
+ * transfer is bounded in time and in size, follows no redirect, ignores proxy settings from
+ * the environment and never adds credentials of its own. This module does not decide what the
+ * mock answers on a failure: it names the failure and leaves the status to the caller.
  */
 #include "proxy.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
 #include <curl/curl.h>
 #include <jansson.h>
+
+#include "loop.h"
 
 #define PROXY_DEFAULT_TIMEOUT 30
 /* Past this, a connection that cannot be made is reported even if the whole budget is longer. */
 #define PROXY_CONNECT_TIMEOUT_MAX 10
-/* The first allocation for a body; it doubles from there up to PROXY_MAX_BODY. */
+/* The first allocation for a body without a Content-Length; it doubles up to PROXY_MAX_BODY. */
 #define PROXY_BODY_START 16384
-
-struct proxy {
-	char *base; /* the upstream URL without its trailing '/' */
-	char *ca_file;
-	unsigned timeout_s;
-};
+/* Idle easy handles kept by each engine for later transfers; more are cleaned up. */
+#define PROXY_POOL_MAX 64
 
 /* What the callbacks of one transfer fill. */
 struct proxy_xfer {
@@ -53,42 +59,65 @@ struct proxy_xfer {
 	int have_allow;
 };
 
-/* libcurl's global state and the key of the per-thread handles, both set up once. */
-static pthread_once_t proxy_once = PTHREAD_ONCE_INIT;
-static pthread_key_t proxy_key;
-static CURLcode proxy_init_code;
-static int proxy_key_code;
+/* One exchange, from proxy_submit to its done function. */
+struct proxy_job {
+	struct proxy_job *next; /* in its engine's list of running jobs */
+	struct proxy_job *prev;
+	struct proxy *p;
+	CURL *easy;
+	struct curl_slist *headers;
+	char *url;
+	char *method;
+	const char *body;
+	size_t body_len;
+	struct proxy_xfer x;
+	proxy_done_fn *done;
+	void *cls;
+	char errbuf[CURL_ERROR_SIZE];
+};
 
-static void
-proxy_handle_free(void *handle)
-{
-	curl_easy_cleanup(handle);
-}
+/*
+ * The transfers started on one loop: a multi handle (and so a connection cache) of its own,
+ * touched only on that loop's thread.
+ */
+struct proxy_engine {
+	struct proxy_engine *next; /* in the proxy's list */
+	struct proxy *p;
+	struct loop *loop;
+	CURLM *multi;
+	int64_t timer_due_us; /* when libcurl wants its timeout handled; -1: never */
+	int closed;
+	struct proxy_job *running;
+	CURL *pool[PROXY_POOL_MAX];
+	size_t npool;
+};
+
+struct proxy {
+	char *base; /* the upstream URL without its trailing '/' */
+	char *ca_file;
+	unsigned timeout_s;
+	atomic_int closing; /* no more submissions */
+
+	pthread_mutex_t lock; /* over what follows */
+	struct proxy_engine *engines;
+	int shut;
+	/* For callers on no loop: the proxy's own, on a thread of its own, made on first use. */
+	struct loop *own;
+	pthread_t own_thread;
+	int own_started;
+	/* proxy_shutdown waits here for each engine to close on its own thread. */
+	pthread_cond_t closed_cond;
+	size_t closing_engines;
+};
+
+/* libcurl's global state, set up once. */
+static pthread_once_t proxy_once = PTHREAD_ONCE_INIT;
+static CURLcode proxy_init_code;
 
 static void
 proxy_init_once(void)
 {
 	proxy_init_code = curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (proxy_init_code == CURLE_OK)
-		proxy_key_code = pthread_key_create(&proxy_key, proxy_handle_free);
-}
-
-/* This thread's handle, made on first use; NULL when out of memory. */
-static CURL *
-proxy_handle(void)
-{
-	CURL *c = pthread_getspecific(proxy_key);
-
-	if (c != NULL)
-		return c;
-	c = curl_easy_init();
-	if (c == NULL)
-		return NULL;
-	if (pthread_setspecific(proxy_key, c) != 0) {
-		curl_easy_cleanup(c);
-		return NULL;
-	}
-	return c;
 }
 
 /*
@@ -180,60 +209,6 @@ proxy_check_ca(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-struct proxy *
-proxy_create(const struct proxy_options *o, char *err, size_t errlen)
-{
-	struct proxy *p;
-	size_t n;
-
-	if (o == NULL) {
-		snprintf(err, errlen, "no upstream options");
-		return NULL;
-	}
-	if (proxy_check_url(o->upstream, err, errlen) != 0)
-		return NULL;
-	if (o->ca_file != NULL && proxy_check_ca(o->ca_file, err, errlen) != 0)
-		return NULL;
-	pthread_once(&proxy_once, proxy_init_once);
-	if (proxy_init_code != CURLE_OK) {
-		snprintf(err, errlen, "libcurl cannot start: %s",
-		         curl_easy_strerror(proxy_init_code));
-		return NULL;
-	}
-	if (proxy_key_code != 0) {
-		snprintf(err, errlen, "libcurl cannot start: %s", strerror(proxy_key_code));
-		return NULL;
-	}
-	p = calloc(1, sizeof(*p));
-	if (p == NULL)
-		goto oom;
-	p->base = strdup(o->upstream);
-	if (p->base == NULL)
-		goto oom;
-	/* The paths forwarded begin with '/'; one from the base as well would double it. */
-	n = strlen(p->base);
-	if (n > 0 && p->base[n - 1] == '/')
-		p->base[n - 1] = '\0';
-	if (o->ca_file != NULL && (p->ca_file = strdup(o->ca_file)) == NULL)
-		goto oom;
-	p->timeout_s = o->timeout_s != 0 ? o->timeout_s : PROXY_DEFAULT_TIMEOUT;
-	return p;
-oom:
-	proxy_free(p);
-	snprintf(err, errlen, "out of memory");
-	return NULL;
-}
-
-void
-proxy_free(struct proxy *p)
-{
-	if (p == NULL)
-		return;
-	free(p->base);
-	free(p->ca_file);
-	free(p);
 }
 
 /*
@@ -378,6 +353,36 @@ proxy_on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/*
+ * Allocates the body buffer at once for a declared length (within the cap), so that a page is
+ * read without a copy on the way; a wrong length costs nothing but the guess, since the body
+ * callback grows the buffer as needed.
+ */
+static void
+proxy_reserve(struct proxy_xfer *x, const char *v, size_t n)
+{
+	char digits[24];
+	size_t i = 0, len = 0;
+
+	while (n > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (i < n && i < sizeof(digits) - 1 && isdigit((unsigned char)v[i])) {
+		digits[i] = v[i];
+		i++;
+	}
+	if (i == 0 || i > 9)
+		return;
+	digits[i] = '\0';
+	len = (size_t)strtoul(digits, NULL, 10);
+	if (len == 0 || len > PROXY_MAX_BODY)
+		return;
+	x->buf = malloc(len + 1);
+	if (x->buf != NULL)
+		x->cap = len + 1;
+}
+
 /* Copies a header value, without surrounding blanks, into dst; longer values are cut. */
 static void
 proxy_copy_value(char dst[PROXY_HEADER_MAX], const char *v, size_t n)
@@ -437,6 +442,9 @@ proxy_on_header(char *line, size_t size, size_t nitems, void *userdata)
 	} else if (name_len == 5 && strncasecmp(line, "Allow", 5) == 0 && !x->have_allow) {
 		proxy_copy_value(r->allow, colon, n - name_len - 1);
 		x->have_allow = 1;
+	} else if (name_len == 14 && strncasecmp(line, "Content-Length", 14) == 0 &&
+	           x->buf == NULL) {
+		proxy_reserve(x, colon, n - name_len - 1);
 	}
 	return n;
 }
@@ -657,108 +665,652 @@ proxy_setup(const struct proxy *p, CURL *c, const char *method, const char *url,
 	return rc;
 }
 
-int
-proxy_forward(struct proxy *p, const char *method, const char *path, const char *query,
-              size_t query_len, const char *authorization, const char *content_type,
-              const char *body, size_t body_len, struct proxy_result *out)
+/* ---- the exchanges ------------------------------------------------------------------ */
+
+/*
+ * Marks *out as failed: no status, none of the upstream's headers (what came before a failure
+ * is not the upstream's answer and must not pass for one), and an empty body string, so that
+ * it may still be printed.
+ */
+static void
+proxy_fail(struct proxy_result *out, enum proxy_error kind, const char *fmt, ...)
 {
-	struct proxy_xfer x;
-	struct curl_slist *headers = NULL;
-	char errbuf[CURL_ERROR_SIZE];
-	char *url = NULL;
-	CURL *c = NULL;
-	CURLcode cc;
+	va_list ap;
+
+	if (kind != PROXY_OK) {
+		out->error = kind;
+		va_start(ap, fmt);
+		vsnprintf(out->error_text, sizeof(out->error_text), fmt, ap);
+		va_end(ap);
+	}
+	out->status = 0;
+	out->content_type[0] = out->retry_after[0] = out->traceid[0] = out->request_id[0] = '\0';
+	out->www_authenticate[0] = out->allow[0] = '\0';
+	free(out->body);
+	out->body = calloc(1, 1);
+	out->body_len = 0;
+}
+
+static void
+proxy_job_free(struct proxy_job *j)
+{
+	if (j == NULL)
+		return;
+	curl_slist_free_all(j->headers);
+	free(j->url);
+	free(j->method);
+	free(j->x.buf);
+	free(j);
+}
+
+/* Gives an easy handle back to the pool, blank, or cleans it up when the pool is full. */
+static void
+proxy_pool_put(struct proxy_engine *e, CURL *c)
+{
+	if (c == NULL)
+		return;
+	curl_easy_reset(c);
+	if (e->npool < PROXY_POOL_MAX) {
+		e->pool[e->npool++] = c;
+		return;
+	}
+	curl_easy_cleanup(c);
+}
+
+static void
+proxy_running_unlink(struct proxy_engine *e, struct proxy_job *j)
+{
+	if (j->prev != NULL)
+		j->prev->next = j->next;
+	else
+		e->running = j->next;
+	if (j->next != NULL)
+		j->next->prev = j->prev;
+	j->next = j->prev = NULL;
+}
+
+/* Ends a job that libcurl has finished and runs its done function. */
+static void
+proxy_finish(struct proxy_engine *e, struct proxy_job *j, CURLcode cc)
+{
+	struct proxy *p = j->p;
+	struct proxy_result *out = j->x.out;
 	long status = 0;
 	curl_off_t total_us = 0;
+	proxy_done_fn *done = j->done;
+	void *cls = j->cls;
+
+	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(j->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+	out->status = status > 0 ? (unsigned)status : 0;
+	out->latency_us = (int64_t)total_us;
+	if (cc != CURLE_OK) {
+		proxy_explain(p, j->easy, cc, &j->x,
+		              j->errbuf[0] != '\0' ? j->errbuf : curl_easy_strerror(cc), out);
+		proxy_fail(out, PROXY_OK, "");
+	} else if (j->x.buf == NULL && (j->x.buf = malloc(1)) == NULL) {
+		proxy_fail(out, PROXY_BAD_ANSWER,
+		           "out of memory while reading the upstream answer");
+	} else {
+		j->x.buf[j->x.len] = '\0';
+		out->body = j->x.buf;
+		out->body_len = j->x.len;
+		j->x.buf = NULL;
+		proxy_find_request_id(out);
+	}
+	proxy_pool_put(e, j->easy);
+	j->easy = NULL;
+	proxy_job_free(j);
+	done(out, cls);
+}
+
+/* Ends a job that libcurl does not have (any more) with a failure, and runs its done. */
+static void
+proxy_abort(struct proxy_engine *e, struct proxy_job *j, enum proxy_error kind, const char *fmt,
+            const char *detail)
+{
+	struct proxy_result *out = j->x.out;
+	proxy_done_fn *done = j->done;
+	void *cls = j->cls;
+
+	if (e != NULL)
+		proxy_pool_put(e, j->easy);
+	j->easy = NULL;
+	proxy_job_free(j);
+	proxy_fail(out, kind, fmt, detail);
+	done(out, cls);
+}
+
+/* Collects the transfers libcurl has finished. */
+static void
+proxy_reap(struct proxy_engine *e)
+{
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(e->multi, &left)) != NULL) {
+		CURL *c = m->easy_handle;
+		CURLcode cc = m->data.result;
+		struct proxy_job *j = NULL;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(c, CURLINFO_PRIVATE, (char **)&j);
+		curl_multi_remove_handle(e->multi, c);
+		if (j == NULL) {
+			proxy_pool_put(e, c);
+			continue;
+		}
+		proxy_running_unlink(e, j);
+		proxy_finish(e, j, cc);
+	}
+}
+
+/* The loop's callback for a socket of libcurl's. */
+static void
+proxy_on_fd(void *cls, int fd, unsigned events)
+{
+	struct proxy_engine *e = cls;
+	int what = 0, running;
+
+	if (events & LOOP_IN)
+		what |= CURL_CSELECT_IN;
+	if (events & LOOP_OUT)
+		what |= CURL_CSELECT_OUT;
+	if (events & LOOP_ERR)
+		what |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(e->multi, fd, what, &running);
+	proxy_reap(e);
+}
+
+/* libcurl's socket callback: keeps the loop's watch in step with what libcurl waits for. */
+static int
+proxy_on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct proxy_engine *e = userp;
+	unsigned events = 0;
+
+	(void)easy;
+	(void)socketp;
+	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+		events |= LOOP_IN;
+	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+		events |= LOOP_OUT;
+	/* CURL_POLL_REMOVE leaves events at 0: no longer watched. */
+	return loop_fd_set(e->loop, s, events, proxy_on_fd, e) == 0 ? 0 : -1;
+}
+
+/* libcurl's timer callback: when to call it back with CURL_SOCKET_TIMEOUT. */
+static int
+proxy_on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct proxy_engine *e = userp;
+
+	(void)multi;
+	e->timer_due_us = timeout_ms < 0 ? -1 : loop_now_us() + (int64_t)timeout_ms * 1000;
+	return 0;
+}
+
+static int64_t
+proxy_engine_due(void *cls)
+{
+	struct proxy_engine *e = cls;
+
+	return e->timer_due_us;
+}
+
+static void
+proxy_engine_run(void *cls)
+{
+	struct proxy_engine *e = cls;
+	int running;
+
+	e->timer_due_us = -1;
+	curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	proxy_reap(e);
+}
+
+/* Hands a job to libcurl, on the engine's thread. */
+static void
+proxy_start_job(struct proxy_engine *e, struct proxy_job *j)
+{
+	CURLcode cc;
+	CURLMcode mc;
+
+	if (e->closed || atomic_load(&j->p->closing)) {
+		proxy_abort(e, j, PROXY_STOPPED, "the server is shutting down: %s",
+		            "the request was not forwarded");
+		return;
+	}
+	j->easy = e->npool > 0 ? e->pool[--e->npool] : curl_easy_init();
+	if (j->easy == NULL) {
+		proxy_abort(e, j, PROXY_CONNECT, "the request was not forwarded: %s",
+		            "out of memory");
+		return;
+	}
+	cc = proxy_setup(j->p, j->easy, j->method, j->url, j->headers, j->body, j->body_len, &j->x,
+	                 j->errbuf);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
+	if (cc != CURLE_OK) {
+		proxy_abort(e, j, PROXY_CONNECT, "the request to the upstream cannot be set up: %s",
+		            curl_easy_strerror(cc));
+		return;
+	}
+	mc = curl_multi_add_handle(e->multi, j->easy);
+	if (mc != CURLM_OK) {
+		proxy_abort(e, j, PROXY_CONNECT,
+		            "the request to the upstream cannot be started: %s",
+		            curl_multi_strerror(mc));
+		return;
+	}
+	j->prev = NULL;
+	j->next = e->running;
+	if (e->running != NULL)
+		e->running->prev = j;
+	e->running = j;
+}
+
+/* An engine for loop l, on l's thread. NULL when out of memory. */
+static struct proxy_engine *
+proxy_engine_create(struct proxy *p, struct loop *l)
+{
+	struct proxy_engine *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	e->p = p;
+	e->loop = l;
+	e->timer_due_us = -1;
+	e->multi = curl_multi_init();
+	if (e->multi == NULL ||
+	    curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, proxy_on_socket) != CURLM_OK ||
+	    curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e) != CURLM_OK ||
+	    curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, proxy_on_timer) != CURLM_OK ||
+	    curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e) != CURLM_OK ||
+	    curl_multi_setopt(e->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	                      (long)PROXY_MAX_CONNECTIONS) != CURLM_OK ||
+	    curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)PROXY_MAX_CONNECTIONS) !=
+	        CURLM_OK ||
+	    loop_client_add(l, proxy_engine_due, proxy_engine_run, e) != 0) {
+		if (e->multi != NULL)
+			curl_multi_cleanup(e->multi);
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/*
+ * Closes an engine on its own thread (or with its loop stopped): what is in flight is cut
+ * off, its connections closed. The struct stays, inert, until proxy_free.
+ */
+static void
+proxy_engine_close(struct proxy_engine *e)
+{
+	size_t i;
+
+	if (e->closed)
+		return;
+	e->closed = 1;
+	while (e->running != NULL) {
+		struct proxy_job *j = e->running;
+
+		proxy_running_unlink(e, j);
+		curl_multi_remove_handle(e->multi, j->easy);
+		proxy_abort(e, j, PROXY_STOPPED, "the server is shutting down: %s",
+		            "the upstream's answer was cut off");
+	}
+	for (i = 0; i < e->npool; i++)
+		curl_easy_cleanup(e->pool[i]);
+	e->npool = 0;
+	/* Closing the cached connections tells the socket callback, which still needs the
+	 * loop: the client goes only after. */
+	curl_multi_cleanup(e->multi);
+	e->multi = NULL;
+	loop_client_remove(e->loop, e);
+}
+
+/*
+ * The engine of this thread's loop for p, made on first use; NULL when out of memory or shut
+ * down. The last one found is remembered by value, so a stale entry is never dereferenced.
+ */
+static struct proxy_engine *
+proxy_engine_here(struct proxy *p, struct loop *l)
+{
+	static _Thread_local struct proxy *cached_p;
+	static _Thread_local struct loop *cached_l;
+	static _Thread_local struct proxy_engine *cached_e;
+	struct proxy_engine *e;
+
+	if (cached_p == p && cached_l == l && cached_e != NULL)
+		return cached_e;
+	pthread_mutex_lock(&p->lock);
+	for (e = p->engines; e != NULL; e = e->next)
+		if (e->loop == l)
+			break;
+	/* After shutdown no engine is made: nothing would close it. */
+	if (e == NULL && !p->shut && (e = proxy_engine_create(p, l)) != NULL) {
+		e->next = p->engines;
+		p->engines = e;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (e != NULL) {
+		cached_p = p;
+		cached_l = l;
+		cached_e = e;
+	}
+	return e;
+}
+
+/* Posted to the proxy's own loop: starts a job from a thread that runs no loop. */
+static void
+proxy_start_posted(void *cls)
+{
+	struct proxy_job *j = cls;
+	struct proxy_engine *e = proxy_engine_here(j->p, loop_current());
+
+	if (e == NULL) {
+		if (atomic_load(&j->p->closing))
+			proxy_abort(NULL, j, PROXY_STOPPED, "the server is shutting down: %s",
+			            "the request was not forwarded");
+		else
+			proxy_abort(NULL, j, PROXY_CONNECT, "the request was not forwarded: %s",
+			            "out of memory");
+		return;
+	}
+	proxy_start_job(e, j);
+}
+
+static void *
+proxy_own_main(void *cls)
+{
+	loop_run(cls);
+	return NULL;
+}
+
+/* The proxy's own loop, started on first use; NULL when it cannot be, or after shutdown. */
+static struct loop *
+proxy_own_loop(struct proxy *p)
+{
+	struct loop *l = NULL;
+	char err[128];
+
+	pthread_mutex_lock(&p->lock);
+	if (!p->shut && p->own == NULL) {
+		p->own = loop_create(err, sizeof(err));
+		if (p->own != NULL &&
+		    pthread_create(&p->own_thread, NULL, proxy_own_main, p->own) != 0) {
+			loop_free(p->own);
+			p->own = NULL;
+		}
+		p->own_started = p->own != NULL;
+	}
+	if (!p->shut)
+		l = p->own;
+	pthread_mutex_unlock(&p->lock);
+	return l;
+}
+
+/* ---- the interface ------------------------------------------------------------------- */
+
+struct proxy *
+proxy_create(const struct proxy_options *o, char *err, size_t errlen)
+{
+	struct proxy *p;
+	size_t n;
+
+	if (o == NULL) {
+		snprintf(err, errlen, "no upstream options");
+		return NULL;
+	}
+	if (proxy_check_url(o->upstream, err, errlen) != 0)
+		return NULL;
+	if (o->ca_file != NULL && proxy_check_ca(o->ca_file, err, errlen) != 0)
+		return NULL;
+	pthread_once(&proxy_once, proxy_init_once);
+	if (proxy_init_code != CURLE_OK) {
+		snprintf(err, errlen, "libcurl cannot start: %s",
+		         curl_easy_strerror(proxy_init_code));
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		goto oom;
+	atomic_init(&p->closing, 0);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->closed_cond, NULL);
+	p->base = strdup(o->upstream);
+	if (p->base == NULL)
+		goto oom;
+	/* The paths forwarded begin with '/'; one from the base as well would double it. */
+	n = strlen(p->base);
+	if (n > 0 && p->base[n - 1] == '/')
+		p->base[n - 1] = '\0';
+	if (o->ca_file != NULL && (p->ca_file = strdup(o->ca_file)) == NULL)
+		goto oom;
+	p->timeout_s = o->timeout_s != 0 ? o->timeout_s : PROXY_DEFAULT_TIMEOUT;
+	return p;
+oom:
+	snprintf(err, errlen, "out of memory");
+	proxy_free(p);
+	return NULL;
+}
+
+/* Posted to each engine's loop by proxy_shutdown. */
+static void
+proxy_close_posted(void *cls)
+{
+	struct proxy_engine *e = cls;
+	struct proxy *p = e->p;
+
+	proxy_engine_close(e);
+	pthread_mutex_lock(&p->lock);
+	p->closing_engines--;
+	pthread_cond_broadcast(&p->closed_cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void
+proxy_shutdown(struct proxy *p)
+{
+	struct proxy_engine *e;
+
+	if (p == NULL)
+		return;
+	atomic_store(&p->closing, 1);
+	pthread_mutex_lock(&p->lock);
+	if (p->shut) {
+		pthread_mutex_unlock(&p->lock);
+		return;
+	}
+	p->shut = 1;
+	/* Each engine closes on its own loop's thread; one whose loop has stopped is closed
+	 * from here, as nothing else touches it any more. */
+	for (e = p->engines; e != NULL; e = e->next) {
+		p->closing_engines++;
+		if (loop_post(e->loop, proxy_close_posted, e) != 0) {
+			p->closing_engines--;
+			pthread_mutex_unlock(&p->lock);
+			proxy_engine_close(e);
+			pthread_mutex_lock(&p->lock);
+		}
+	}
+	while (p->closing_engines > 0)
+		pthread_cond_wait(&p->closed_cond, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+	if (p->own_started) {
+		loop_stop(p->own);
+		pthread_join(p->own_thread, NULL);
+		p->own_started = 0;
+	}
+}
+
+void
+proxy_free(struct proxy *p)
+{
+	struct proxy_engine *e, *next;
+
+	if (p == NULL)
+		return;
+	proxy_shutdown(p);
+	for (e = p->engines; e != NULL; e = next) {
+		next = e->next;
+		free(e);
+	}
+	loop_free(p->own);
+	pthread_cond_destroy(&p->closed_cond);
+	pthread_mutex_destroy(&p->lock);
+	free(p->base);
+	free(p->ca_file);
+	free(p);
+}
+
+int
+proxy_submit(struct proxy *p, const struct proxy_call *c, struct proxy_result *out,
+             proxy_done_fn *done, void *cls)
+{
+	struct proxy_job *j;
+	struct loop *l;
+	const char *method = c->method != NULL ? c->method : "GET";
+	size_t query_len = c->query != NULL ? c->query_len : 0;
 	int failed = 0;
 
 	memset(out, 0, sizeof(*out));
-	memset(&x, 0, sizeof(x));
-	x.out = out;
-	errbuf[0] = '\0';
-	if (method == NULL)
-		method = "GET";
-	if (query == NULL)
-		query_len = 0;
-	if (!proxy_is_token(method) || proxy_has_control(authorization) ||
-	    proxy_has_control(content_type)) {
+	if (!proxy_is_token(method) || proxy_has_control(c->authorization) ||
+	    proxy_has_control(c->content_type)) {
 		/* The HTTP layer never hands these over; they would rewrite the request. */
-		out->error = PROXY_CONNECT;
-		snprintf(out->error_text, sizeof(out->error_text),
-		         "the request was not forwarded: its method or a header holds a control "
-		         "character");
-		goto fail;
+		proxy_fail(out, PROXY_CONNECT,
+		           "the request was not forwarded: its method or a header holds a control "
+		           "character");
+		return -1;
 	}
-	c = proxy_handle();
-	url = proxy_url(p, path, query, query_len);
-	if (authorization != NULL)
-		headers = proxy_add_header(headers, "Authorization", authorization, &failed);
+	if (atomic_load(&p->closing)) {
+		proxy_fail(out, PROXY_STOPPED,
+		           "the server is shutting down: the request was not forwarded");
+		return -1;
+	}
+	j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		proxy_fail(out, PROXY_CONNECT, "the request was not forwarded: out of memory");
+		return -1;
+	}
+	j->p = p;
+	j->x.out = out;
+	j->done = done;
+	j->cls = cls;
+	j->body = c->body;
+	j->body_len = c->body_len;
+	j->method = strdup(method);
+	j->url = proxy_url(p, c->path, c->query, query_len);
+	if (c->authorization != NULL)
+		j->headers =
+		    proxy_add_header(j->headers, "Authorization", c->authorization, &failed);
 	/*
 	 * Without a body libcurl sends no Content-Type; with one it would invent a form type, so
 	 * the client's is sent, or the header removed. "Expect:" keeps libcurl from waiting for a
 	 * 100 Continue the upstream may never send.
 	 */
-	if (content_type != NULL)
-		headers = proxy_add_header(headers, "Content-Type", content_type, &failed);
-	else if (!failed && (headers = curl_slist_append(headers, "Content-Type:")) == NULL)
+	if (c->content_type != NULL)
+		j->headers = proxy_add_header(j->headers, "Content-Type", c->content_type, &failed);
+	else if (!failed && (j->headers = curl_slist_append(j->headers, "Content-Type:")) == NULL)
 		failed = 1;
-	if (!failed && (headers = curl_slist_append(headers, "Expect:")) == NULL)
-		failed = 1;
-	if (c == NULL || url == NULL || failed) {
-		out->error = PROXY_CONNECT;
-		snprintf(out->error_text, sizeof(out->error_text),
-		         "the request was not forwarded: out of memory");
-		goto fail;
+	if (!failed) {
+		struct curl_slist *h = curl_slist_append(j->headers, "Expect:");
+
+		if (h == NULL)
+			failed = 1;
+		else
+			j->headers = h;
 	}
-	cc = proxy_setup(p, c, method, url, headers, body, body_len, &x, errbuf);
-	if (cc != CURLE_OK) {
-		out->error = PROXY_CONNECT;
-		snprintf(out->error_text, sizeof(out->error_text),
-		         "the request to the upstream cannot be set up: %s",
-		         curl_easy_strerror(cc));
-		goto fail;
+	if (j->method == NULL || j->url == NULL || failed) {
+		proxy_job_free(j);
+		proxy_fail(out, PROXY_CONNECT, "the request was not forwarded: out of memory");
+		return -1;
 	}
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &total_us);
-	out->status = status > 0 ? (unsigned)status : 0;
-	out->latency_us = (int64_t)total_us;
-	if (cc != CURLE_OK) {
-		proxy_explain(p, c, cc, &x, errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc),
-		              out);
-		goto fail;
+	/* On a loop's thread the exchange runs right there; from anywhere else, on the
+	 * proxy's own loop. */
+	l = loop_current();
+	if (l != NULL) {
+		struct proxy_engine *e = proxy_engine_here(p, l);
+
+		if (e == NULL) {
+			proxy_job_free(j);
+			if (atomic_load(&p->closing))
+				proxy_fail(
+				    out, PROXY_STOPPED,
+				    "the server is shutting down: the request was not forwarded");
+			else
+				proxy_fail(out, PROXY_CONNECT,
+				           "the request was not forwarded: out of memory");
+			return -1;
+		}
+		proxy_start_job(e, j);
+		return 0;
 	}
-	if (x.buf == NULL && (x.buf = malloc(1)) == NULL) {
-		out->error = PROXY_BAD_ANSWER;
-		snprintf(out->error_text, sizeof(out->error_text),
-		         "out of memory while reading the upstream answer");
-		goto fail;
+	l = proxy_own_loop(p);
+	if (l == NULL || loop_post(l, proxy_start_posted, j) != 0) {
+		proxy_job_free(j);
+		if (atomic_load(&p->closing))
+			proxy_fail(out, PROXY_STOPPED,
+			           "the server is shutting down: the request was not forwarded");
+		else
+			proxy_fail(
+			    out, PROXY_CONNECT,
+			    "the request was not forwarded: the proxy's thread cannot start");
+		return -1;
 	}
-	x.buf[x.len] = '\0';
-	out->body = x.buf;
-	out->body_len = x.len;
-	proxy_find_request_id(out);
-	/* The handle keeps its connections but forgets the pointers into this call's memory. */
-	curl_easy_reset(c);
-	curl_slist_free_all(headers);
-	free(url);
 	return 0;
-fail:
-	if (c != NULL)
-		curl_easy_reset(c);
-	curl_slist_free_all(headers);
-	free(url);
-	free(x.buf);
-	/*
-	 * What came before the failure (a status line, an x-traceid) is not the upstream's answer
-	 * and must not pass for one; the body is an empty string, so that it may still be printed.
-	 */
-	out->status = 0;
-	out->content_type[0] = out->retry_after[0] = out->traceid[0] = out->request_id[0] = '\0';
-	out->www_authenticate[0] = out->allow[0] = '\0';
-	out->body = calloc(1, 1);
-	out->body_len = 0;
-	return -1;
+}
+
+/* What a waiting proxy_forward sleeps on. */
+struct proxy_wait {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int done;
+};
+
+static void
+proxy_wait_done(struct proxy_result *out, void *cls)
+{
+	struct proxy_wait *w = cls;
+
+	(void)out;
+	pthread_mutex_lock(&w->lock);
+	w->done = 1;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+int
+proxy_forward(struct proxy *p, const char *method, const char *path, const char *query,
+              size_t query_len, const char *authorization, const char *content_type,
+              const char *body, size_t body_len, struct proxy_result *out)
+{
+	struct proxy_call c;
+	struct proxy_wait w;
+
+	memset(&c, 0, sizeof(c));
+	c.method = method;
+	c.path = path;
+	c.query = query;
+	c.query_len = query_len;
+	c.authorization = authorization;
+	c.content_type = content_type;
+	c.body = body;
+	c.body_len = body_len;
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	w.done = 0;
+	if (proxy_submit(p, &c, out, proxy_wait_done, &w) == 0) {
+		pthread_mutex_lock(&w.lock);
+		while (!w.done)
+			pthread_cond_wait(&w.cond, &w.lock);
+		pthread_mutex_unlock(&w.lock);
+	}
+	pthread_cond_destroy(&w.cond);
+	pthread_mutex_destroy(&w.lock);
+	return out->error == PROXY_OK ? 0 : -1;
 }
 
 void

@@ -31,6 +31,19 @@ enum response_fault {
 	RESPONSE_FAULT_SLOW      /* dribble the body over slow_ms */
 };
 
+struct response;
+
+/* Lets a deferred answer go: called once, from any thread, when r is filled. */
+typedef void response_resume_fn(struct response *r, void *resume_cls);
+
+/*
+ * Starts the work that will fill a deferred answer; it must end by calling resume(r,
+ * resume_cls) exactly once, from any thread (this one included). Until then the request the
+ * handler saw stays valid and its connection waits, holding no thread.
+ */
+typedef void response_defer_fn(struct response *r, void *defer_cls, response_resume_fn *resume,
+                               void *resume_cls);
+
 struct response_piece {
 	const void *base;
 	size_t len;
@@ -56,6 +69,11 @@ struct response {
 	char extra_text[320];       /* room for a log_extra made per request */
 	void (*release)(void *cls); /* run once by response_free */
 	void *release_cls;
+	/* Set by a handler that answers later (a forwarded request): the HTTP layer calls it
+	 * once the handler returns, and sends r when it is resumed. delay_ms and the fault are
+	 * read then, so the deferred work may set them. */
+	response_defer_fn *defer;
+	void *defer_cls;
 };
 
 /* Zeroes a response. */

@@ -12,6 +12,7 @@
 #include "router.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cursor.h"
@@ -148,36 +149,42 @@ router_fault_source(struct response *r, const struct fault_action *a)
 	r->source = r->source_text;
 }
 
-/* Forwards to the upstream, and records the exchange when asked. */
-static void
-router_upstream(struct router *rt, const struct request *req, struct response *r)
-{
+/*
+ * A request on its way to the upstream: what its answer needs once the upstream has spoken.
+ * The request itself stays valid until the answer is resumed.
+ */
+struct router_forward {
+	struct router *rt;
+	const struct request *req;
+	const char *authorization;
+	const char *content_type;
+	struct response *r;
+	struct fault_action *action; /* the rule that fired, whose delay and fault shape the
+	                              * answer; NULL when none did */
+	response_resume_fn *resume;
+	void *resume_cls;
 	struct proxy_result pr;
-	unsigned code;
 	char path[2048];
-	const char *raw;
-	size_t len = request_raw_path(req->target, &raw);
+};
 
-	/* The path goes up as the client wrote it (`//v2/calls` included): the upstream sees
-	 * what it would have seen without the proxy. */
-	if (len == 0 || len >= sizeof(path)) {
-		snprintf(path, sizeof(path), "%s", req->path);
-	} else {
-		memcpy(path, raw, len);
-		path[len] = '\0';
-	}
-	if (proxy_forward(rt->proxy, req->method, path, req->query, req->query_len,
-	                  request_header(req, "Authorization"), request_header(req, "Content-Type"),
-	                  req->body, req->body_len, &pr) != 0) {
-		const char *msg = pr.error_text;
+/* Turns the upstream's answer, or its failure, into r, and records the exchange when asked. */
+static void
+router_upstream_answer(struct router *rt, const struct router_forward *f, struct proxy_result *pr,
+                       struct response *r)
+{
+	const struct request *req = f->req;
 
-		code = pr.error == PROXY_TIMEOUT ? 504 : 502;
+	if (pr->error != PROXY_OK) {
+		const char *msg = pr->error_text;
+		unsigned code = pr->error == PROXY_TIMEOUT   ? 504
+		                : pr->error == PROXY_STOPPED ? 503
+		                                             : 502;
+
 		r->source = "upstream:error";
 		error_respond_status(r, code, &msg, 1);
 		snprintf(r->extra_text, sizeof(r->extra_text), "upstream_error=\"%.200s\"",
-		         pr.error_text);
+		         pr->error_text);
 		r->log_extra = r->extra_text;
-		proxy_result_free(&pr);
 		return;
 	}
 	if (rt->recorder != NULL) {
@@ -189,43 +196,132 @@ router_upstream(struct router *rt, const struct request *req, struct response *r
 		e.method = req->method;
 		e.path = req->path;
 		e.query = query_parse(&q, req->query, req->query_len) == 0 ? &q : NULL;
-		e.authorization = request_header(req, "Authorization");
-		e.status = pr.status;
-		e.content_type = pr.content_type;
-		e.retry_after = pr.retry_after;
-		e.traceid = pr.traceid;
-		e.www_authenticate = pr.www_authenticate;
-		e.allow = pr.allow;
-		e.body = pr.body;
-		e.body_len = pr.body_len;
-		e.latency_us = pr.latency_us;
+		e.authorization = f->authorization;
+		e.status = pr->status;
+		e.content_type = pr->content_type;
+		e.retry_after = pr->retry_after;
+		e.traceid = pr->traceid;
+		e.www_authenticate = pr->www_authenticate;
+		e.allow = pr->allow;
+		e.body = pr->body;
+		e.body_len = pr->body_len;
+		e.latency_us = pr->latency_us;
 		(void)cassette_record(rt->recorder, &e);
 	}
 	/* The client sees the upstream's answer as it came: status, body, and the headers it
 	 * relies on; no x-traceid of ours. */
-	r->status = pr.status;
+	r->status = pr->status;
 	r->source = "upstream";
 	r->request_id[0] = '\0';
-	if (pr.content_type[0] != '\0')
-		(void)response_header_add(r, "Content-Type", pr.content_type);
-	if (pr.retry_after[0] != '\0')
-		(void)response_header_add(r, "Retry-After", pr.retry_after);
-	if (pr.traceid[0] != '\0')
-		(void)response_header_add(r, "x-traceid", pr.traceid);
-	if (pr.www_authenticate[0] != '\0')
-		(void)response_header_add(r, "WWW-Authenticate", pr.www_authenticate);
-	if (pr.allow[0] != '\0')
-		(void)response_header_add(r, "Allow", pr.allow);
+	if (pr->content_type[0] != '\0')
+		(void)response_header_add(r, "Content-Type", pr->content_type);
+	if (pr->retry_after[0] != '\0')
+		(void)response_header_add(r, "Retry-After", pr->retry_after);
+	if (pr->traceid[0] != '\0')
+		(void)response_header_add(r, "x-traceid", pr->traceid);
+	if (pr->www_authenticate[0] != '\0')
+		(void)response_header_add(r, "WWW-Authenticate", pr->www_authenticate);
+	if (pr->allow[0] != '\0')
+		(void)response_header_add(r, "Allow", pr->allow);
 	snprintf(r->extra_text, sizeof(r->extra_text),
 	         "upstream_id=%s upstream_status=%u upstream_us=%lld",
-	         pr.request_id[0] != '\0' ? pr.request_id : "-", pr.status,
-	         (long long)pr.latency_us);
+	         pr->request_id[0] != '\0' ? pr->request_id : "-", pr->status,
+	         (long long)pr->latency_us);
 	r->log_extra = r->extra_text;
-	if (pr.body_len > 0) {
-		(void)response_piece_own(r, pr.body, pr.body_len);
-		pr.body = NULL;
+	if (pr->body_len > 0) {
+		(void)response_piece_own(r, pr->body, pr->body_len);
+		pr->body = NULL;
 	}
-	proxy_result_free(&pr);
+}
+
+/* The proxy's done function (on its event thread), or called at once when nothing started. */
+static void
+router_upstream_done(struct proxy_result *pr, void *cls)
+{
+	struct router_forward *f = cls;
+	struct response *r = f->r;
+	response_resume_fn *resume = f->resume;
+	void *resume_cls = f->resume_cls;
+
+	router_upstream_answer(f->rt, f, pr, r);
+	proxy_result_free(pr);
+	if (f->action != NULL) {
+		router_fault_shape(r, f->action);
+		router_fault_source(r, f->action);
+	}
+	free(f->action);
+	free(f);
+	resume(r, resume_cls);
+}
+
+/* The defer function of a forwarded request: hands it to the proxy. */
+static void
+router_upstream_start(struct response *r, void *cls, response_resume_fn *resume, void *resume_cls)
+{
+	struct router_forward *f = cls;
+	struct proxy_call c;
+
+	(void)r;
+	f->resume = resume;
+	f->resume_cls = resume_cls;
+	memset(&c, 0, sizeof(c));
+	c.method = f->req->method;
+	c.path = f->path;
+	c.query = f->req->query;
+	c.query_len = f->req->query_len;
+	c.authorization = f->authorization;
+	c.content_type = f->content_type;
+	c.body = f->req->body;
+	c.body_len = f->req->body_len;
+	if (proxy_submit(f->rt->proxy, &c, &f->pr, router_upstream_done, f) != 0)
+		router_upstream_done(&f->pr, f);
+}
+
+/*
+ * Forwards to the upstream: defers r, which is answered once the upstream has, and shaped
+ * then by the rule that fired (action, NULL when none did).
+ */
+static void
+router_upstream(struct router *rt, const struct request *req, struct response *r,
+                const struct fault_action *action)
+{
+	struct router_forward *f = malloc(sizeof(*f));
+	const char *raw;
+	size_t len = request_raw_path(req->target, &raw);
+
+	if (f != NULL) {
+		f->action = NULL;
+		if (action != NULL && (f->action = malloc(sizeof(*f->action))) != NULL)
+			memcpy(f->action, action, sizeof(*action));
+	}
+	if (f == NULL || (action != NULL && f->action == NULL)) {
+		free(f);
+		error_respond(r, ERROR_INTERNAL, NULL);
+		if (action != NULL) {
+			router_fault_shape(r, action);
+			router_fault_source(r, action);
+		}
+		return;
+	}
+	f->rt = rt;
+	f->req = req;
+	f->r = r;
+	/* Header values live as long as the request; they are read here, on the request's own
+	 * thread. */
+	f->authorization = request_header(req, "Authorization");
+	f->content_type = request_header(req, "Content-Type");
+	f->resume = NULL;
+	f->resume_cls = NULL;
+	/* The path goes up as the client wrote it (`//v2/calls` included): the upstream sees
+	 * what it would have seen without the proxy. */
+	if (len == 0 || len >= sizeof(f->path)) {
+		snprintf(f->path, sizeof(f->path), "%s", req->path);
+	} else {
+		memcpy(f->path, raw, len);
+		f->path[len] = '\0';
+	}
+	r->defer = router_upstream_start;
+	r->defer_cls = f;
 }
 
 /* Answers from the cassette, or fails loudly with what was asked and what is closest. */
@@ -287,10 +383,12 @@ router_handle(const struct request *req, struct response *r, void *cls)
 		memset(&who, 0, sizeof(who));
 		(void)auth_check(NULL, request_header(req, "Authorization"), &who);
 		if (!router_gate(rt, req, &who, r, &action, &fired)) {
-			if (rt->proxy != NULL)
-				router_upstream(rt, req, r);
-			else
-				router_replay(rt, req, r);
+			if (rt->proxy != NULL) {
+				/* Shaped by the rule once the upstream has answered. */
+				router_upstream(rt, req, r, fired ? &action : NULL);
+				return;
+			}
+			router_replay(rt, req, r);
 		}
 		if (fired) {
 			router_fault_shape(r, &action);

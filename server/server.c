@@ -80,14 +80,6 @@ server_rewind(void *cls)
 	cassette_rewind(cls);
 }
 
-static unsigned
-server_cores(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n > 0 ? (unsigned)n : 1;
-}
-
 /* Records every request but the control API's own in the journal and the metrics. */
 static void
 server_observe(const struct log_access *a, void *cls)
@@ -224,10 +216,9 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	ho.bind = cfg->bind;
 	ho.port = cfg->port;
 	ho.threads = cfg->threads;
-	/* A forwarded request holds its worker thread while the upstream answers, so proxy
-	 * mode runs more workers than cores to keep several requests in flight. */
-	if (s->proxy != NULL && ho.threads == 0)
-		ho.threads = 4 * server_cores();
+	/* A forwarded request is answered on the thread that took it: its upstream transfer
+	 * runs on that thread's loop, and the worker goes on serving meanwhile. */
+	ho.loops = s->proxy != NULL;
 	ho.observe = server_observe;
 	ho.observe_cls = s;
 	s->http = http_start(&ho, router_handle, &s->router, err, errlen);
@@ -279,7 +270,11 @@ server_reload(struct server *s, char *err, size_t errlen)
 void
 server_halt(struct server *s)
 {
-	http_stop(s->http, 10000);
+	/* Forwarded requests still waiting for the upstream after the grace are cut off (503)
+	 * before the connections close: none may be left suspended. */
+	http_drain(s->http, 10000);
+	proxy_shutdown(s->proxy);
+	http_stop(s->http, 0);
 	s->http = NULL;
 }
 
