@@ -5,6 +5,7 @@
  * every thread and taken here with sigwait, so reload and shutdown run as ordinary code on
  * the main thread instead of inside a signal handler.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -112,6 +113,15 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_setup(cfg.log_format == CONFIG_LOG_JSON ? LOG_JSON : LOG_TEXT, cfg.quiet);
+	/*
+	 * Each answer from an upstream is a buffer of its own, freed once sent. With glibc's
+	 * default thresholds the free space at the top of a thread's heap goes back to the
+	 * kernel after nearly every page, and the next page faults it in again: a third of the
+	 * proxy's time on a 57 KB page. Up to 8 MB of free heap is kept instead, and bodies
+	 * under 1 MB never get a mapping of their own.
+	 */
+	(void)mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
+	(void)mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 
 	/* Block before any thread starts, so the server's threads inherit the mask. */
 	sigemptyset(&set);

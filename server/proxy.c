@@ -73,6 +73,7 @@ struct proxy_job {
 	struct proxy_xfer x;
 	proxy_done_fn *done;
 	void *cls;
+	int setup_done; /* every option of this exchange is set on easy */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -89,6 +90,7 @@ struct proxy_engine {
 	int closed;
 	struct proxy_job *running;
 	CURL *pool[PROXY_POOL_MAX];
+	unsigned char configured[PROXY_POOL_MAX]; /* set up for plain GETs already */
 	size_t npool;
 };
 
@@ -609,9 +611,12 @@ proxy_explain(const struct proxy *p, CURL *c, CURLcode cc, const struct proxy_xf
 	}
 }
 
-/* Sets the options of one exchange on a handle that curl_easy_reset left blank. */
+/*
+ * Sets the options of one exchange: all of them on a handle that curl_easy_reset left blank,
+ * only those of this exchange on one `configured` by a plain GET before (proxy_is_plain).
+ */
 static CURLcode
-proxy_setup(const struct proxy *p, CURL *c, const char *method, const char *url,
+proxy_setup(const struct proxy *p, CURL *c, int configured, const char *method, const char *url,
             const struct curl_slist *headers, const char *body, size_t body_len,
             struct proxy_xfer *x, char *errbuf)
 {
@@ -624,8 +629,15 @@ proxy_setup(const struct proxy *p, CURL *c, const char *method, const char *url,
 			rc = curl_easy_setopt(c, opt, val);                                        \
 	} while (0)
 
+	/* What changes from one exchange to the next. */
 	PROXY_SETOPT(CURLOPT_ERRORBUFFER, errbuf);
 	PROXY_SETOPT(CURLOPT_URL, url);
+	PROXY_SETOPT(CURLOPT_HTTPHEADER, headers);
+	PROXY_SETOPT(CURLOPT_WRITEDATA, x);
+	PROXY_SETOPT(CURLOPT_HEADERDATA, x);
+	if (configured)
+		goto method;
+	/* What a handle keeps across plain GETs. */
 	PROXY_SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 	/* "//v2/calls" and "/./" must reach the upstream as the client sent them. */
 	PROXY_SETOPT(CURLOPT_PATH_AS_IS, 1L);
@@ -642,11 +654,9 @@ proxy_setup(const struct proxy *p, CURL *c, const char *method, const char *url,
 	PROXY_SETOPT(CURLOPT_ACCEPT_ENCODING, "");
 	/* A declared length past the cap fails before a byte of the body is read. */
 	PROXY_SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PROXY_MAX_BODY);
-	PROXY_SETOPT(CURLOPT_HTTPHEADER, headers);
 	PROXY_SETOPT(CURLOPT_WRITEFUNCTION, proxy_on_body);
-	PROXY_SETOPT(CURLOPT_WRITEDATA, x);
 	PROXY_SETOPT(CURLOPT_HEADERFUNCTION, proxy_on_header);
-	PROXY_SETOPT(CURLOPT_HEADERDATA, x);
+method:
 	if (strcmp(method, "HEAD") == 0) {
 		PROXY_SETOPT(CURLOPT_NOBODY, 1L);
 	} else if (strcmp(method, "GET") != 0 || body_len > 0) {
@@ -703,14 +713,34 @@ proxy_job_free(struct proxy_job *j)
 	free(j);
 }
 
-/* Gives an easy handle back to the pool, blank, or cleans it up when the pool is full. */
-static void
-proxy_pool_put(struct proxy_engine *e, CURL *c)
+/*
+ * True for a GET without a body: the only exchange whose options a handle may keep for the
+ * next one, since it sets no method, body or NOBODY option that would stay behind.
+ */
+static int
+proxy_is_plain(const struct proxy_job *j)
 {
+	return strcmp(j->method, "GET") == 0 && j->body_len == 0;
+}
+
+/*
+ * Gives the easy handle of j back to the pool, still set up when j was a plain GET (setting
+ * up a handle is a good part of what a transfer costs libcurl), else blank; or cleans it up
+ * when the pool is full.
+ */
+static void
+proxy_pool_put(struct proxy_engine *e, struct proxy_job *j)
+{
+	CURL *c = j->easy;
+	int keep = j->setup_done && proxy_is_plain(j);
+
+	j->easy = NULL;
 	if (c == NULL)
 		return;
-	curl_easy_reset(c);
+	if (!keep)
+		curl_easy_reset(c);
 	if (e->npool < PROXY_POOL_MAX) {
+		e->configured[e->npool] = (unsigned char)keep;
 		e->pool[e->npool++] = c;
 		return;
 	}
@@ -758,8 +788,7 @@ proxy_finish(struct proxy_engine *e, struct proxy_job *j, CURLcode cc)
 		j->x.buf = NULL;
 		proxy_find_request_id(out);
 	}
-	proxy_pool_put(e, j->easy);
-	j->easy = NULL;
+	proxy_pool_put(e, j);
 	proxy_job_free(j);
 	done(out, cls);
 }
@@ -774,8 +803,9 @@ proxy_abort(struct proxy_engine *e, struct proxy_job *j, enum proxy_error kind, 
 	void *cls = j->cls;
 
 	if (e != NULL)
-		proxy_pool_put(e, j->easy);
-	j->easy = NULL;
+		proxy_pool_put(e, j);
+	if (j->easy != NULL)
+		curl_easy_cleanup(j->easy);
 	proxy_job_free(j);
 	proxy_fail(out, kind, fmt, detail);
 	done(out, cls);
@@ -798,7 +828,7 @@ proxy_reap(struct proxy_engine *e)
 		curl_easy_getinfo(c, CURLINFO_PRIVATE, (char **)&j);
 		curl_multi_remove_handle(e->multi, c);
 		if (j == NULL) {
-			proxy_pool_put(e, c);
+			curl_easy_cleanup(c);
 			continue;
 		}
 		proxy_running_unlink(e, j);
@@ -876,22 +906,31 @@ proxy_start_job(struct proxy_engine *e, struct proxy_job *j)
 {
 	CURLcode cc;
 	CURLMcode mc;
+	int configured = 0;
 
 	if (e->closed || atomic_load(&j->p->closing)) {
 		proxy_abort(e, j, PROXY_STOPPED, "the server is shutting down: %s",
 		            "the request was not forwarded");
 		return;
 	}
-	j->easy = e->npool > 0 ? e->pool[--e->npool] : curl_easy_init();
+
+	if (e->npool > 0) {
+		e->npool--;
+		j->easy = e->pool[e->npool];
+		configured = e->configured[e->npool];
+	} else {
+		j->easy = curl_easy_init();
+	}
 	if (j->easy == NULL) {
 		proxy_abort(e, j, PROXY_CONNECT, "the request was not forwarded: %s",
 		            "out of memory");
 		return;
 	}
-	cc = proxy_setup(j->p, j->easy, j->method, j->url, j->headers, j->body, j->body_len, &j->x,
-	                 j->errbuf);
+	cc = proxy_setup(j->p, j->easy, configured, j->method, j->url, j->headers, j->body,
+	                 j->body_len, &j->x, j->errbuf);
 	if (cc == CURLE_OK)
 		cc = curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
+	j->setup_done = cc == CURLE_OK;
 	if (cc != CURLE_OK) {
 		proxy_abort(e, j, PROXY_CONNECT, "the request to the upstream cannot be set up: %s",
 		            curl_easy_strerror(cc));
