@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* base64("supersecretkey:supersecretvalue") */
@@ -216,6 +217,172 @@ START_TEST(upstream_errors_pass_through_unchanged)
 	ck_assert_int_eq(r.status, 405);
 	ck_assert_ptr_nonnull(harness_header(&r, "Allow", buf, sizeof(buf)));
 	ck_assert_str_eq(buf, "GET");
+	harness_reply_free(&r);
+}
+END_TEST
+
+/* One client of many at once: what it asked, and whether every answer was its own. */
+struct parallel_client {
+	pthread_t thread;
+	int id;
+	int failures;
+	char first_failure[256];
+};
+
+#define PARALLEL_CLIENTS 16
+#define PARALLEL_REQUESTS 8
+
+/* The ranges the clients ask for, and the totals the upstream gives for each. */
+static const char *const parallel_ranges[] = {
+    "fromDateTime=2025-01-01T00:00:00Z&toDateTime=2025-02-01T00:00:00Z",
+    "fromDateTime=2025-02-01T00:00:00Z&toDateTime=2025-03-01T00:00:00Z",
+    "fromDateTime=2025-03-01T00:00:00Z&toDateTime=2025-05-01T00:00:00Z",
+    "fromDateTime=2025-05-01T00:00:00Z&toDateTime=2025-07-01T00:00:00Z",
+    "fromDateTime=2031-01-01T00:00:00Z",
+};
+#define PARALLEL_RANGES (sizeof(parallel_ranges) / sizeof(parallel_ranges[0]))
+static long parallel_total[PARALLEL_RANGES];
+static char parallel_first_id[PARALLEL_RANGES][32];
+
+static void
+parallel_fail(struct parallel_client *c, const char *what, const char *body)
+{
+	if (c->failures++ == 0)
+		snprintf(c->first_failure, sizeof(c->first_failure), "client %d: %s: %.160s", c->id,
+		         what, body);
+}
+
+static void *
+parallel_main(void *cls)
+{
+	struct parallel_client *c = cls;
+	int i;
+
+	for (i = 0; i < PARALLEL_REQUESTS; i++) {
+		size_t k = (size_t)(c->id + i) % PARALLEL_RANGES;
+		char target[256], trace[64];
+		struct harness_reply r;
+		json_t *records, *calls;
+
+		snprintf(target, sizeof(target), "/v2/calls?%s", parallel_ranges[k]);
+		get_as(&px, target, &r);
+		records = json_object_get(r.json, "records");
+		calls = json_object_get(r.json, "calls");
+		if (parallel_total[k] == 0) {
+			if (r.status != 404)
+				parallel_fail(c, "not the upstream's 404", r.body);
+		} else if (r.status != 200) {
+			parallel_fail(c, "not 200", r.body);
+		} else if (json_integer_value(json_object_get(records, "totalRecords")) !=
+		           parallel_total[k]) {
+			parallel_fail(c, "another range's total", r.body);
+		} else if (strcmp(
+		               json_string_value(json_object_get(json_array_get(calls, 0), "id")),
+		               parallel_first_id[k]) != 0) {
+			parallel_fail(c, "another range's calls", r.body);
+		}
+		if (harness_header(&r, "x-traceid", trace, sizeof(trace)) == NULL ||
+		    r.json == NULL ||
+		    strcmp(trace, json_string_value(json_object_get(r.json, "requestId"))) != 0)
+			parallel_fail(c, "x-traceid is not the body's requestId", r.body);
+		harness_reply_free(&r);
+	}
+	return NULL;
+}
+
+START_TEST(parallel_clients_each_get_their_own_answer)
+{
+	struct parallel_client c[PARALLEL_CLIENTS];
+	size_t k;
+	int i;
+
+	for (k = 0; k < PARALLEL_RANGES; k++) {
+		char target[256];
+		struct harness_reply r;
+
+		snprintf(target, sizeof(target), "/v2/calls?%s", parallel_ranges[k]);
+		get_as(&up, target, &r);
+		parallel_total[k] = 0;
+		parallel_first_id[k][0] = '\0';
+		if (r.status == 200) {
+			parallel_total[k] = (long)json_integer_value(
+			    json_object_get(json_object_get(r.json, "records"), "totalRecords"));
+			snprintf(parallel_first_id[k], sizeof(parallel_first_id[k]), "%s",
+			         json_string_value(json_object_get(
+			             json_array_get(json_object_get(r.json, "calls"), 0), "id")));
+		}
+		harness_reply_free(&r);
+	}
+	ck_assert_int_gt(parallel_total[0], 0);
+	ck_assert_int_ne(parallel_total[0], parallel_total[1]);
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < PARALLEL_CLIENTS; i++) {
+		c[i].id = i;
+		ck_assert_int_eq(pthread_create(&c[i].thread, NULL, parallel_main, &c[i]), 0);
+	}
+	for (i = 0; i < PARALLEL_CLIENTS; i++)
+		pthread_join(c[i].thread, NULL);
+	for (i = 0; i < PARALLEL_CLIENTS; i++)
+		ck_assert_msg(c[i].failures == 0, "%d failures; first: %s", c[i].failures,
+		              c[i].first_failure);
+}
+END_TEST
+
+static long
+upstream_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Faults in front of the upstream shape its answer: a delay holds it, a reset drops it. */
+START_TEST(rules_shape_the_upstreams_answer)
+{
+	static const char *const admin_json[] = {"Content-Type: application/json", NULL};
+	struct harness_reply r, d;
+	char trace[64];
+	long t0;
+
+	harness_request(&px, "POST", "/__admin/faults", NULL, admin_json,
+	                "{\"rules\":[{\"name\":\"hold\",\"match\":{\"query\":{\"workspaceId\":"
+	                "\"9391112992383559384\"}},\"respond\":{\"delayMs\":400},\"times\":1},"
+	                "{\"name\":\"drop\",\"match\":{\"query\":{\"workspaceId\":\"5\"}},"
+	                "\"respond\":{\"fault\":\"reset\"},\"times\":1}]}",
+	                &r);
+	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+	harness_reply_free(&r);
+
+	get_as(&up, "/v2/calls?workspaceId=9391112992383559384", &d);
+	ck_assert_int_eq(d.status, 200);
+	t0 = upstream_mono_ms();
+	get_as(&px, "/v2/calls?workspaceId=9391112992383559384", &r);
+	ck_assert_int_ge(upstream_mono_ms() - t0, 390);
+	/* Held, but the upstream's own answer: its status, requestId and calls. */
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(harness_header(&r, "x-traceid", trace, sizeof(trace)));
+	ck_assert_str_eq(trace, json_string_value(json_object_get(r.json, "requestId")));
+	ck_assert_str_eq(strstr(r.body, "\"calls\":"), strstr(d.body, "\"calls\":"));
+	harness_reply_free(&r);
+	harness_reply_free(&d);
+
+	get_as(&px, "/v2/calls?workspaceId=5", &r);
+	ck_assert_int_ne(r.curl_code, 0);
+	harness_reply_free(&r);
+	/* Both rules were used up; the proxy goes on serving. */
+	get_as(&px, "/v2/calls?workspaceId=5", &r);
+	ck_assert_int_eq(r.status, 404);
+	harness_reply_free(&r);
+
+	/* The journal names the rules, and the held one still shows what the upstream said. */
+	harness_request(&px, NULL, "/__admin/requests?limit=3", NULL, NULL, NULL, &r);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_array_get(json_object_get(r.json, "requests"), 1), "source")),
+	                 "fault:drop");
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_array_get(json_object_get(r.json, "requests"), 2), "source")),
+	                 "fault:hold");
 	harness_reply_free(&r);
 }
 END_TEST
@@ -511,6 +678,56 @@ START_TEST(upstream_failures_become_gong_shaped_answers)
 }
 END_TEST
 
+/* A request through the proxy, on a thread of its own, with what came back. */
+struct waiting_client {
+	const struct harness_server *s;
+	struct harness_reply r;
+};
+
+static void *
+waiting_main(void *cls)
+{
+	struct waiting_client *w = cls;
+
+	get_as(w->s, "/v2/calls", &w->r);
+	return NULL;
+}
+
+/*
+ * Stopping the proxy while a request still waits for an upstream that never answers: the
+ * grace passes, the request gets a 503 that says why, and the server stops.
+ */
+START_TEST(shutdown_cuts_off_a_waiting_request)
+{
+	struct raw_server silent;
+	struct harness_server p;
+	struct waiting_client w;
+	pthread_t t;
+	char url[64];
+	const char *flags[] = {"--upstream", url, "--upstream-timeout", "60", NULL};
+	const char *msg;
+	struct timespec ts = {0, 300 * 1000 * 1000};
+
+	/* Held past the 10 s grace of a shutdown. */
+	raw_start(&silent, NULL, 11000);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", silent.port);
+	harness_start(&p, flags);
+	memset(&w, 0, sizeof(w));
+	w.s = &p;
+	ck_assert_int_eq(pthread_create(&t, NULL, waiting_main, &w), 0);
+	nanosleep(&ts, NULL);
+	harness_stop(&p);
+	pthread_join(t, NULL);
+	ck_assert_msg(w.r.status == 503, "status %ld, curl %d: %s", w.r.status, w.r.curl_code,
+	              w.r.body != NULL ? w.r.body : "");
+	msg = json_string_value(json_array_get(json_object_get(w.r.json, "errors"), 0));
+	ck_assert_msg(msg != NULL && strstr(msg, "shutting down") != NULL, "%s", w.r.body);
+	ck_assert_uint_ge(strlen(json_string_value(json_object_get(w.r.json, "requestId"))), 18);
+	harness_reply_free(&w.r);
+	raw_stop(&silent);
+}
+END_TEST
+
 /* An HTTPS upstream with the test certificate, answering one fixed page. */
 static enum MHD_Result
 tls_answer(void *cls, struct MHD_Connection *con, const char *url, const char *method,
@@ -636,12 +853,15 @@ upstream_suite(void)
 	tcase_add_test(t, upstream_errors_pass_through_unchanged);
 	tcase_add_test(t, record_then_replay_in_a_fresh_instance);
 	tcase_add_test(t, access_log_pairs_both_request_ids);
+	tcase_add_test(t, parallel_clients_each_get_their_own_answer);
+	tcase_add_test(t, rules_shape_the_upstreams_answer);
 	suite_add_tcase(s, t);
 
 	tcase_set_timeout(o, 60);
 	tcase_add_test(o, replay_repeats_in_order_then_the_last);
 	tcase_add_test(o, upstream_failures_become_gong_shaped_answers);
 	tcase_add_test(o, https_upstream_with_a_private_ca);
+	tcase_add_test(o, shutdown_cuts_off_a_waiting_request);
 	suite_add_tcase(s, o);
 	return s;
 }
