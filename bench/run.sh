@@ -4,7 +4,8 @@
 # same first page as a static file, as the ceiling to compare with; then, on the built-in
 # fixtures, what fault rules and the rate limiter cost a request they do not touch, whether a
 # thousand delayed requests in flight slow the others (all held alike, then held for spread
-# times), and what a proxy gongmock in front of another costs a request.
+# times), and what a proxy gongmock in front of another costs a request, beside nginx as a
+# reverse proxy in the same place.
 #
 # Usage, from the repository root: sh bench/run.sh build/gongmock
 #
@@ -60,7 +61,7 @@ DELAY_WS=999      # the workspaceId whose requests are delayed (no calls: a 404 
 DELAY_TARGET=5    # p99 in ms of the other requests, aimed at, with the delayed load
 PROXY_TARGET=0.60 # proxy/direct req/s, aimed at
 PROXY_ADDED=1     # ms the proxy adds to p50, aimed at (under)
-PROXY_THREADS="2 16" # proxy --threads tried in one extra round each, beside its default
+PROXY_THREADS="1 4" # proxy --threads tried in one extra round each, beside its default
 
 OUT=build/bench
 LOGS=$OUT/logs
@@ -437,9 +438,14 @@ bench_dataset() {
 
 # ---- nginx -------------------------------------------------------------------------------
 
-# start_nginx PAGE_FILE: nginx on 127.0.0.1, serving PAGE_FILE at /v2/calls. Sets NGX_PORT.
+# start_nginx PAGE_FILE [UPSTREAM_PORT]: nginx on 127.0.0.1, serving PAGE_FILE at /v2/calls;
+# with UPSTREAM_PORT, nginx as a reverse proxy to the server there instead (PAGE_FILE is then
+# only what the health check fetches). Sets NGX_PORT.
 start_nginx() {
 	dir=$PWD/$OUT/nginx
+	conf=bench/nginx.conf.in
+	upstream=${2:-}
+	[ -n "$upstream" ] && conf=bench/nginx-proxy.conf.in
 	rm -rf "$dir"
 	mkdir -p "$dir/www/v2" "$dir/tmp" || return 1
 	cp "$1" "$dir/www/v2/calls" || return 1
@@ -450,12 +456,12 @@ start_nginx() {
 	tries=0
 	while [ "$tries" -lt 10 ]; do
 		sed -e "s|@USER@|$user|" -e "s|@WORKERS@|$workers|" -e "s|@DIR@|$dir|g" \
-			-e "s|@PORT@|$port|" bench/nginx.conf.in >"$dir/nginx.conf"
+			-e "s|@PORT@|$port|" -e "s|@UPSTREAM@|$upstream|" "$conf" >"$dir/nginx.conf"
 		nginx -p "$dir/" -e "$dir/error.log" -c "$dir/nginx.conf" >>"$dir/stdout.log" 2>&1 &
 		NGX_PID=$!
 		i=0
 		while [ "$i" -lt 50 ] && kill -0 "$NGX_PID" 2>/dev/null; do
-			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H "$AUTH" \
 				"http://127.0.0.1:$port/v2/calls")
 			if [ "$code" = 200 ]; then
 				NGX_PORT=$port
@@ -798,6 +804,21 @@ proxy_pair() {
 		"$shown" "$1" "$d_rps" "$d_p50" "$d_p99" "$RPS" "$P50" "$P99" "$rt" "$added"
 	printf 'P\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$d_rps" "$d_p50" \
 		"$d_p99" "$RPS" "$P50" "$P99" "$rt" "$added" >>"$RESULTS"
+	# The reference: nginx as a reverse proxy in the same place, in the rounds of the default.
+	if [ "$3" = default ] && [ -n "$NGX_PROXY_PORT" ]; then
+		g_rps=$RPS
+		if ! run_wrk "$slug-nginx" "http://127.0.0.1:$NGX_PROXY_PORT$5"; then
+			fail "cost of the proxy: round $2 ($1) could not run through nginx"
+			return 1
+		fi
+		nrt=$(ratio "$RPS" "$d_rps")
+		nadded=$(awk -v a="$P50" -v b="$d_p50" 'BEGIN { printf "%.2f", a - b }')
+		grt=$(ratio "$g_rps" "$RPS")
+		printf '  %-12s %-4s  nginx as a proxy %9s req/s p50 %5s p99 %6s   ratio %s   p50 %+.2f ms   gongmock/nginx %s\n' \
+			"$shown" "$1" "$RPS" "$P50" "$P99" "$nrt" "$nadded" "$grt"
+		printf 'Q\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$RPS" "$P50" "$P99" "$nrt" \
+			"$nadded" "$grt" >>"$RESULTS"
+	fi
 	return 0
 }
 
@@ -811,6 +832,11 @@ proxy_medians() {
 	echo "  $2: median proxy/direct $mr (target >= $PROXY_TARGET: $(met "$mr" '>=' \
 		"$PROXY_TARGET")), median p50 added $ma ms (target under $PROXY_ADDED ms:" \
 		"$(met "$ma" '<' "$PROXY_ADDED"))"
+	nr=$(awk -F'\t' -v k="$1" '$1 == "Q" && $2 == k { print $7 }' "$RESULTS" | median)
+	gr=$(awk -F'\t' -v k="$1" '$1 == "Q" && $2 == k { print $9 }' "$RESULTS" | median)
+	[ -n "$NGX_PROXY_PORT" ] &&
+		echo "  $2: nginx as a proxy, median proxy/direct $nr; gongmock/nginx $gr"
+	return 0
 }
 
 # bench_proxy: an upstream gongmock on the built-in data and a proxy gongmock in front of it;
@@ -854,12 +880,22 @@ bench_proxy() {
 	done
 	psize=$(json_num "$OUT/proxy.json" currentPageSize)
 	cores=$(nproc)
+	NGX_PROXY_PORT=
+	if ! command -v nginx >/dev/null 2>&1; then
+		note "cost of the proxy: nginx is not installed: no reference proxy"
+	elif start_nginx "$OUT/proxy.json" "$PROXY_UP"; then
+		NGX_PROXY_PORT=$NGX_PORT
+	else
+		note "cost of the proxy: nginx did not start as a proxy: no reference"
+	fi
 	echo "  an upstream gongmock (built-in data) and a proxy gongmock in front of it; the same URL" \
 		"directly from the upstream, then through"
 	echo "  the proxy: the built-in first page and the empty range's 404 (the smallest answer:" \
 		"the per-request cost shows best)"
 	echo "  threads in each process (the workers and the rest): upstream ${up_nt:-n/a};" \
-		"proxy $nts; the default of the proxy is 4 workers per core"
+		"proxy $nts; the default of the proxy is one event loop per core"
+	echo "  the reference: nginx ($(nproc) workers) as a reverse proxy to the same upstream," \
+		"kept-alive upstream connections, in each round after the proxy gongmock"
 	echo "  note: wrk, the proxy and the upstream are 3 busy processes on $cores cores: through" \
 		"the proxy the three compete for them, directly only"
 	echo "  two do, so the ratio includes that contention as well as the proxy's own work"
@@ -869,6 +905,8 @@ bench_proxy() {
 		warm_up "proxy-${p%%:*}" "http://127.0.0.1:${p#*:}/v2/calls?$RANGE"
 	done
 	warm_up proxy-upstream "http://127.0.0.1:$PROXY_UP/v2/calls?$RANGE"
+	[ -n "$NGX_PROXY_PORT" ] &&
+		warm_up proxy-nginx "http://127.0.0.1:$NGX_PROXY_PORT/v2/calls?$RANGE"
 
 	PROXY_BAD=0
 	r=1
@@ -889,6 +927,7 @@ bench_proxy() {
 	[ "$PROXY_BAD" = 0 ] ||
 		note "cost of the proxy: $PROXY_BAD non-2xx answers to the page or socket errors"
 	printf 'X\t%s\t%s\t%s\n' "$cores" "${up_nt:-n/a}" "$nts" >>"$RESULTS"
+	stop_nginx
 	stop_side
 	return 0
 }
@@ -1046,6 +1085,12 @@ $1 == "P" {
 		pa[$2, npk[$2]] = $12
 	}
 }
+$1 == "Q" {
+	q[++nq] = sprintf("| %s | %s | %.0f | %s | %s | %s | %+.2f | %s |", $2 == "page" ? "first page" : "404",
+		$3, $4, $5, $6, $7, $8, $9)
+	qr[$2, ++nqk[$2]] = $7
+	qg[$2, nqk[$2]] = $9
+}
 $1 == "X" { pcores = $2; pup = $3; pnts = $4 }
 $1 == "N" { n[++nn] = $2 }
 END {
@@ -1140,7 +1185,8 @@ END {
 	} else {
 		print "An upstream gongmock (built-in data) and a proxy gongmock in front of it (`--upstream`);"
 		print "the same URL directly from the upstream, then through the proxy, in alternating rounds,"
-		print "with the default threads of the proxy (4 per core), then one round each with other `--threads`."
+		print "with the default threads of the proxy (one event loop per core), then one round each with"
+		print "other `--threads`."
 		printf "Threads in each process (the workers and the rest): upstream %s; proxy %s.\n", pup, pnts
 		printf "wrk, the proxy and the upstream are three busy processes on %s cores: through the proxy\n", pcores
 		print "all three compete for them, directly only two do, so the ratio includes that contention"
@@ -1162,6 +1208,25 @@ END {
 				kk == "page" ? "First page" : "404", mr, ptarget, verdict(mr + 0 >= ptarget + 0), ma, padded,
 				verdict(ma + 0 < padded + 0)
 			if (k == 1) print ""
+		}
+		if (nq > 0) {
+			print ""
+			print "The reference: nginx as a reverse proxy to the same upstream (kept-alive upstream"
+			print "connections, one worker per core), in each round right after the proxy gongmock."
+			print ""
+			print "| answer | round | nginx req/s | nginx p50 ms | nginx p99 ms | nginx/direct | p50 added ms | gongmock/nginx |"
+			print "|---|---|---:|---:|---:|---:|---:|---:|"
+			for (i = 1; i <= nq; i++) print q[i]
+			print ""
+			for (k = 1; k <= 2; k++) {
+				kk = kinds[k]
+				n_ = nqk[kk] + 0
+				if (n_ == 0) continue
+				for (i = 1; i <= n_; i++) { vr[i] = qr[kk, i]; va[i] = qg[kk, i] }
+				printf "%s, medians: nginx/direct %.2f; the proxy gongmock against nginx %.2f.\n",
+					kk == "page" ? "First page" : "404", median(vr, n_), median(va, n_)
+				if (k == 1) print ""
+			}
 		}
 	}
 	if (nn > 0) {
