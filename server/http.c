@@ -47,6 +47,8 @@
 
 /* Room for the normalised path; longer paths are answered 404 without routing. */
 #define HTTP_PATH_MAX 2048
+/* Connections open at once, all threads together. */
+#define HTTP_MAX_CONNECTIONS 20000
 /* Held connections resumed at most this many per millisecond. */
 #define HTTP_RESUME_BATCH 32
 /* A dribbled body goes out in this many pieces over its time. */
@@ -163,15 +165,6 @@ struct http_feed {
 	int64_t step_us;
 };
 
-static int64_t
-http_mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* ---- timer ------------------------------------------------------------------------------ */
 
 static void
@@ -217,7 +210,7 @@ http_timer_main(void *cls)
 
 	pthread_mutex_lock(&t->lock);
 	for (;;) {
-		int64_t now = http_mono_us();
+		int64_t now = loop_now_us();
 
 		size_t woken = 0;
 
@@ -526,7 +519,7 @@ http_feed_read(void *cls, uint64_t pos, char *buf, size_t max)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	want = f->limit - pos;
 	if (f->step_us > 0) {
-		int64_t now = http_mono_us();
+		int64_t now = loop_now_us();
 
 		if (now < f->next_us && http_hold(f->server, f->hl, f->con, f->next_us) == 0)
 			return 0;
@@ -583,7 +576,7 @@ http_make(struct http *h, struct http_req *q, struct MHD_Connection *con, struct
 				f->step_us = 1;
 			/* Each piece waits its step, the first one too, so the body takes the
 			 * whole time asked for. */
-			f->next_us = http_mono_us() + f->step_us;
+			f->next_us = loop_now_us() + f->step_us;
 		}
 		/* The full length is announced, so a client sees the body end early. */
 		mr = MHD_create_response_from_callback(bytes, 64 * 1024, http_feed_read, f,
@@ -666,7 +659,7 @@ static void
 http_resume(struct response *r, void *cls)
 {
 	struct http_req *q = cls;
-	int64_t at = r->delay_ms > 0 ? http_mono_us() + (int64_t)r->delay_ms * 1000 : 0;
+	int64_t at = r->delay_ms > 0 ? loop_now_us() + (int64_t)r->delay_ms * 1000 : 0;
 
 	/* Published to the worker by libmicrohttpd's lock (or the timer's) on the way. */
 	q->phase = 2;
@@ -759,7 +752,7 @@ http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const cha
 	if (r->delay_ms > 0) {
 		q->held = r;
 		q->phase = 2;
-		if (http_hold(h, q->hl, con, http_mono_us() + (int64_t)r->delay_ms * 1000) == 0)
+		if (http_hold(h, q->hl, con, loop_now_us() + (int64_t)r->delay_ms * 1000) == 0)
 			return MHD_YES;
 		q->held = NULL;
 	}
@@ -824,7 +817,43 @@ http_loop_quiesce(void *cls)
 
 	(void)MHD_quiesce_daemon(hl->daemon);
 	hl->quiesced = 1;
+	/* Closed at once, so that new clients are refused (or reach another server on the
+	 * port) rather than wait in a backlog nobody accepts from. */
+	if (hl->listen_fd != MHD_INVALID_SOCKET) {
+		close(hl->listen_fd);
+		hl->listen_fd = MHD_INVALID_SOCKET;
+	}
 	atomic_fetch_add(&hl->server->quiesced, 1);
+}
+
+/*
+ * Binds a socket without SO_REUSEPORT to ss and closes it again, so that a port another
+ * server holds is refused as in mock mode, instead of being shared with it: a socket of a
+ * SO_REUSEPORT group could join another process's group. For port 0, ss gets the port.
+ */
+static int
+http_probe(struct sockaddr_storage *ss, char *err, size_t errlen)
+{
+	socklen_t len =
+	    ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int fd = socket(ss->ss_family, SOCK_STREAM, 0);
+	int one = 1;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open a socket: %s", strerror(errno));
+		return -1;
+	}
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len) != 0 ||
+	    getsockname(fd, (struct sockaddr *)ss, &len) != 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 /* A listening socket of a loop's daemon, bound with SO_REUSEPORT beside the others'. */
@@ -921,22 +950,19 @@ http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned thr
 	h->nloops = threads;
 	for (i = 0; i < threads; i++)
 		h->loops[i].listen_fd = MHD_INVALID_SOCKET;
+	if (http_probe(&at, err, errlen) != 0)
+		return -1;
 	for (i = 0; i < threads; i++) {
 		struct http_loop *hl = &h->loops[i];
 		const union MHD_DaemonInfo *info;
 
 		hl->server = h;
-		/* The first socket picks the port (for port 0); the others take the same. */
+		/* The probe picked the port (for port 0); every socket takes the same. */
 		hl->listen_fd = http_listen(&at, err, errlen);
 		if (hl->listen_fd == MHD_INVALID_SOCKET)
 			return -1;
-		if (i == 0) {
+		if (i == 0)
 			h->port = http_bound_port(hl->listen_fd);
-			if (at.ss_family == AF_INET6)
-				((struct sockaddr_in6 *)&at)->sin6_port = htons((uint16_t)h->port);
-			else
-				((struct sockaddr_in *)&at)->sin_port = htons((uint16_t)h->port);
-		}
 		hl->loop = loop_create(err, errlen);
 		if (hl->loop == NULL)
 			return -1;
@@ -945,8 +971,8 @@ http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned thr
 		    hl->listen_fd, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
 		    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
 		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)20000, MHD_OPTION_CONNECTION_TIMEOUT,
-		    (unsigned int)120, MHD_OPTION_END);
+		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(HTTP_MAX_CONNECTIONS / threads + 1),
+		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_END);
 		if (hl->daemon == NULL) {
 			snprintf(err, errlen, "cannot start the HTTP server on its socket");
 			return -1;
@@ -1049,7 +1075,7 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	    (struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h, MHD_OPTION_THREAD_POOL_SIZE,
 	    (unsigned int)(threads > 1 ? threads : 0), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned int)20000,
+	    (size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_LISTEN_BACKLOG_SIZE,
 	    (unsigned int)1024, MHD_OPTION_END);
 	if (h->daemon == NULL) {

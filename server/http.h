@@ -4,7 +4,8 @@
  * It turns each request into a struct request, calls the handler once the whole request is
  * in, and sends the struct response it fills: headers, then the body pieces straight from
  * where they lie (writev), then logs one access line. Requests run on libmicrohttpd's own
- * epoll threads; the handler must be safe to call from several threads at once.
+ * epoll threads, or with loops on one event loop per thread, each with a daemon of its own;
+ * either way the handler must be safe to call from several threads at once.
  *
  * A response may ask to be held back (delay_ms) or broken (reset, empty, truncate, slow):
  * held answers suspend their connection and a timer thread resumes it, so a thousand delayed

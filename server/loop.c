@@ -6,7 +6,9 @@
  * from other threads goes into a locked list and an eventfd wakes the loop, written only when
  * the list was empty: the loop takes the whole list each time it comes round. A pass is: ask
  * the clients when they are due, wait for that long at most, call the fd callbacks, run the
- * clients whose time has come, then the posted work.
+ * clients whose time has come, then the posted work. Each event carries the generation its fd
+ * had when added, so that an event taken in a batch for an fd that an earlier callback of the
+ * same pass closed and reopened is not handed to the new one.
  */
 #include "loop.h"
 
@@ -29,6 +31,7 @@ struct loop_watch {
 	loop_fd_fn *fn;
 	void *cls;
 	unsigned events; /* 0: not in the epoll set */
+	uint32_t gen;    /* raised each time the fd is added or forgotten */
 };
 
 struct loop_client {
@@ -61,6 +64,13 @@ struct loop {
 
 static _Thread_local struct loop *loop_tls;
 
+/* What epoll hands back with an event: the fd and its generation. */
+static uint64_t
+loop_tag(int fd, uint32_t gen)
+{
+	return ((uint64_t)gen << 32) | (uint32_t)fd;
+}
+
 int64_t
 loop_now_us(void)
 {
@@ -87,7 +97,7 @@ loop_create(char *err, size_t errlen)
 		goto fail;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
-	ev.data.fd = l->wakefd;
+	ev.data.u64 = loop_tag(l->wakefd, 0);
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->wakefd, &ev) != 0)
 		goto fail;
 	return l;
@@ -155,16 +165,21 @@ loop_fd_set(struct loop *l, int fd, unsigned events, loop_fd_fn *fn, void *cls)
 	if (events == 0) {
 		if (w->events != 0)
 			(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
-		memset(w, 0, sizeof(*w));
+		w->fn = NULL;
+		w->cls = NULL;
+		w->events = 0;
+		w->gen++;
 		return 0;
 	}
 	w->fn = fn;
 	w->cls = cls;
 	if (w->events == events)
 		return 0;
+	if (w->events == 0)
+		w->gen++;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = loop_epoll_events(events);
-	ev.data.fd = fd;
+	ev.data.u64 = loop_tag(fd, w->gen);
 	if (w->events == 0) {
 		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) != 0 &&
 		    (errno != EEXIST || epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) != 0))
@@ -181,8 +196,14 @@ loop_fd_set(struct loop *l, int fd, unsigned events, loop_fd_fn *fn, void *cls)
 void
 loop_fd_closed(struct loop *l, int fd)
 {
-	if (fd >= 0 && (size_t)fd < l->nwatch)
-		memset(&l->watch[fd], 0, sizeof(l->watch[fd]));
+	if (fd >= 0 && (size_t)fd < l->nwatch) {
+		struct loop_watch *w = &l->watch[fd];
+
+		w->fn = NULL;
+		w->cls = NULL;
+		w->events = 0;
+		w->gen++;
+	}
 }
 
 int
@@ -277,19 +298,21 @@ loop_run(struct loop *l)
 	for (;;) {
 		int i, n = epoll_wait(l->epfd, ev, LOOP_EVENTS, loop_wait_ms(l));
 		int woken = 0;
-		int64_t now;
 		size_t c;
 
 		for (i = 0; i < n; i++) {
-			int fd = ev[i].data.fd;
+			int fd = (int)(uint32_t)ev[i].data.u64;
+			uint32_t gen = (uint32_t)(ev[i].data.u64 >> 32);
 			unsigned events = 0;
 
 			if (fd == l->wakefd) {
 				woken = 1;
 				continue;
 			}
-			/* An earlier callback of this pass may have stopped watching it. */
-			if ((size_t)fd >= l->nwatch || l->watch[fd].events == 0)
+			/* An earlier callback of this pass may have stopped watching it, or closed
+			 * it and watched a new fd of the same number. */
+			if ((size_t)fd >= l->nwatch || l->watch[fd].events == 0 ||
+			    l->watch[fd].gen != gen)
 				continue;
 			if (ev[i].events & EPOLLIN)
 				events |= LOOP_IN;
@@ -299,12 +322,12 @@ loop_run(struct loop *l)
 				events |= LOOP_ERR;
 			l->watch[fd].fn(l->watch[fd].cls, fd, events);
 		}
-		now = loop_now_us();
 		for (c = 0; c < l->nclients; c++) {
 			struct loop_client *cl = &l->clients[c];
 			int64_t d = cl->due(cl->cls);
 
-			if (d >= 0 && d <= now)
+			/* The clock is read after due: a client due "now" is due. */
+			if (d >= 0 && d <= loop_now_us())
 				cl->run(cl->cls);
 		}
 		if (woken && loop_take_posted(l))

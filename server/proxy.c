@@ -3,20 +3,22 @@
  * client of the mock relies on: the status, the decoded body, Content-Type, Retry-After,
  * x-traceid, WWW-Authenticate and Allow.
  *
- * One event thread per proxy drives every transfer through libcurl's multi interface: libcurl
- * says which sockets to watch and when to wake (its socket and timer callbacks), the thread
- * waits for them in epoll and hands libcurl the events. A forwarded request therefore costs a
- * queue entry while the upstream thinks, not a parked thread and two context switches, and
- * all transfers share the multi handle's connection cache, so connections are reused across
- * requests. Other threads hand work over through a locked queue and an eventfd, written only
- * when the queue was empty: under load the thread finds new work each time it comes round
- * and nobody pays for a wake-up.
+ * Transfers run through libcurl's multi interface on event loops (loop.h): libcurl says which
+ * sockets to watch and when to wake (its socket and timer callbacks), the loop waits for them
+ * with everything else it watches and hands libcurl the events. Each loop has an engine of its
+ * own (a multi handle, so a connection cache, and a pool of easy handles), touched only on
+ * that loop's thread: a request forwarded from a worker of the HTTP layer goes to the
+ * upstream and back on the thread that took it, with no lock and no hand-off. Callers on no
+ * loop post their exchange to the proxy's own loop, on a thread of its own made on first use.
  *
- * Easy handles are kept in a pool and reset between transfers, so a transfer never sees a
- * pointer of the one before. libcurl's global state is set up once and never torn down. Every
- * transfer is bounded in time and in size, follows no redirect, ignores proxy settings from
- * the environment and never adds credentials of its own. This module does not decide what the
- * mock answers on a failure: it names the failure and leaves the status to the caller.
+ * Easy handles are kept in the engine's pool. One that carried a plain GET keeps its options
+ * for the next plain GET (setting a handle up is a good part of what a transfer costs
+ * libcurl); the options that point into an exchange's memory are set again each time. Any
+ * other exchange leaves its handle reset. libcurl's global state is set up once and never
+ * torn down. Every transfer is bounded in time and in size, follows no redirect, ignores
+ * proxy settings from the environment and never adds credentials of its own. This module
+ * does not decide what the mock answers on a failure: it names the failure and leaves the
+ * status to the caller.
  */
 #include "proxy.h"
 
@@ -40,6 +42,8 @@
 #define PROXY_CONNECT_TIMEOUT_MAX 10
 /* The first allocation for a body without a Content-Length; it doubles up to PROXY_MAX_BODY. */
 #define PROXY_BODY_START 16384
+/* The most room made for a body at once from its Content-Length. */
+#define PROXY_RESERVE_MAX (1024 * 1024)
 /* Idle easy handles kept by each engine for later transfers; more are cleaned up. */
 #define PROXY_POOL_MAX 64
 
@@ -51,6 +55,7 @@ struct proxy_xfer {
 	size_t cap;
 	int too_large;
 	int no_memory;
+	int no_body; /* a HEAD: nothing to make room for */
 	/* Set for each header once seen in the current response, so that the first one wins. */
 	int have_content_type;
 	int have_retry_after;
@@ -378,7 +383,9 @@ proxy_reserve(struct proxy_xfer *x, const char *v, size_t n)
 		return;
 	digits[i] = '\0';
 	len = (size_t)strtoul(digits, NULL, 10);
-	if (len == 0 || len > PROXY_MAX_BODY)
+	/* A larger answer grows the buffer as it comes instead: a length alone is no reason to
+	 * set aside megabytes. */
+	if (len == 0 || len > PROXY_RESERVE_MAX)
 		return;
 	x->buf = malloc(len + 1);
 	if (x->buf != NULL)
@@ -446,7 +453,8 @@ proxy_on_header(char *line, size_t size, size_t nitems, void *userdata)
 		x->have_allow = 1;
 	} else if (name_len == 14 && strncasecmp(line, "Content-Length", 14) == 0 &&
 	           x->buf == NULL) {
-		proxy_reserve(x, colon, n - name_len - 1);
+		if (!x->no_body)
+			proxy_reserve(x, colon, n - name_len - 1);
 	}
 	return n;
 }
@@ -657,7 +665,8 @@ proxy_setup(const struct proxy *p, CURL *c, int configured, const char *method, 
 	PROXY_SETOPT(CURLOPT_WRITEFUNCTION, proxy_on_body);
 	PROXY_SETOPT(CURLOPT_HEADERFUNCTION, proxy_on_header);
 method:
-	if (strcmp(method, "HEAD") == 0) {
+	x->no_body = strcmp(method, "HEAD") == 0;
+	if (x->no_body) {
 		PROXY_SETOPT(CURLOPT_NOBODY, 1L);
 	} else if (strcmp(method, "GET") != 0 || body_len > 0) {
 		PROXY_SETOPT(CURLOPT_CUSTOMREQUEST, method);

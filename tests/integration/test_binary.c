@@ -187,22 +187,35 @@ END_TEST
 
 START_TEST(port_in_use_exits_1)
 {
-	static const char *const first[] = {"--port", "0", NULL};
-	struct harness_proc a, b;
-	char *out, *err, portstr[16];
-	const char *second[] = {"--port", portstr, NULL};
+	/* Mock and proxy mode listen differently (one socket, or one per worker thread); a port
+	 * taken by either is refused by both. The upstream is never contacted. */
+	static const char *const modes[][3] = {
+	    {NULL, NULL, NULL},
+	    {"--upstream", "http://127.0.0.1:9", NULL},
+	};
+	size_t i, j;
 
-	harness_spawn(&a, first);
-	out = harness_read_until(a.out, 10000, "\n");
-	snprintf(portstr, sizeof(portstr), "%u", listening_port(out));
-	harness_spawn(&b, second);
-	err = harness_read_until(b.err, 5000, NULL);
-	ck_assert_int_eq(harness_wait(&b, 5000), 1);
-	ck_assert_ptr_nonnull(strstr(err, "cannot listen"));
-	kill(a.pid, SIGTERM);
-	ck_assert_int_eq(harness_wait(&a, 15000), 0);
-	free(out);
-	free(err);
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < 2; j++) {
+			struct harness_proc a, b;
+			char *out, *err, portstr[16];
+			const char *first[] = {"--port", "0", modes[i][0], modes[i][1], NULL};
+			const char *second[] = {"--port", portstr, modes[j][0], modes[j][1], NULL};
+
+			harness_spawn(&a, first);
+			out = harness_read_until(a.out, 10000, "\n");
+			snprintf(portstr, sizeof(portstr), "%u", listening_port(out));
+			harness_spawn(&b, second);
+			err = harness_read_until(b.err, 5000, NULL);
+			ck_assert_msg(harness_wait(&b, 5000) == 1, "%s after %s: %s",
+			              j ? "proxy" : "mock", i ? "proxy" : "mock", err);
+			ck_assert_ptr_nonnull(strstr(err, "cannot listen"));
+			kill(a.pid, SIGTERM);
+			ck_assert_int_eq(harness_wait(&a, 15000), 0);
+			free(out);
+			free(err);
+		}
+	}
 }
 END_TEST
 

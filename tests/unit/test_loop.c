@@ -654,6 +654,94 @@ START_TEST(test_fd_unwatched_in_pass)
 }
 END_TEST
 
+/*
+ * Of two fds ready in one pass, the first callback closes the other, tells the loop, and
+ * watches a new, empty socket under the same number: the event taken for the old one must not
+ * reach the new one.
+ */
+struct swap {
+	int fds[2];
+	int peers[2];
+	int calls;
+	int fresh_calls;
+	int new_peer;
+};
+
+static void
+fd_fresh(void *cls, int fd, unsigned events)
+{
+	struct swap *w = cls;
+
+	(void)fd;
+	(void)events;
+	w->fresh_calls++;
+}
+
+static void
+fd_swap_other(void *cls, int fd, unsigned events)
+{
+	struct swap *w = cls;
+	int other = fd == w->fds[0] ? 1 : 0;
+	int sv[2];
+
+	(void)events;
+	w->calls++;
+	ck_assert_int_eq(loop_fd_set(loop_current(), fd, 0, NULL, NULL), 0);
+	if (w->calls > 1)
+		return;
+	close(w->fds[other]);
+	loop_fd_closed(loop_current(), w->fds[other]);
+	make_socketpair(sv);
+	/* The lowest free number is likely the one just closed; else move it there. */
+	if (sv[1] == w->fds[other]) {
+		int t = sv[0];
+
+		sv[0] = sv[1];
+		sv[1] = t;
+	}
+	if (sv[0] != w->fds[other]) {
+		ck_assert_int_eq(dup2(sv[0], w->fds[other]), w->fds[other]);
+		close(sv[0]);
+	}
+	w->new_peer = sv[1];
+	ck_assert_msg(loop_fd_set(loop_current(), w->fds[other], LOOP_IN, fd_fresh, w) == 0, "%s",
+	              strerror(errno));
+}
+
+START_TEST(test_fd_reopened_in_pass)
+{
+	struct loop *l = new_loop();
+	struct runner run;
+	int a[2], b[2];
+	struct swap w;
+
+	make_socketpair(a);
+	make_socketpair(b);
+	memset(&w, 0, sizeof(w));
+	w.fds[0] = a[0];
+	w.fds[1] = b[0];
+	w.new_peer = -1;
+	ck_assert_int_eq(loop_fd_set(l, a[0], LOOP_IN, fd_swap_other, &w), 0);
+	ck_assert_int_eq(loop_fd_set(l, b[0], LOOP_IN, fd_swap_other, &w), 0);
+	/* Both are ready before the first wait, so one epoll_wait returns both. */
+	put_byte(a[1]);
+	put_byte(b[1]);
+	runner_start(&run, l);
+	on_loop(&run, NULL, NULL);
+	on_loop(&run, NULL, NULL);
+	runner_stop(&run);
+	ck_assert_int_eq(w.calls, 1);
+	ck_assert_int_eq(w.fresh_calls, 0);
+	loop_free(l);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+	if (w.new_peer >= 0)
+		close(w.new_peer);
+}
+END_TEST
+
 /* Closes both ends of a watched pair, tells the loop, and reopens the same number. */
 struct reopen {
 	struct loop *l;
@@ -1190,6 +1278,7 @@ loop_suite(void)
 	tcase_add_test(tc, test_fd_negative);
 	tcase_add_test(tc, test_fd_high);
 	tcase_add_test(tc, test_fd_unwatched_in_pass);
+	tcase_add_test(tc, test_fd_reopened_in_pass);
 	tcase_add_test(tc, test_fd_closed_reused);
 	suite_add_tcase(s, tc);
 
