@@ -827,38 +827,11 @@ http_loop_quiesce(void *cls)
 }
 
 /*
- * Binds a socket without SO_REUSEPORT to ss and closes it again, so that a port another
- * server holds is refused as in mock mode, instead of being shared with it: a socket of a
- * SO_REUSEPORT group could join another process's group. For port 0, ss gets the port.
+ * A TCP socket bound to ss (with SO_REUSEPORT when asked), not listening yet; for port 0, ss
+ * gets the port picked. MHD_INVALID_SOCKET with the reason in err.
  */
-static int
-http_probe(struct sockaddr_storage *ss, char *err, size_t errlen)
-{
-	socklen_t len =
-	    ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	int fd = socket(ss->ss_family, SOCK_STREAM, 0);
-	int one = 1;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open a socket: %s", strerror(errno));
-		return -1;
-	}
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ss->ss_family == AF_INET6)
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (const struct sockaddr *)ss, len) != 0 ||
-	    getsockname(fd, (struct sockaddr *)ss, &len) != 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-/* A listening socket of a loop's daemon, bound with SO_REUSEPORT beside the others'. */
 static MHD_socket
-http_listen(const struct sockaddr_storage *ss, char *err, size_t errlen)
+http_bind(struct sockaddr_storage *ss, int reuseport, char *err, size_t errlen)
 {
 	socklen_t len =
 	    ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
@@ -872,10 +845,43 @@ http_listen(const struct sockaddr_storage *ss, char *err, size_t errlen)
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss->ss_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
-	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 ||
+	if ((reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
-	    bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, 1024) != 0) {
+	    bind(fd, (const struct sockaddr *)ss, len) != 0 ||
+	    getsockname(fd, (struct sockaddr *)ss, &len) != 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return MHD_INVALID_SOCKET;
+	}
+	return fd;
+}
+
+/*
+ * Binds a socket without SO_REUSEPORT to ss and closes it again, so that a port another
+ * server holds is refused as in mock mode, instead of being shared with it: a socket of a
+ * SO_REUSEPORT group could join another process's group. For port 0, ss gets the port.
+ */
+static int
+http_probe(struct sockaddr_storage *ss, char *err, size_t errlen)
+{
+	MHD_socket fd = http_bind(ss, 0, err, errlen);
+
+	if (fd == MHD_INVALID_SOCKET)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* A listening socket of a loop's daemon, bound with SO_REUSEPORT beside the others'. */
+static MHD_socket
+http_listen(struct sockaddr_storage *ss, char *err, size_t errlen)
+{
+	MHD_socket fd = http_bind(ss, 1, err, errlen);
+
+	if (fd == MHD_INVALID_SOCKET)
+		return MHD_INVALID_SOCKET;
+	/* Non-blocking: the daemon accepts until nothing is left, and must not wait there. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 || listen(fd, 1024) != 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		close(fd);
 		return MHD_INVALID_SOCKET;
