@@ -1030,8 +1030,16 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	struct http *h;
 	struct sockaddr_storage ss;
 	unsigned threads = o->threads;
+	/*
+	 * poll(), not epoll, for libmicrohttpd's own threads: in 0.9.75, MHD_quiesce_daemon on an
+	 * epoll daemon with threads of its own races with those threads to take the listening
+	 * socket out of their epoll sets, and the loser aborts the process ("Failed to remove
+	 * listen FD from epoll set"), now and then, at shutdown. With poll() the threads leave
+	 * the socket out on their own. Measured here: the same throughput on 32 connections, and
+	 * the same p99 with 1000 held requests in flight (suspended connections are not polled).
+	 */
 	unsigned int flags =
-	    MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME;
+	    MHD_USE_POLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
 
 	if (http_resolve(o->bind, o->port, &ss, err, errlen) != 0)
