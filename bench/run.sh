@@ -62,6 +62,8 @@ DELAY_TARGET=5    # p99 in ms of the other requests, aimed at, with the delayed 
 PROXY_TARGET=0.60 # proxy/direct req/s, aimed at
 PROXY_ADDED=1     # ms the proxy adds to p50, aimed at (under)
 PROXY_THREADS="1 4" # proxy --threads tried in one extra round each, beside its default
+SLOW_MS=100       # how long the slow upstream holds each answer, as a remote API would
+SLOW_CONNS=256    # connections of the run against the slow upstream
 
 OUT=build/bench
 LOGS=$OUT/logs
@@ -486,7 +488,7 @@ start_nginx() {
 
 # ratio A B: A / B with two decimals.
 ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'
 }
 
 # median: the median of the numbers on stdin, or n/a.
@@ -839,6 +841,41 @@ proxy_medians() {
 	return 0
 }
 
+# proxy_slow PROXY_PORT: the upstream made slow, as a remote API is (a rule holds every answer
+# SLOW_MS), and SLOW_CONNS connections: directly, through the proxy, and through nginx. What
+# counts here is how many requests the proxy keeps in flight, not its cost per request.
+proxy_slow() {
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST \
+		-H 'Content-Type: application/json' \
+		-d "{\"rules\":[{\"name\":\"slow\",\"match\":{\"method\":\"GET\"},\"respond\":{\"delayMs\":$SLOW_MS}}]}" \
+		"http://127.0.0.1:$PROXY_UP/__admin/faults")
+	if [ "$code" != 201 ]; then
+		fail "cost of the proxy: the slow upstream's rule was refused ($code)"
+		return 1
+	fi
+	echo "  a slow upstream: every answer held ${SLOW_MS} ms, $SLOW_CONNS connections, the empty range"
+	saved_conns=$CONNS
+	CONNS=$SLOW_CONNS
+	s_rps=
+	for side in direct:$PROXY_UP proxy:$1 nginx:$NGX_PROXY_PORT; do
+		name=${side%%:*}
+		sport=${side#*:}
+		[ -n "$sport" ] || continue
+		if run_wrk "proxy-slow-$name" "http://127.0.0.1:$sport/v2/calls?$EMPTY"; then
+			[ "$name" = direct ] && s_rps=$RPS
+			rt=$(ratio "$RPS" "$s_rps")
+			printf '  slow upstream, %-6s %9s req/s   p50 %7s ms   p99 %7s ms   of direct %s   socket errors %s\n' \
+				"$name" "$RPS" "$P50" "$P99" "$rt" "$ERRORS"
+			printf 'W\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$RPS" "$P50" "$P99" "$rt" "$ERRORS" \
+				>>"$RESULTS"
+		else
+			fail "cost of the proxy: the slow upstream could not be measured ($name)"
+		fi
+	done
+	CONNS=$saved_conns
+	return 0
+}
+
 # bench_proxy: an upstream gongmock on the built-in data and a proxy gongmock in front of it;
 # in alternating rounds, each request directly from the upstream and then through the proxy,
 # with the proxy's default threads, and then one round for each of PROXY_THREADS.
@@ -923,6 +960,7 @@ bench_proxy() {
 	done
 	proxy_medians page "first page (${psize:-n/a} calls)"
 	proxy_medians 404 "404 (empty range)"
+	proxy_slow "$port"
 	echo "  non-2xx answers to the page and socket errors: $PROXY_BAD"
 	[ "$PROXY_BAD" = 0 ] ||
 		note "cost of the proxy: $PROXY_BAD non-2xx answers to the page or socket errors"
@@ -1051,7 +1089,8 @@ summary=$OUT/summary.md
 awk -F'\t' -v machine="$machine" -v tools="$version, $wrkv, $ngxv" -v secs="$SECS" \
 	-v conns="$CONNS" -v range="$FROM .. $TO" -v target="$TARGET" -v rtarget="$RULES_TARGET" \
 	-v nrules="$NEVER_RULES" -v limiter="$LIMITER" -v dtarget="$DELAY_TARGET" -v dws="$DELAY_WS" \
-	-v ptarget="$PROXY_TARGET" -v padded="$PROXY_ADDED" -v dconns="$DELAY_CONNS" '
+	-v ptarget="$PROXY_TARGET" -v padded="$PROXY_ADDED" -v dconns="$DELAY_CONNS" \
+	-v slowms="$SLOW_MS" -v slowconns="$SLOW_CONNS" '
 function mb(b) { return b ~ /^[0-9]+$/ ? sprintf("%.1f MB", b / 1048576) : b }
 # The median of v[1..n], sorting v by insertion.
 function median(v, n,    i, j, x) {
@@ -1091,6 +1130,7 @@ $1 == "Q" {
 	qr[$2, ++nqk[$2]] = $7
 	qg[$2, nqk[$2]] = $9
 }
+$1 == "W" { w[++nw] = sprintf("| %s | %.0f | %s | %s | %s | %s |", $2, $3, $4, $5, $6, $7) }
 $1 == "X" { pcores = $2; pup = $3; pnts = $4 }
 $1 == "N" { n[++nn] = $2 }
 END {
@@ -1227,6 +1267,16 @@ END {
 					kk == "page" ? "First page" : "404", median(vr, n_), median(va, n_)
 				if (k == 1) print ""
 			}
+		}
+		if (nw > 0) {
+			print ""
+			printf "A slow upstream, as a remote API is: a rule holds every answer %s ms; %s connections\n", slowms, slowconns
+			print "ask for the empty range, directly, through the proxy gongmock and through nginx. This"
+			print "measures how many requests a proxy keeps in flight rather than its cost per request."
+			print ""
+			print "| through | req/s | p50 ms | p99 ms | of direct | socket errors |"
+			print "|---|---:|---:|---:|---:|---:|"
+			for (i = 1; i <= nw; i++) print w[i]
 		}
 	}
 	if (nn > 0) {
