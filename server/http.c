@@ -761,17 +761,6 @@ http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const cha
 
 /* ---- loops ------------------------------------------------------------------------------ */
 
-static void
-http_loop_on_fd(void *cls, int fd, unsigned events)
-{
-	struct http_loop *hl = cls;
-
-	(void)fd;
-	(void)events;
-	hl->pending_run = 0;
-	MHD_run(hl->daemon);
-}
-
 /* When the daemon wants to run without an event: a connection timeout, or work it has in
  * hand (its epoll is edge-triggered, so a connection with buffered data says 0). */
 static int64_t
@@ -796,6 +785,15 @@ http_loop_run(void *cls)
 
 	hl->pending_run = 0;
 	MHD_run(hl->daemon);
+}
+
+/* The daemon's epoll fd is readable: it has events to take in. */
+static void
+http_loop_on_fd(void *cls, int fd, unsigned events)
+{
+	(void)fd;
+	(void)events;
+	http_loop_run(cls);
 }
 
 static void *
@@ -889,18 +887,13 @@ http_listen(struct sockaddr_storage *ss, char *err, size_t errlen)
 	return fd;
 }
 
-/* The port a socket is bound to. */
+/* The port of an address. */
 static unsigned
-http_bound_port(MHD_socket fd)
+http_sockaddr_port(const struct sockaddr_storage *ss)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
-		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
 }
 
 /* Stops the loops' threads, lets their daemons take in what was resumed last, and frees them. */
@@ -958,6 +951,7 @@ http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned thr
 		h->loops[i].listen_fd = MHD_INVALID_SOCKET;
 	if (http_probe(&at, err, errlen) != 0)
 		return -1;
+	h->port = http_sockaddr_port(&at);
 	for (i = 0; i < threads; i++) {
 		struct http_loop *hl = &h->loops[i];
 		const union MHD_DaemonInfo *info;
@@ -967,8 +961,6 @@ http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned thr
 		hl->listen_fd = http_listen(&at, err, errlen);
 		if (hl->listen_fd == MHD_INVALID_SOCKET)
 			return -1;
-		if (i == 0)
-			h->port = http_bound_port(hl->listen_fd);
 		hl->loop = loop_create(err, errlen);
 		if (hl->loop == NULL)
 			return -1;
@@ -1035,8 +1027,9 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	 * epoll daemon with threads of its own races with those threads to take the listening
 	 * socket out of their epoll sets, and the loser aborts the process ("Failed to remove
 	 * listen FD from epoll set"), now and then, at shutdown. With poll() the threads leave
-	 * the socket out on their own. Measured here: the same throughput on 32 connections, and
-	 * the same p99 with 1000 held requests in flight (suspended connections are not polled).
+	 * the socket out on their own. Measured here: the same throughput on 32 connections, and a
+	 * p99 of 4.3 ms against 3.9 ms with 1000 held requests in flight (suspended connections
+	 * are not polled).
 	 */
 	unsigned int flags =
 	    MHD_USE_POLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME;

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
 #include <curl/curl.h>
 #include <jansson.h>
 
@@ -909,7 +910,7 @@ proxy_engine_run(void *cls)
 	proxy_reap(e);
 }
 
-/* Hands a job to libcurl, on the engine's thread. */
+/* Hands a job to libcurl, on the engine's thread; e NULL (none could be had) ends it. */
 static void
 proxy_start_job(struct proxy_engine *e, struct proxy_job *j)
 {
@@ -917,7 +918,12 @@ proxy_start_job(struct proxy_engine *e, struct proxy_job *j)
 	CURLMcode mc;
 	int configured = 0;
 
-	if (e->closed || atomic_load(&j->p->closing)) {
+	if (e == NULL && !atomic_load(&j->p->closing)) {
+		proxy_abort(NULL, j, PROXY_CONNECT, "the request was not forwarded: %s",
+		            "out of memory");
+		return;
+	}
+	if (e == NULL || e->closed || atomic_load(&j->p->closing)) {
 		proxy_abort(e, j, PROXY_STOPPED, "the server is shutting down: %s",
 		            "the request was not forwarded");
 		return;
@@ -1056,18 +1062,8 @@ static void
 proxy_start_posted(void *cls)
 {
 	struct proxy_job *j = cls;
-	struct proxy_engine *e = proxy_engine_here(j->p, loop_current());
 
-	if (e == NULL) {
-		if (atomic_load(&j->p->closing))
-			proxy_abort(NULL, j, PROXY_STOPPED, "the server is shutting down: %s",
-			            "the request was not forwarded");
-		else
-			proxy_abort(NULL, j, PROXY_CONNECT, "the request was not forwarded: %s",
-			            "out of memory");
-		return;
-	}
-	proxy_start_job(e, j);
+	proxy_start_job(proxy_engine_here(j->p, loop_current()), j);
 }
 
 static void *
@@ -1280,20 +1276,7 @@ proxy_submit(struct proxy *p, const struct proxy_call *c, struct proxy_result *o
 	 * proxy's own loop. */
 	l = loop_current();
 	if (l != NULL) {
-		struct proxy_engine *e = proxy_engine_here(p, l);
-
-		if (e == NULL) {
-			proxy_job_free(j);
-			if (atomic_load(&p->closing))
-				proxy_fail(
-				    out, PROXY_STOPPED,
-				    "the server is shutting down: the request was not forwarded");
-			else
-				proxy_fail(out, PROXY_CONNECT,
-				           "the request was not forwarded: out of memory");
-			return -1;
-		}
-		proxy_start_job(e, j);
+		proxy_start_job(proxy_engine_here(p, l), j);
 		return 0;
 	}
 	l = proxy_own_loop(p);

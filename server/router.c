@@ -167,12 +167,13 @@ struct router_forward {
 	char path[2048];
 };
 
-/* Turns the upstream's answer, or its failure, into r, and records the exchange when asked. */
+/* Turns the upstream's answer, or its failure, into f->r, and records the exchange when asked. */
 static void
-router_upstream_answer(struct router *rt, const struct router_forward *f, struct proxy_result *pr,
-                       struct response *r)
+router_upstream_answer(const struct router_forward *f, struct proxy_result *pr)
 {
+	struct router *rt = f->rt;
 	const struct request *req = f->req;
+	struct response *r = f->r;
 
 	if (pr->error != PROXY_OK) {
 		const char *msg = pr->error_text;
@@ -234,7 +235,8 @@ router_upstream_answer(struct router *rt, const struct router_forward *f, struct
 	}
 }
 
-/* The proxy's done function (on its event thread), or called at once when nothing started. */
+/* The proxy's done function (on the loop that ran the exchange), or called at once when
+ * nothing started. */
 static void
 router_upstream_done(struct proxy_result *pr, void *cls)
 {
@@ -243,7 +245,7 @@ router_upstream_done(struct proxy_result *pr, void *cls)
 	response_resume_fn *resume = f->resume;
 	void *resume_cls = f->resume_cls;
 
-	router_upstream_answer(f->rt, f, pr, r);
+	router_upstream_answer(f, pr);
 	proxy_result_free(pr);
 	if (f->action != NULL) {
 		router_fault_shape(r, f->action);
