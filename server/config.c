@@ -30,6 +30,8 @@ config_defaults(struct config *c)
 	c->journal = CONFIG_DEFAULT_JOURNAL;
 	c->upstream_timeout = CONFIG_DEFAULT_UPSTREAM_TIMEOUT;
 	c->replay_miss_status = 501;
+	c->request_timeout = CONFIG_DEFAULT_REQUEST_TIMEOUT;
+	c->max_client_connections = CONFIG_DEFAULT_MAX_CLIENT_CONNECTIONS;
 }
 
 void
@@ -53,6 +55,11 @@ config_usage(FILE *out)
 	    "  --credentials FILE     accept only these credentials (default: any)\n"
 	    "  --log-format text|json access log format (default text)\n"
 	    "  --quiet                no access log\n"
+	    "  --request-timeout S    seconds for a request (line, headers, body) to arrive\n"
+	    "                         whole once the connection opens (default 10; 0: none)\n"
+	    "  --max-client-connections N\n"
+	    "                         connections open at once from one client address\n"
+	    "                         (default 2048; 0: no cap)\n"
 	    "\n"
 	    "faults:\n"
 	    "  --rate-limit SPEC      gong (3/s and 10000/day), or e.g. 5/s,200/day (default off)\n"
@@ -151,6 +158,8 @@ static const char *const config_flags[] = {
     "--redact",
     "--replay",
     "--replay-miss-status",
+    "--request-timeout",
+    "--max-client-connections",
 };
 
 static int
@@ -310,6 +319,24 @@ config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 				return CONFIG_ERROR;
 			}
 			c->seed = (uint64_t)n;
+		} else if (strcmp(name, "--request-timeout") == 0) {
+			if (config_number(val, 0, 3600, &n) != 0) {
+				snprintf(err, errlen,
+				         "--request-timeout: '%s' is not a number of seconds (0 to "
+				         "3600)",
+				         val);
+				return CONFIG_ERROR;
+			}
+			c->request_timeout = (unsigned)n;
+		} else if (strcmp(name, "--max-client-connections") == 0) {
+			if (config_number(val, 0, 1000000, &n) != 0) {
+				snprintf(err, errlen,
+				         "--max-client-connections: '%s' is not a number from 0 to "
+				         "1000000",
+				         val);
+				return CONFIG_ERROR;
+			}
+			c->max_client_connections = (unsigned)n;
 		} else if (strcmp(name, "--journal") == 0) {
 			if (config_number(val, 0, CONFIG_MAX_JOURNAL, &n) != 0) {
 				snprintf(err, errlen,

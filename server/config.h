@@ -19,13 +19,17 @@
 #define CONFIG_MAX_JOURNAL 1000000
 #define CONFIG_DEFAULT_UPSTREAM_TIMEOUT 30
 #define CONFIG_MAX_REDACT 32
+#define CONFIG_DEFAULT_REQUEST_TIMEOUT 10
+#define CONFIG_DEFAULT_MAX_CLIENT_CONNECTIONS 2048
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 
 struct config {
-	const char *bind; /* address to listen on */
-	unsigned port;    /* 0: any free port */
-	unsigned threads; /* worker threads; 0: one per core */
+	const char *bind;                /* address to listen on */
+	unsigned port;                   /* 0: any free port */
+	unsigned threads;                /* worker threads; 0: one per core */
+	unsigned request_timeout;        /* seconds for a request to arrive whole; 0: none */
+	unsigned max_client_connections; /* per client address; 0: no cap */
 	unsigned page_size;
 	const char *fixtures;      /* NULL: the built-in dataset */
 	const char *cursor_secret; /* NULL: a random key per process */

@@ -53,6 +53,11 @@
 #define HTTP_RESUME_BATCH 32
 /* A dribbled body goes out in this many pieces over its time. */
 #define HTTP_SLOW_CHUNKS 20
+/* Seconds a connection may sit idle (libmicrohttpd's timer, reset by every byte); also the
+ * time a kept-alive connection has for its next request to arrive whole. */
+#define HTTP_IDLE_TIMEOUT 120
+/* How often the timer thread looks for requests past their deadline. */
+#define HTTP_SWEEP_US (250 * 1000)
 
 struct http_loop;
 
@@ -72,6 +77,9 @@ struct http_timer {
 	struct http_wake *heap;
 	size_t n;
 	size_t cap;
+	/* Called on the timer thread about every HTTP_SWEEP_US, without the lock. */
+	void (*sweep)(void *cls, int64_t now_us);
+	void *sweep_cls;
 };
 
 /* A worker thread of its own loop, with the daemon whose connections it serves. */
@@ -130,16 +138,33 @@ struct http {
 	unsigned port;
 	atomic_long inflight;
 	struct http_timer timer;
-	int drained;          /* http_drain has run */
-	MHD_socket listen_fd; /* taken back from the daemon by http_drain */
+	int drained;                /* http_drain has run */
+	MHD_socket listen_fd;       /* taken back from the daemon by http_drain */
+	int64_t request_timeout_us; /* 0: requests have no deadline */
+	/* Every open connection, for the deadline sweep: linked when libmicrohttpd opens
+	 * it and unlinked when it closes it, under the lock, before its socket is closed. */
+	pthread_mutex_t conns_lock;
+	struct http_req *conns;
 };
 
-/* One request's state, from the URI callback to the completion callback. */
+/*
+ * One connection's state, made when libmicrohttpd opens the connection and freed when it
+ * closes it, and reused by each request on it, from the URI callback to the completion
+ * callback. Owning it per connection means nothing a request took can be lost when
+ * libmicrohttpd gives up on a request without completing it.
+ */
 struct http_req {
 	struct http *server;
 	struct MHD_Connection *con;
 	struct http_loop *hl; /* the loop serving it, NULL without loops */
+	MHD_socket fd;
+	struct http_req *prev, *next; /* in server->conns */
+	/* When the request under way must be in whole (monotonic µs), 0 while it is being
+	 * answered: written by the connection's thread, read by the sweep. */
+	_Atomic int64_t deadline_us;
+	int live; /* a request is under way: the URI callback ran and completion did not */
 	char *target;
+	size_t target_cap;
 	/* 0: request line seen; 1: headers in, reading the body; 2: answer held until resumed;
 	 * 3: answer deferred, being filled elsewhere */
 	int phase;
@@ -207,12 +232,19 @@ static void *
 http_timer_main(void *cls)
 {
 	struct http_timer *t = cls;
+	int64_t next_sweep = loop_now_us() + HTTP_SWEEP_US;
 
 	pthread_mutex_lock(&t->lock);
 	for (;;) {
 		int64_t now = loop_now_us();
-
 		size_t woken = 0;
+
+		if (t->sweep != NULL && now >= next_sweep && !t->stopping) {
+			pthread_mutex_unlock(&t->lock);
+			t->sweep(t->sweep_cls, now);
+			pthread_mutex_lock(&t->lock);
+			next_sweep = now + HTTP_SWEEP_US;
+		}
 
 		/* On shutdown every held connection is resumed at once: libmicrohttpd must not be
 		 * stopped with suspended connections. Otherwise at most a batch goes per pass, a
@@ -230,14 +262,18 @@ http_timer_main(void *cls)
 		}
 		if (t->stopping)
 			break;
-		if (t->n == 0) {
+		if (t->n == 0 && t->sweep == NULL) {
 			pthread_cond_wait(&t->cond, &t->lock);
 		} else {
 			struct timespec ts;
-			int64_t wait = t->heap[0].at_us - now;
+			int64_t wait = t->n > 0 ? t->heap[0].at_us - now : HTTP_SWEEP_US;
 
 			if (woken == HTTP_RESUME_BATCH)
 				wait = 1000;
+			if (t->sweep != NULL && next_sweep - now < wait)
+				wait = next_sweep - now;
+			if (wait < 0)
+				wait = 0;
 
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			ts.tv_sec += wait / 1000000;
@@ -254,11 +290,13 @@ http_timer_main(void *cls)
 }
 
 static int
-http_timer_start(struct http_timer *t)
+http_timer_start(struct http_timer *t, void (*sweep)(void *, int64_t), void *sweep_cls)
 {
 	pthread_condattr_t ca;
 
 	memset(t, 0, sizeof(*t));
+	t->sweep = sweep;
+	t->sweep_cls = sweep_cls;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -343,22 +381,6 @@ http_hold(struct http *h, struct http_loop *hl, struct MHD_Connection *con, int6
 
 /* ---- requests --------------------------------------------------------------------------- */
 
-static void *
-http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
-{
-	struct http *h = cls;
-	struct http_req *q = calloc(1, sizeof(*q));
-
-	if (q == NULL)
-		return NULL;
-	q->server = h;
-	q->con = con;
-	q->hl = http_tls_loop;
-	q->start_us = log_now_us();
-	q->target = strdup(uri != NULL ? uri : "/");
-	return q;
-}
-
 /* Runs after libmicrohttpd has sent (or given up on) the body: frees the response. */
 static void
 http_response_done(void *cls)
@@ -367,6 +389,143 @@ http_response_done(void *cls)
 
 	response_free(r);
 	free(r);
+}
+
+/* Ends the request under way on q's connection: what it holds is let go, q stays. */
+static void
+http_req_end(struct http_req *q)
+{
+	if (!q->live)
+		return;
+	q->live = 0;
+	if (q->held != NULL)
+		http_response_done(q->held);
+	q->held = NULL;
+	if (q->phase > 0)
+		atomic_fetch_sub(&q->server->inflight, 1);
+	q->phase = 0;
+	q->too_large = 0;
+	free(q->body);
+	q->body = NULL;
+	q->body_len = 0;
+	q->body_cap = 0;
+}
+
+/* libmicrohttpd opened or closed a connection: its state is made or freed here. */
+static void
+http_conn_cb(void *cls, struct MHD_Connection *con, void **socket_cls,
+             enum MHD_ConnectionNotificationCode code)
+{
+	struct http *h = cls;
+	struct http_req *q = *socket_cls;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		/* Without it the URI callback finds none and the connection is closed. */
+		q = calloc(1, sizeof(*q));
+		if (q == NULL)
+			return;
+		q->server = h;
+		q->con = con;
+		q->hl = http_tls_loop;
+		q->fd = ci != NULL ? ci->connect_fd : MHD_INVALID_SOCKET;
+		if (h->request_timeout_us > 0)
+			atomic_init(&q->deadline_us, loop_now_us() + h->request_timeout_us);
+		else
+			atomic_init(&q->deadline_us, 0);
+		pthread_mutex_lock(&h->conns_lock);
+		q->next = h->conns;
+		if (h->conns != NULL)
+			h->conns->prev = q;
+		h->conns = q;
+		pthread_mutex_unlock(&h->conns_lock);
+		*socket_cls = q;
+		return;
+	}
+	if (q == NULL)
+		return;
+	/* libmicrohttpd closes the socket after this returns: once q is unlinked, the sweep
+	 * can no longer reach the descriptor, which may then be reused. */
+	pthread_mutex_lock(&h->conns_lock);
+	if (q->prev != NULL)
+		q->prev->next = q->next;
+	else
+		h->conns = q->next;
+	if (q->next != NULL)
+		q->next->prev = q->prev;
+	pthread_mutex_unlock(&h->conns_lock);
+	http_req_end(q);
+	free(q->target);
+	free(q);
+	*socket_cls = NULL;
+}
+
+/*
+ * The timer thread's sweep: a connection whose request has not arrived whole by its deadline
+ * (a client sending its head a byte at a time keeps libmicrohttpd's idle timer from ever
+ * firing) is shut down; its own thread then sees the end of the stream and closes it.
+ */
+static void
+http_sweep(void *cls, int64_t now_us)
+{
+	struct http *h = cls;
+	struct http_req *q;
+
+	pthread_mutex_lock(&h->conns_lock);
+	for (q = h->conns; q != NULL; q = q->next) {
+		int64_t d = atomic_load_explicit(&q->deadline_us, memory_order_relaxed);
+
+		if (d != 0 && now_us >= d && q->fd != MHD_INVALID_SOCKET) {
+			atomic_store_explicit(&q->deadline_us, 0, memory_order_relaxed);
+			(void)shutdown(q->fd, SHUT_RDWR);
+		}
+	}
+	pthread_mutex_unlock(&h->conns_lock);
+}
+
+static void *
+http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct http_req *q = ci != NULL ? ci->socket_context : NULL;
+	size_t len;
+
+	(void)cls;
+	if (q == NULL)
+		return NULL;
+	/* A request libmicrohttpd dropped without completing it ends here at the latest. */
+	http_req_end(q);
+	if (uri == NULL)
+		uri = "/";
+	len = strlen(uri);
+	if (len + 1 > q->target_cap) {
+		char *t = realloc(q->target, len + 1);
+
+		if (t == NULL)
+			return NULL;
+		q->target = t;
+		q->target_cap = len + 1;
+	}
+	memcpy(q->target, uri, len + 1);
+	q->live = 1;
+	q->start_us = log_now_us();
+	/*
+	 * libmicrohttpd 0.9.75 goes on to split the query into records in the connection's
+	 * 32 KB pool, and when a few hundred parameters fill it, it neither answers nor calls
+	 * the completion callback. The query is parsed from the copy above by our own rules
+	 * (query.h), so libmicrohttpd is given an empty one: it has found the '?' already and
+	 * parses what follows it, in its own writable read buffer, which `uri` points into.
+	 */
+	{
+		char *mark = memchr(uri, '?', len);
+
+		if (mark != NULL)
+			mark[1] = '\0';
+	}
+	return q;
 }
 
 static void
@@ -380,13 +539,16 @@ http_completed_cb(void *cls, struct MHD_Connection *con, void **req_cls,
 	(void)toe;
 	if (q == NULL)
 		return;
-	if (q->held != NULL)
-		http_response_done(q->held);
-	if (q->phase > 0)
-		atomic_fetch_sub(&h->inflight, 1);
-	free(q->target);
-	free(q->body);
-	free(q);
+	http_req_end(q);
+	/* The next request on a kept-alive connection has the idle time to arrive whole. */
+	if (h->request_timeout_us > 0) {
+		int64_t idle = (int64_t)HTTP_IDLE_TIMEOUT * 1000000;
+
+		atomic_store_explicit(
+		    &q->deadline_us,
+		    loop_now_us() + (idle > h->request_timeout_us ? idle : h->request_timeout_us),
+		    memory_order_relaxed);
+	}
 	*req_cls = NULL;
 }
 
@@ -707,6 +869,8 @@ http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const cha
 		return MHD_YES;
 	}
 
+	/* The request is in whole: its deadline is met. */
+	atomic_store_explicit(&q->deadline_us, 0, memory_order_relaxed);
 	memset(req, 0, sizeof(*req));
 	req->method = method;
 	req->target = q->target;
@@ -932,10 +1096,13 @@ http_loops_free(struct http *h)
 
 /* Starts one daemon and one loop thread per worker, each listening on the port. */
 static int
-http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned threads, char *err,
-                 size_t errlen)
+http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned threads,
+                 unsigned max_client, char *err, size_t errlen)
 {
 	struct sockaddr_storage at = *ss;
+	/* Each daemon counts its own connections; the kernel spreads a client's connections
+	 * across the daemons' sockets, so each takes its share of the cap. */
+	unsigned int per_client = max_client == 0 ? 0 : (max_client + threads - 1) / threads;
 	unsigned i;
 	unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 
@@ -967,10 +1134,11 @@ http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned thr
 		hl->daemon = MHD_start_daemon(
 		    flags, 0, NULL, NULL, http_access_cb, h, MHD_OPTION_LISTEN_SOCKET,
 		    hl->listen_fd, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
-		    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+		    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h, MHD_OPTION_NOTIFY_CONNECTION,
+		    http_conn_cb, h, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(HTTP_MAX_CONNECTIONS / threads + 1),
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_END);
+		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_client, MHD_OPTION_CONNECTION_TIMEOUT,
+		    (unsigned int)HTTP_IDLE_TIMEOUT, MHD_OPTION_END);
 		if (hl->daemon == NULL) {
 			snprintf(err, errlen, "cannot start the HTTP server on its socket");
 			return -1;
@@ -989,6 +1157,15 @@ http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned thr
 		hl->started = 1;
 	}
 	return 0;
+}
+
+/* Frees h's own parts once no thread can reach them. */
+static void
+http_free(struct http *h)
+{
+	http_timer_free(&h->timer);
+	pthread_mutex_destroy(&h->conns_lock);
+	free(h);
 }
 
 /* Resolves the bind address; numeric addresses and host names both work. */
@@ -1056,22 +1233,23 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	h->listen_fd = MHD_INVALID_SOCKET;
 	atomic_init(&h->inflight, 0);
 	atomic_init(&h->quiesced, 0);
-	if (http_timer_start(&h->timer) != 0) {
-		http_timer_free(&h->timer);
+	h->request_timeout_us = (int64_t)o->request_timeout * 1000000;
+	pthread_mutex_init(&h->conns_lock, NULL);
+	if (http_timer_start(&h->timer, h->request_timeout_us > 0 ? http_sweep : NULL, h) != 0) {
+		http_free(h);
 		snprintf(err, errlen, "cannot start the timer thread");
-		free(h);
 		return NULL;
 	}
 	if (o->loops) {
 		char why[200] = "";
 
-		if (http_loops_start(h, &ss, threads, why, sizeof(why)) == 0)
+		if (http_loops_start(h, &ss, threads, o->max_client_connections, why,
+		                     sizeof(why)) == 0)
 			return h;
 		snprintf(err, errlen, "cannot listen on %s port %u: %s", o->bind, o->port, why);
 		http_timer_stop(&h->timer);
 		http_loops_free(h);
-		http_timer_free(&h->timer);
-		free(h);
+		http_free(h);
 		return NULL;
 	}
 	/* libmicrohttpd zeroes a connection's memory pool for every request, so the pool is
@@ -1080,18 +1258,19 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	h->daemon = MHD_start_daemon(
 	    flags, (uint16_t)o->port, NULL, NULL, http_access_cb, h, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
-	    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned int)(threads > 1 ? threads : 0), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-	    (unsigned int)1024, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h, MHD_OPTION_NOTIFY_CONNECTION,
+	    http_conn_cb, h, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(threads > 1 ? threads : 0),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)HTTP_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)o->max_client_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)HTTP_IDLE_TIMEOUT, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+	    MHD_OPTION_END);
 	if (h->daemon == NULL) {
 		snprintf(err, errlen,
 		         "cannot listen on %s port %u (in use, or not an address of this machine)",
 		         o->bind, o->port);
 		http_timer_stop(&h->timer);
-		http_timer_free(&h->timer);
-		free(h);
+		http_free(h);
 		return NULL;
 	}
 	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -1153,6 +1332,5 @@ http_stop(struct http *h, unsigned grace_ms)
 	http_loops_free(h);
 	if (h->listen_fd != MHD_INVALID_SOCKET)
 		close(h->listen_fd);
-	http_timer_free(&h->timer);
-	free(h);
+	http_free(h);
 }

@@ -33,6 +33,11 @@ struct http_options {
 	 * deferred answer can be filled on the very thread that took the request (proxy mode).
 	 * 0: libmicrohttpd's own thread pool. */
 	int loops;
+	/* Seconds for a request to arrive whole (line, headers and body) once its connection
+	 * opens; the connection is closed past it. 0: no deadline. */
+	unsigned request_timeout;
+	/* Connections open at once from one client address; more are refused. 0: no cap. */
+	unsigned max_client_connections;
 	/* Called after each answer with what the access log shows (NULL: nothing). */
 	void (*observe)(const struct log_access *a, void *cls);
 	void *observe_cls;

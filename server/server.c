@@ -216,6 +216,8 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	ho.bind = cfg->bind;
 	ho.port = cfg->port;
 	ho.threads = cfg->threads;
+	ho.request_timeout = cfg->request_timeout;
+	ho.max_client_connections = cfg->max_client_connections;
 	/* A forwarded request is answered on the thread that took it: its upstream transfer
 	 * runs on that thread's loop, and the worker goes on serving meanwhile. */
 	ho.loops = s->proxy != NULL;

@@ -13,7 +13,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -305,4 +309,111 @@ harness_wait(struct harness_proc *p, int ms)
 	close(p->out);
 	close(p->err);
 	return -1;
+}
+
+int
+harness_raw_connect(unsigned port, const char *from)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	if (from != NULL) {
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		if (inet_pton(AF_INET, from, &a.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static long
+harness_ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+char *
+harness_raw_exchange(int fd, const char *data, size_t len, int ms, size_t max, size_t *got)
+{
+	struct timespec t0;
+	size_t sent = 0, n = 0;
+	char *out = malloc(max + 1);
+
+	ck_assert_ptr_nonnull(out);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (sent < len) {
+		ssize_t w = send(fd, data + sent, len - sent, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			break;
+		sent += (size_t)w;
+	}
+	while (n < max) {
+		struct pollfd p = {fd, POLLIN, 0};
+		long left = ms - harness_ms_since(&t0);
+		ssize_t r;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		r = recv(fd, out + n, max - n, 0);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	out[n] = '\0';
+	if (got != NULL)
+		*got = n;
+	return out;
+}
+
+int
+harness_raw_closed(int fd, int ms)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		long left = ms - harness_ms_since(&t0);
+		char c;
+		ssize_t r;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return 0;
+		r = recv(fd, &c, 1, MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+			return 1;
+	}
+}
+
+long
+harness_rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
 }

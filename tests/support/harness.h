@@ -60,6 +60,25 @@ void harness_temp_file(const char *text, const char *suffix, char *buf, size_t b
 /* Percent-encodes s for a query value into buf. */
 void harness_escape(const char *s, char *buf, size_t buflen);
 
+/*
+ * A raw TCP connection to 127.0.0.1:port from the source address `from` (NULL: any), for
+ * requests no HTTP client would send. Returns the socket, or -1 when the connection failed.
+ */
+int harness_raw_connect(unsigned port, const char *from);
+
+/*
+ * Sends len bytes on fd (all, or as many as the peer takes), then reads until the peer
+ * closes, `ms` pass or `max` bytes came. Returns what came, NUL-terminated (caller frees);
+ * *got its length. A peer that closed at once gives an empty string.
+ */
+char *harness_raw_exchange(int fd, const char *data, size_t len, int ms, size_t max, size_t *got);
+
+/* 1 when the peer closed fd (or reset it) within ms, 0 while it is still open. */
+int harness_raw_closed(int fd, int ms);
+
+/* This process's resident memory in KB (VmRSS), or -1. */
+long harness_rss_kb(void);
+
 /* Runs a suite with libcurl set up; returns the exit code for main (0: all passed). */
 int harness_run(Suite *s);
 
