@@ -44,6 +44,7 @@
 #include "error.h"
 #include "log.h"
 #include "loop.h"
+#include "timer.h"
 
 /* Room for the normalised path; longer paths are answered 404 without routing. */
 #define HTTP_PATH_MAX 2048
@@ -60,27 +61,6 @@
 #define HTTP_SWEEP_US (250 * 1000)
 
 struct http_loop;
-
-struct http_wake {
-	int64_t at_us;
-	struct MHD_Connection *con;
-	struct http_loop *hl; /* the connection's loop, NULL without loops */
-};
-
-/* The timer thread's heap of connections to resume. */
-struct http_timer {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	pthread_t thread;
-	int running;
-	int stopping;
-	struct http_wake *heap;
-	size_t n;
-	size_t cap;
-	/* Called on the timer thread about every HTTP_SWEEP_US, without the lock. */
-	void (*sweep)(void *cls, int64_t now_us);
-	void *sweep_cls;
-};
 
 /* A worker thread of its own loop, with the daemon whose connections it serves. */
 struct http_loop {
@@ -137,7 +117,7 @@ struct http {
 	void *observe_cls;
 	unsigned port;
 	atomic_long inflight;
-	struct http_timer timer;
+	struct timer *timer;
 	int drained;                /* http_drain has run */
 	MHD_socket listen_fd;       /* taken back from the daemon by http_drain */
 	int64_t request_timeout_us; /* 0: requests have no deadline */
@@ -192,184 +172,31 @@ struct http_feed {
 
 /* ---- timer ------------------------------------------------------------------------------ */
 
+/* The timer's entries are (connection, its loop): resumed when their time comes. */
 static void
-http_heap_up(struct http_wake *h, size_t i)
+http_timer_fire(void *cls, void *con, void *hl)
 {
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		struct http_wake t;
-
-		if (h[p].at_us <= h[i].at_us)
-			break;
-		t = h[p];
-		h[p] = h[i];
-		h[i] = t;
-		i = p;
-	}
+	(void)cls;
+	http_resume_con(hl, con);
 }
 
 static void
-http_heap_down(struct http_wake *h, size_t n, size_t i)
+http_suspend(void *con)
 {
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		struct http_wake t;
-
-		if (l < n && h[l].at_us < h[m].at_us)
-			m = l;
-		if (r < n && h[r].at_us < h[m].at_us)
-			m = r;
-		if (m == i)
-			return;
-		t = h[m];
-		h[m] = h[i];
-		h[i] = t;
-		i = m;
-	}
-}
-
-static void *
-http_timer_main(void *cls)
-{
-	struct http_timer *t = cls;
-	int64_t next_sweep = loop_now_us() + HTTP_SWEEP_US;
-
-	pthread_mutex_lock(&t->lock);
-	for (;;) {
-		int64_t now = loop_now_us();
-		size_t woken = 0;
-
-		if (t->sweep != NULL && now >= next_sweep && !t->stopping) {
-			pthread_mutex_unlock(&t->lock);
-			t->sweep(t->sweep_cls, now);
-			pthread_mutex_lock(&t->lock);
-			next_sweep = now + HTTP_SWEEP_US;
-		}
-
-		/* On shutdown every held connection is resumed at once: libmicrohttpd must not be
-		 * stopped with suspended connections. Otherwise at most a batch goes per pass, a
-		 * millisecond apart: a thousand answers held for the same time would else all land
-		 * on the workers together and stall the requests that were never held. */
-		while (t->n > 0 && (t->stopping || t->heap[0].at_us <= now) &&
-		       (t->stopping || woken < HTTP_RESUME_BATCH)) {
-			struct MHD_Connection *con = t->heap[0].con;
-			struct http_loop *hl = t->heap[0].hl;
-
-			t->heap[0] = t->heap[--t->n];
-			http_heap_down(t->heap, t->n, 0);
-			http_resume_con(hl, con);
-			woken++;
-		}
-		if (t->stopping)
-			break;
-		if (t->n == 0 && t->sweep == NULL) {
-			pthread_cond_wait(&t->cond, &t->lock);
-		} else {
-			struct timespec ts;
-			int64_t wait = t->n > 0 ? t->heap[0].at_us - now : HTTP_SWEEP_US;
-
-			if (woken == HTTP_RESUME_BATCH)
-				wait = 1000;
-			if (t->sweep != NULL && next_sweep - now < wait)
-				wait = next_sweep - now;
-			if (wait < 0)
-				wait = 0;
-
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += wait / 1000000;
-			ts.tv_nsec += (wait % 1000000) * 1000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&t->cond, &t->lock, &ts);
-		}
-	}
-	pthread_mutex_unlock(&t->lock);
-	return NULL;
-}
-
-static int
-http_timer_start(struct http_timer *t, void (*sweep)(void *, int64_t), void *sweep_cls)
-{
-	pthread_condattr_t ca;
-
-	memset(t, 0, sizeof(*t));
-	t->sweep = sweep;
-	t->sweep_cls = sweep_cls;
-	pthread_mutex_init(&t->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&t->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&t->thread, NULL, http_timer_main, t) != 0)
-		return -1;
-	t->running = 1;
-	return 0;
-}
-
-static void
-http_timer_stop(struct http_timer *t)
-{
-	if (!t->running)
-		return;
-	pthread_mutex_lock(&t->lock);
-	t->stopping = 1;
-	pthread_cond_signal(&t->cond);
-	pthread_mutex_unlock(&t->lock);
-	pthread_join(t->thread, NULL);
-	t->running = 0;
-}
-
-/* Frees the timer once no worker thread can reach it any more. */
-static void
-http_timer_free(struct http_timer *t)
-{
-	free(t->heap);
-	pthread_cond_destroy(&t->cond);
-	pthread_mutex_destroy(&t->lock);
+	MHD_suspend_connection(con);
 }
 
 /*
- * Has the timer resume con at `at_us`, suspending it first unless it is suspended already.
- * Returns 0, or -1 (con left as it was) when the server is stopping or out of memory: the
- * caller then answers at once.
+ * Has the timer resume con at `at_us`, suspending it first unless it is suspended already
+ * (under the timer's lock, so the timer never resumes a connection that is not suspended
+ * yet). Returns 0, or -1 (con left as it was) when the server is stopping or out of memory:
+ * the caller then answers at once.
  */
 static int
 http_timer_add(struct http *h, struct http_loop *hl, struct MHD_Connection *con, int64_t at_us,
                int suspend)
 {
-	struct http_timer *t = &h->timer;
-
-	pthread_mutex_lock(&t->lock);
-	if (t->stopping) {
-		pthread_mutex_unlock(&t->lock);
-		return -1;
-	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct http_wake *w = realloc(t->heap, cap * sizeof(*w));
-
-		if (w == NULL) {
-			pthread_mutex_unlock(&t->lock);
-			return -1;
-		}
-		t->heap = w;
-		t->cap = cap;
-	}
-	/* Suspend before the entry is visible, so the timer never resumes a connection that
-	 * is not suspended yet. */
-	if (suspend)
-		MHD_suspend_connection(con);
-	t->heap[t->n].at_us = at_us;
-	t->heap[t->n].con = con;
-	t->heap[t->n].hl = hl;
-	http_heap_up(t->heap, t->n);
-	t->n++;
-	if (t->heap[0].con == con)
-		pthread_cond_signal(&t->cond);
-	pthread_mutex_unlock(&t->lock);
-	return 0;
+	return timer_add(h->timer, at_us, con, hl, suspend ? http_suspend : NULL);
 }
 
 /* Suspends con and has the timer resume it at `at_us`; 0, or -1 as http_timer_add. */
@@ -1163,7 +990,7 @@ http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned thr
 static void
 http_free(struct http *h)
 {
-	http_timer_free(&h->timer);
+	timer_free(h->timer);
 	pthread_mutex_destroy(&h->conns_lock);
 	free(h);
 }
@@ -1235,10 +1062,17 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	atomic_init(&h->quiesced, 0);
 	h->request_timeout_us = (int64_t)o->request_timeout * 1000000;
 	pthread_mutex_init(&h->conns_lock, NULL);
-	if (http_timer_start(&h->timer, h->request_timeout_us > 0 ? http_sweep : NULL, h) != 0) {
-		http_free(h);
-		snprintf(err, errlen, "cannot start the timer thread");
-		return NULL;
+	{
+		struct timer_options to = {http_timer_fire,  h, NULL, h, HTTP_SWEEP_US,
+		                           HTTP_RESUME_BATCH};
+
+		if (h->request_timeout_us > 0)
+			to.sweep = http_sweep;
+		h->timer = timer_start(&to, err, errlen);
+		if (h->timer == NULL) {
+			http_free(h);
+			return NULL;
+		}
 	}
 	if (o->loops) {
 		char why[200] = "";
@@ -1247,7 +1081,7 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 		                     sizeof(why)) == 0)
 			return h;
 		snprintf(err, errlen, "cannot listen on %s port %u: %s", o->bind, o->port, why);
-		http_timer_stop(&h->timer);
+		timer_stop(h->timer);
 		http_loops_free(h);
 		http_free(h);
 		return NULL;
@@ -1269,7 +1103,7 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 		snprintf(err, errlen,
 		         "cannot listen on %s port %u (in use, or not an address of this machine)",
 		         o->bind, o->port);
-		http_timer_stop(&h->timer);
+		timer_stop(h->timer);
 		http_free(h);
 		return NULL;
 	}
@@ -1326,7 +1160,7 @@ http_stop(struct http *h, unsigned grace_ms)
 		return;
 	http_drain(h, grace_ms);
 	/* Whatever is still held is let go now, then the daemon may stop. */
-	http_timer_stop(&h->timer);
+	timer_stop(h->timer);
 	if (h->daemon != NULL)
 		MHD_stop_daemon(h->daemon);
 	http_loops_free(h);
