@@ -19,6 +19,11 @@
  * watches there (the upstream sockets of a proxy). Each daemon listens on a socket of its
  * own, all bound to the port with SO_REUSEPORT, so the kernel spreads connections across the
  * threads; daemons sharing one socket would not, as the first to wake accepts a whole burst.
+ *
+ * It is one file of about a thousand lines on purpose: everything in it speaks libmicrohttpd's
+ * types and callbacks, and keeping them here keeps the library out of every other file. What
+ * does not need the library lives elsewhere: the timer (timer.c), the sockets (sock.c), the
+ * event loops (loop.c).
  */
 /* SO_REUSEPORT is an extension of Linux and the BSDs, outside POSIX. */
 #define _DEFAULT_SOURCE 1
@@ -28,8 +33,6 @@
 #include <microhttpd.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -43,6 +46,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "sock.h"
 #include "loop.h"
 #include "timer.h"
 
@@ -401,24 +405,8 @@ http_is_loopback(struct MHD_Connection *con)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
 
-	if (sa == NULL)
-		return 0;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-
-		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-		static const unsigned char one[16] = {[15] = 1};
-		static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
-		const unsigned char *a = in6->sin6_addr.s6_addr;
-
-		return memcmp(a, one, 16) == 0 || (memcmp(a, mapped, 12) == 0 && a[12] == 127);
-	}
-	return 0;
+	return ci != NULL && sock_is_loopback(ci->client_addr);
 }
 
 /* Appends a chunk of request body, within the cap. */
@@ -473,31 +461,6 @@ http_log(struct http_req *q, const struct request *req, const struct response *r
 		q->server->observe(&a, q->server->observe_cls);
 }
 
-/* Copies body bytes [pos, pos + max) of r into buf. */
-static size_t
-http_copy_body(const struct response *r, uint64_t pos, char *buf, size_t max)
-{
-	size_t i, n = 0;
-	uint64_t off = 0;
-
-	for (i = 0; i < r->npieces && n < max; i++) {
-		const struct response_piece *p = &r->pieces[i];
-
-		if (pos < off + p->len) {
-			size_t from = (size_t)(pos - off);
-			size_t take = p->len - from;
-
-			if (take > max - n)
-				take = max - n;
-			memcpy(buf + n, (const char *)p->base + from, take);
-			n += take;
-			pos += take;
-		}
-		off += p->len;
-	}
-	return n;
-}
-
 static ssize_t
 http_feed_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -518,7 +481,7 @@ http_feed_read(void *cls, uint64_t pos, char *buf, size_t max)
 	}
 	if (want > max)
 		want = max;
-	return (ssize_t)http_copy_body(f->r, pos, buf, (size_t)want);
+	return (ssize_t)response_copy_body(f->r, pos, buf, (size_t)want);
 }
 
 static void
@@ -815,78 +778,6 @@ http_loop_quiesce(void *cls)
 	atomic_fetch_add(&hl->server->quiesced, 1);
 }
 
-/*
- * A TCP socket bound to ss (with SO_REUSEPORT when asked), not listening yet; for port 0, ss
- * gets the port picked. MHD_INVALID_SOCKET with the reason in err.
- */
-static MHD_socket
-http_bind(struct sockaddr_storage *ss, int reuseport, char *err, size_t errlen)
-{
-	socklen_t len =
-	    ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	int fd = socket(ss->ss_family, SOCK_STREAM, 0);
-	int one = 1;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open a socket: %s", strerror(errno));
-		return MHD_INVALID_SOCKET;
-	}
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ss->ss_family == AF_INET6)
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if ((reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
-	    bind(fd, (const struct sockaddr *)ss, len) != 0 ||
-	    getsockname(fd, (struct sockaddr *)ss, &len) != 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		close(fd);
-		return MHD_INVALID_SOCKET;
-	}
-	return fd;
-}
-
-/*
- * Binds a socket without SO_REUSEPORT to ss and closes it again, so that a port another
- * server holds is refused as in mock mode, instead of being shared with it: a socket of a
- * SO_REUSEPORT group could join another process's group. For port 0, ss gets the port.
- */
-static int
-http_probe(struct sockaddr_storage *ss, char *err, size_t errlen)
-{
-	MHD_socket fd = http_bind(ss, 0, err, errlen);
-
-	if (fd == MHD_INVALID_SOCKET)
-		return -1;
-	close(fd);
-	return 0;
-}
-
-/* A listening socket of a loop's daemon, bound with SO_REUSEPORT beside the others'. */
-static MHD_socket
-http_listen(struct sockaddr_storage *ss, char *err, size_t errlen)
-{
-	MHD_socket fd = http_bind(ss, 1, err, errlen);
-
-	if (fd == MHD_INVALID_SOCKET)
-		return MHD_INVALID_SOCKET;
-	/* Non-blocking: the daemon accepts until nothing is left, and must not wait there. */
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 || listen(fd, 1024) != 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		close(fd);
-		return MHD_INVALID_SOCKET;
-	}
-	return fd;
-}
-
-/* The port of an address. */
-static unsigned
-http_sockaddr_port(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
 /* Stops the loops' threads, lets their daemons take in what was resumed last, and frees them. */
 static void
 http_loops_free(struct http *h)
@@ -943,16 +834,16 @@ http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned thr
 	h->nloops = threads;
 	for (i = 0; i < threads; i++)
 		h->loops[i].listen_fd = MHD_INVALID_SOCKET;
-	if (http_probe(&at, err, errlen) != 0)
+	if (sock_probe(&at, err, errlen) != 0)
 		return -1;
-	h->port = http_sockaddr_port(&at);
+	h->port = sock_port(&at);
 	for (i = 0; i < threads; i++) {
 		struct http_loop *hl = &h->loops[i];
 		const union MHD_DaemonInfo *info;
 
 		hl->server = h;
 		/* The probe picked the port (for port 0); every socket takes the same. */
-		hl->listen_fd = http_listen(&at, err, errlen);
+		hl->listen_fd = sock_listen(&at, err, errlen);
 		if (hl->listen_fd == MHD_INVALID_SOCKET)
 			return -1;
 		hl->loop = loop_create(err, errlen);
@@ -995,30 +886,6 @@ http_free(struct http *h)
 	free(h);
 }
 
-/* Resolves the bind address; numeric addresses and host names both work. */
-static int
-http_resolve(const char *bind, unsigned port, struct sockaddr_storage *ss, char *err, size_t errlen)
-{
-	struct addrinfo hints, *res = NULL;
-	char portstr[8];
-	int rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	snprintf(portstr, sizeof(portstr), "%u", port);
-	rc = getaddrinfo(bind, portstr, &hints, &res);
-	if (rc != 0 || res == NULL) {
-		snprintf(err, errlen, "--bind: cannot resolve '%s': %s", bind, gai_strerror(rc));
-		return -1;
-	}
-	memset(ss, 0, sizeof(*ss));
-	memcpy(ss, res->ai_addr, res->ai_addrlen);
-	freeaddrinfo(res);
-	return 0;
-}
-
 struct http *
 http_start(const struct http_options *o, http_handler_fn *handler, void *cls, char *err,
            size_t errlen)
@@ -1039,7 +906,7 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	    MHD_USE_POLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
 
-	if (http_resolve(o->bind, o->port, &ss, err, errlen) != 0)
+	if (sock_resolve(o->bind, o->port, &ss, err, errlen) != 0)
 		return NULL;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;

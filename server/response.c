@@ -128,3 +128,27 @@ response_json(struct response *r, unsigned status, const char *json, size_t len)
 	}
 	return response_piece_own(r, copy, len);
 }
+
+size_t
+response_copy_body(const struct response *r, uint64_t pos, char *buf, size_t max)
+{
+	size_t i, n = 0;
+	uint64_t off = 0;
+
+	for (i = 0; i < r->npieces && n < max; i++) {
+		const struct response_piece *p = &r->pieces[i];
+
+		if (pos < off + p->len) {
+			size_t from = (size_t)(pos - off);
+			size_t take = p->len - from;
+
+			if (take > max - n)
+				take = max - n;
+			memcpy(buf + n, (const char *)p->base + from, take);
+			n += take;
+			pos += take;
+		}
+		off += p->len;
+	}
+	return n;
+}

@@ -9,6 +9,7 @@
 #define GONGMOCK_RESPONSE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define RESPONSE_MAX_HEADERS 16
 #define RESPONSE_HEADER_NAME_MAX 64
@@ -97,6 +98,10 @@ int response_piece_own(struct response *r, void *buf, size_t len);
 
 /* Total body length. */
 size_t response_body_len(const struct response *r);
+
+/* Copies body bytes [pos, pos + max) of r, across its pieces, into buf; returns how many
+ * (fewer than max at the end of the body). */
+size_t response_copy_body(const struct response *r, uint64_t pos, char *buf, size_t max);
 
 /*
  * Sets status and a JSON body copied from `json` (len bytes), with the JSON content type.
