@@ -30,7 +30,7 @@ UNIT      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/te
 INTEG     := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(wildcard tests/integration/test_*.c))
 TESTHELP  := $(wildcard tests/support/*.c)
 
-.PHONY: all run test asan fuzz bench format clean help deps bench-deps check-run
+.PHONY: all run test asan fuzz bench soak format clean help deps bench-deps check-run
 
 all: deps $(BUILD)/gongmock
 
@@ -41,6 +41,7 @@ help:
 	@echo "make asan     the whole test suite again under AddressSanitizer + UBSan"
 	@echo "make fuzz     fuzz the query, date and cursor parsers (FUZZ_SECONDS=60)"
 	@echo "make bench    wrk benchmarks against 127.0.0.1, nginx as the ceiling"
+	@echo "make soak     a few minutes of load, slow clients and huge queries (not in CI)"
 	@echo "make format   clang-format every C file"
 	@echo "make clean    remove $(BUILD)/"
 
@@ -91,6 +92,9 @@ fuzz: deps
 
 bench: bench-deps $(BUILD)/gongmock
 	@sh bench/run.sh $(BUILD)/gongmock
+
+soak: bench-deps $(BUILD)/gongmock
+	@sh bench/soak.sh $(BUILD)/gongmock
 
 format:
 	clang-format -i server/*.c server/*.h tests/unit/*.c tests/integration/*.c tests/support/*.[ch]
