@@ -2,9 +2,12 @@
 # `make help` lists the targets.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libcurl gnutls check
-DEBS    := build-essential pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev \
-           check libgnutls28-dev
+# The libraries, each as pkg-config module:Debian package; the tests also need check.
+LIBS      := libmicrohttpd:libmicrohttpd-dev jansson:libjansson-dev \
+             libcurl:libcurl4-openssl-dev gnutls:libgnutls28-dev
+TEST_LIBS := check:check
+DEBS    := build-essential pkg-config \
+           $(foreach l,$(LIBS) $(TEST_LIBS),$(lastword $(subst :, ,$(l))))
 BENCH_DEBS := wrk nginx-light curl
 BUILD   ?= build
 FIXTURE := fixtures/calls.json
@@ -15,11 +18,13 @@ STD     := -std=c17 -D_POSIX_C_SOURCE=200809L
 OPT     ?= -O2 -g
 SAN     ?=
 
-# pkg-config is asked only once the packages are there (see `deps`).
-PKG_CFLAGS = $(shell pkg-config --cflags libmicrohttpd jansson libcurl gnutls 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs libmicrohttpd jansson libcurl gnutls 2>/dev/null)
-CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
-CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+# pkg-config is asked once, at the first compile: after `libs` has found the packages (and,
+# for the goals that install, after `deps` has installed them).
+MODULES = $(foreach l,$(LIBS),$(firstword $(subst :, ,$(l))))
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(MODULES) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(MODULES) 2>/dev/null))$(PKG_LIBS)
+CHECK_CFLAGS = $(eval CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null))$(CHECK_CFLAGS)
+CHECK_LIBS   = $(eval CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null))$(CHECK_LIBS)
 
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(SAN) $(PKG_CFLAGS) -Iserver -pthread $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -pthread -lm $(LDLIBS)
@@ -29,13 +34,17 @@ OBJS      := $(SRCS:server/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embed.o
 UNIT      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 INTEG     := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(wildcard tests/integration/test_*.c))
 TESTHELP  := $(wildcard tests/support/*.c)
+TESTHEADERS := $(wildcard tests/support/*.h)
 
 .PHONY: all run test asan fuzz bench soak format clean help deps bench-deps check-run
+.PHONY: libs test-libs
 
-all: deps $(BUILD)/gongmock
+# Builds with what is installed; `libs` stops first, naming what is missing.
+all: $(BUILD)/gongmock
 
 help:
-	@echo "make          build $(BUILD)/gongmock (installs missing Debian packages first)"
+	@echo "make          build $(BUILD)/gongmock with the libraries installed (see make deps)"
+	@echo "make deps     install the missing Debian packages (as root or through sudo)"
 	@echo "make run      build and serve the built-in fixtures on 127.0.0.1:8080"
 	@echo "make test     build and run every test (unit, integration, black-box)"
 	@echo "make asan     the whole test suite again under AddressSanitizer + UBSan"
@@ -53,8 +62,43 @@ deps:
 bench-deps:
 	@sh tests/deps.sh $(DEBS) $(BENCH_DEBS)
 
-$(BUILD)/obj/%.o: server/%.c $(wildcard server/*.h) | $(BUILD)/obj
-	$(CC) $(CFLAGS_ALL) -MMD -c -o $@ $<
+# Stops when pkg-config, or a library it is asked for, is missing, naming the Debian packages
+# and the command that installs them. $(1): module:package pairs.
+define need_libs
+	@missing=""; \
+	if command -v pkg-config >/dev/null 2>&1; then \
+		for l in $(1); do \
+			pkg-config --exists "$${l%%:*}" || missing="$$missing $${l#*:}"; \
+		done; \
+	else \
+		missing=" pkg-config $(foreach l,$(1),$(lastword $(subst :, ,$(l))))"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+		echo "gongmock needs these Debian packages:$$missing" >&2; \
+		echo "install them with 'make deps' (as root or through sudo), or run:" >&2; \
+		echo "  sudo apt-get install -y$$missing" >&2; \
+		exit 1; \
+	fi
+endef
+
+libs:
+	$(call need_libs,$(LIBS))
+
+test-libs: libs
+	$(call need_libs,$(TEST_LIBS))
+
+# The goals that install what is missing do so before the libraries are looked for.
+ifneq ($(filter run test asan deps,$(MAKECMDGOALS)),)
+libs: deps
+endif
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+libs: bench-deps
+endif
+
+# Each object depends on the headers it includes, as the compiler found them (-MMD, in the .d
+# files included at the end); -MP keeps a deleted header from stopping the build.
+$(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj libs
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/embed.o: server/embed.S $(FIXTURE) | $(BUILD)/obj
 	$(CC) -c -DGONGMOCK_FIXTURE='"$(FIXTURE)"' -o $@ $<
@@ -65,18 +109,20 @@ $(BUILD)/libgongmock.a: $(OBJS)
 $(BUILD)/gongmock: $(BUILD)/obj/main.o $(BUILD)/libgongmock.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/unit/%.c $(TESTHELP) $(BUILD)/libgongmock.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(TESTHELP) $(TESTHEADERS) $(BUILD)/libgongmock.a \
+		| $(BUILD)/tests test-libs
 	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -Itests/support -o $@ $< $(TESTHELP) \
 		$(BUILD)/libgongmock.a $(CHECK_LIBS) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/integration/%.c $(TESTHELP) $(BUILD)/libgongmock.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/integration/%.c $(TESTHELP) $(TESTHEADERS) $(BUILD)/libgongmock.a \
+		| $(BUILD)/tests test-libs
 	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -Itests/support -o $@ $< $(TESTHELP) \
 		$(BUILD)/libgongmock.a $(CHECK_LIBS) $(LDLIBS_ALL)
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
 
-run: all
+run: deps $(BUILD)/gongmock
 	$(BUILD)/gongmock
 
 # Each test program prints check's summary; the script adds up the totals and fails on any.

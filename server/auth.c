@@ -10,12 +10,13 @@
 #include "auth.h"
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+
+#include "b64.h"
 
 struct auth_basic {
 	char *key;
@@ -88,59 +89,6 @@ auth_equal(const char *given, size_t given_len, const char *stored, size_t store
 	return diff == 0;
 }
 
-/* The value of a standard base64 character, or -1 (padding included). */
-static int
-auth_b64_value(unsigned char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
-}
-
-/*
- * Decodes standard base64 into out (at least len * 3 / 4 bytes) and returns the number of
- * bytes, or -1. Padding is optional, as clients differ, but when present it must complete the
- * last group of four. The unused bits of the last character are ignored, as most decoders do.
- */
-static long
-auth_b64_decode(const char *src, size_t len, unsigned char *out)
-{
-	size_t i, n = 0;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	int v;
-
-	if (len > 0 && src[len - 1] == '=') {
-		if (len % 4 != 0)
-			return -1;
-		len--;
-		if (src[len - 1] == '=')
-			len--;
-	}
-	if (len % 4 == 1)
-		return -1;
-	for (i = 0; i < len; i++) {
-		v = auth_b64_value((unsigned char)src[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6 | (uint32_t)v) & 0xfff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return (long)n;
-}
-
 /*
  * Records who a request claims to be. The identity goes to logs and metrics, so anything
  * outside printable ASCII becomes `?`: a header must not be able to forge a log line.
@@ -170,7 +118,12 @@ auth_check_basic(const struct auth *a, const char *cred, size_t len, struct auth
 	long n;
 	unsigned found = 0;
 
-	n = auth_b64_decode(cred, len, buf);
+	/*
+	 * Padding is optional, as clients differ, but when present it must complete the last
+	 * group of four. The unused bits of the last character are ignored, as most decoders do.
+	 * len is at most AUTH_HEADER_MAX, so buf has room for what it decodes to.
+	 */
+	n = b64_decode(cred, len, buf, B64_STD, 0);
 	if (n < 0)
 		return AUTH_INVALID;
 	plain_len = (size_t)n;

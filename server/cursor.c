@@ -17,6 +17,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
+#include "b64.h"
 #include "isotime.h"
 
 /* base64url of {"alg":"HS256"}, the only header Gong's cursors carry, and its dot. */
@@ -27,9 +28,6 @@
 #define CURSOR_MAC_TEXT_LEN 43
 /* Room for any payload: the longest one cursor_encode can write is under 300 bytes. */
 #define CURSOR_PAYLOAD_MAX CURSOR_TEXT_MAX
-
-static const char cursor_b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 int
 cursor_key_init(struct cursor_key *key, const char *secret, char *err, size_t errlen)
@@ -55,86 +53,16 @@ cursor_key_init(struct cursor_key *key, const char *secret, char *err, size_t er
 	return 0;
 }
 
-/* Length of the base64url text (no padding) of n bytes. */
-static size_t
-cursor_b64_len(size_t n)
-{
-	return n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
-}
-
-/* Writes the base64url text of n bytes of src into out, which has cursor_b64_len(n) bytes. */
-static void
-cursor_b64_encode(const unsigned char *src, size_t n, char *out)
-{
-	size_t i;
-	uint32_t v;
-
-	for (i = 0; i + 3 <= n; i += 3) {
-		v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8 | src[i + 2];
-		*out++ = cursor_b64_alphabet[v >> 18 & 63];
-		*out++ = cursor_b64_alphabet[v >> 12 & 63];
-		*out++ = cursor_b64_alphabet[v >> 6 & 63];
-		*out++ = cursor_b64_alphabet[v & 63];
-	}
-	if (n - i == 1) {
-		v = (uint32_t)src[i] << 16;
-		*out++ = cursor_b64_alphabet[v >> 18 & 63];
-		*out++ = cursor_b64_alphabet[v >> 12 & 63];
-	} else if (n - i == 2) {
-		v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8;
-		*out++ = cursor_b64_alphabet[v >> 18 & 63];
-		*out++ = cursor_b64_alphabet[v >> 12 & 63];
-		*out++ = cursor_b64_alphabet[v >> 6 & 63];
-	}
-}
-
-/* The value of a base64url character, or -1 for anything else (padding included). */
-static int
-cursor_b64_value(unsigned char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '-')
-		return 62;
-	if (ch == '_')
-		return 63;
-	return -1;
-}
-
 /*
- * Decodes len base64url characters into out (outlen bytes) and returns the number of bytes,
- * or -1. The unused low bits of the last character must be zero: otherwise several texts
- * would decode to the same bytes, and changing one character of a cursor could leave it valid.
+ * Decodes len base64url characters (a JWT segment: no padding) into out. The unused low bits
+ * of the last character must be zero: otherwise several texts would decode to the same
+ * bytes, and changing one character of a cursor could leave it valid. Returns the number of
+ * bytes, or -1.
  */
 static long
-cursor_b64_decode(const char *src, size_t len, unsigned char *out, size_t outlen)
+cursor_b64_decode(const char *src, size_t len, unsigned char *out)
 {
-	size_t i, n = 0;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	int v;
-
-	if (len % 4 == 1 || len / 4 * 3 + (len % 4 == 0 ? 0 : len % 4 - 1) > outlen)
-		return -1;
-	for (i = 0; i < len; i++) {
-		v = cursor_b64_value((unsigned char)src[i]);
-		if (v < 0)
-			return -1;
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (acc != 0)
-		return -1;
-	return (long)n;
+	return b64_decode(src, len, out, B64_URL, B64_NO_PAD | B64_STRICT);
 }
 
 /* True when s holds 1 to max decimal digits and a NUL within max + 1 bytes. */
@@ -229,20 +157,20 @@ cursor_encode(const struct cursor_key *key, const struct cursor *c, char *out, s
 	plen = cursor_payload_render(c, payload, sizeof(payload));
 	if (plen == 0)
 		return 0;
-	signed_len = CURSOR_HEADER_LEN + cursor_b64_len(plen);
+	signed_len = CURSOR_HEADER_LEN + b64_encoded_len(plen, 0);
 	total = signed_len + 1 + CURSOR_MAC_TEXT_LEN;
 	if (total > CURSOR_TEXT_MAX || total + 1 > outlen)
 		return 0;
 
 	memcpy(out, CURSOR_HEADER, CURSOR_HEADER_LEN);
-	cursor_b64_encode((const unsigned char *)payload, plen, out + CURSOR_HEADER_LEN);
+	b64_encode((const unsigned char *)payload, plen, out + CURSOR_HEADER_LEN, B64_URL, 0);
 	if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, key->bytes, sizeof(key->bytes), out, signed_len,
 	                     mac) < 0) {
 		out[0] = '\0';
 		return 0;
 	}
 	out[signed_len] = '.';
-	cursor_b64_encode(mac, sizeof(mac), out + signed_len + 1);
+	b64_encode(mac, sizeof(mac), out + signed_len + 1, B64_URL, 0);
 	out[total] = '\0';
 	return total;
 }
@@ -421,7 +349,7 @@ cursor_decode(const struct cursor_key *key, const char *text, size_t len, int64_
 		return CURSOR_INVALID;
 	signed_len = (size_t)(dot - text);
 	if (len - signed_len - 1 != CURSOR_MAC_TEXT_LEN ||
-	    cursor_b64_decode(dot + 1, CURSOR_MAC_TEXT_LEN, mac, sizeof(mac)) != CURSOR_MAC_LEN)
+	    cursor_b64_decode(dot + 1, CURSOR_MAC_TEXT_LEN, mac) != CURSOR_MAC_LEN)
 		return CURSOR_INVALID;
 
 	/*
@@ -434,8 +362,9 @@ cursor_decode(const struct cursor_key *key, const char *text, size_t len, int64_
 	    gnutls_memcmp(mac, want, sizeof(mac)) != 0)
 		return CURSOR_INVALID;
 
-	n = cursor_b64_decode(text + CURSOR_HEADER_LEN, signed_len - CURSOR_HEADER_LEN, payload,
-	                      sizeof(payload));
+	/* At most CURSOR_TEXT_MAX characters decode to three quarters as many bytes: payload
+	 * has room for them. */
+	n = cursor_b64_decode(text + CURSOR_HEADER_LEN, signed_len - CURSOR_HEADER_LEN, payload);
 	if (n <= 0)
 		return CURSOR_INVALID;
 	plen = (size_t)n;

@@ -7,10 +7,11 @@
  */
 #include "error.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "jsonw.h"
 
 struct error_entry {
 	unsigned status;
@@ -61,34 +62,6 @@ error_default_message(unsigned status)
 	return "Request failed";
 }
 
-/* Appends s to out as the inside of a JSON string; returns the bytes written. out must have
- * room for 6 bytes per input byte. */
-static size_t
-json_escape(char *out, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			out[n++] = '\\';
-			out[n++] = (char)c;
-		} else if (c < 0x20) {
-			out[n++] = '\\';
-			out[n++] = 'u';
-			out[n++] = '0';
-			out[n++] = '0';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		} else {
-			out[n++] = (char)c;
-		}
-	}
-	return n;
-}
-
 static int
 error_has_header(const struct response *r, const char *name)
 {
@@ -105,36 +78,33 @@ error_respond_status(struct response *r, unsigned status, const char *const *mes
                      size_t nmessages)
 {
 	static const char *const none[1] = {NULL};
-	size_t i, cap, n;
+	struct jsonw b = {0};
+	size_t i, n;
 	char *body;
 
 	if (nmessages == 0 || messages == NULL) {
 		messages = none;
 		nmessages = 1;
 	}
-	cap = 64 + strlen(r->request_id);
-	for (i = 0; i < nmessages; i++)
-		cap += 6 * strlen(messages[i] ? messages[i] : error_default_message(status)) + 4;
 	r->status = status;
 	if (r->source == NULL)
 		r->source = "error";
-	body = malloc(cap);
-	if (body == NULL) {
-		r->status = 500;
-		return;
-	}
-	n = (size_t)snprintf(body, cap, "{\"requestId\":\"%s\",\"errors\":[", r->request_id);
+	JSONW_LIT(&b, "{\"requestId\":\"");
+	jsonw_str(&b, r->request_id);
+	JSONW_LIT(&b, "\",\"errors\":[");
 	for (i = 0; i < nmessages; i++) {
 		const char *m = messages[i] ? messages[i] : error_default_message(status);
 
 		if (i > 0)
-			body[n++] = ',';
-		body[n++] = '"';
-		n += json_escape(body + n, m);
-		body[n++] = '"';
+			jsonw_char(&b, ',');
+		jsonw_string(&b, m, strlen(m), 0);
 	}
-	body[n++] = ']';
-	body[n++] = '}';
+	JSONW_LIT(&b, "]}");
+	body = jsonw_finish(&b, &n);
+	if (body == NULL) {
+		r->status = 500;
+		return;
+	}
 	(void)response_header_add(r, "Content-Type", RESPONSE_JSON_TYPE);
 	if (status == 401)
 		(void)response_header_add(r, "WWW-Authenticate", "Basic realm=\"Gong.io API\"");

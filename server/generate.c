@@ -23,7 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "flags.h"
 #include "isotime.h"
+#include "jsonw.h"
+#include "rng.h"
 
 #define GENERATE_MAX_CALLS 1000000000ULL
 #define GENERATE_MAX_WORKSPACES 1000U
@@ -116,46 +119,30 @@ static const int TZ_OFFSETS[] = {-420, -300, -240, 60, 120, 330, 540};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* splitmix64: tiny, fast, good enough for synthetic data, and identical everywhere. */
-struct rng {
-	uint64_t state;
-};
-
+/*
+ * A number in [0, n) from the call's stream. Plain modulo rather than rng_below: the bias is
+ * far below anything this data could show, and changing how a number is drawn would change
+ * every dataset a seed has ever produced.
+ */
 static uint64_t
-mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t
-rng_next(struct rng *r)
-{
-	r->state += 0x9e3779b97f4a7c15ULL;
-	return mix64(r->state);
-}
-
-/* A number in [0, n); the modulo bias is far below anything this data could show. */
-static uint64_t
-rng_below(struct rng *r, uint64_t n)
+draw_below(uint64_t *r, uint64_t n)
 {
 	return n ? rng_next(r) % n : 0;
 }
 
 static int
-rng_percent(struct rng *r, unsigned pct)
+draw_percent(uint64_t *r, unsigned pct)
 {
-	return rng_below(r, 100) < pct;
+	return draw_below(r, 100) < pct;
 }
 
 static const char *
-rng_pick_weighted(struct rng *r, const struct weighted *w, size_t n)
+draw_weighted(uint64_t *r, const struct weighted *w, size_t n)
 {
 	unsigned total = 0;
 	for (size_t i = 0; i < n; i++)
 		total += w[i].weight;
-	unsigned x = (unsigned)rng_below(r, total);
+	unsigned x = (unsigned)draw_below(r, total);
 	for (size_t i = 0; i < n; i++) {
 		if (x < w[i].weight)
 			return w[i].value;
@@ -164,7 +151,7 @@ rng_pick_weighted(struct rng *r, const struct weighted *w, size_t n)
 	return w[n - 1].value;
 }
 
-#define PICK(r, a) ((a)[rng_below((r), COUNT(a))])
+#define PICK(r, a) ((a)[draw_below((r), COUNT(a))])
 
 /* (a * b) mod m without overflow, for m < 2^63. */
 static uint64_t
@@ -201,18 +188,18 @@ struct dataset {
 
 /* Writes `digits` random decimal digits, the first one not zero. */
 static void
-random_digits(struct rng *r, char *out, unsigned digits)
+random_digits(uint64_t *r, char *out, unsigned digits)
 {
-	out[0] = (char)('1' + rng_below(r, 9));
+	out[0] = (char)('1' + draw_below(r, 9));
 	for (unsigned i = 1; i < digits; i++)
-		out[i] = (char)('0' + rng_below(r, 10));
+		out[i] = (char)('0' + draw_below(r, 10));
 	out[digits] = '\0';
 }
 
 static int
 dataset_init(struct dataset *d, const struct generate_options *o)
 {
-	struct rng r = {mix64(o->seed ^ 0x6a09e667f3bcc908ULL)};
+	uint64_t r = rng_mix(o->seed ^ 0x6a09e667f3bcc908ULL);
 	d->o = o;
 	d->ws = calloc(o->workspaces ? o->workspaces : 1, sizeof(*d->ws));
 	if (!d->ws)
@@ -227,8 +214,8 @@ dataset_init(struct dataset *d, const struct generate_options *o)
 				dup |= strcmp(d->ws[k].id, ws->id) == 0;
 		} while (dup);
 		for (unsigned u = 0; u < GENERATE_USERS_PER_WORKSPACE; u++) {
-			random_digits(&r, ws->users[u].id, 15 + (unsigned)rng_below(&r, 5));
-			ws->users[u].tz_min = rng_percent(&r, 60) ? 0 : PICK(&r, TZ_OFFSETS);
+			random_digits(&r, ws->users[u].id, 15 + (unsigned)draw_below(&r, 5));
+			ws->users[u].tz_min = draw_percent(&r, 60) ? 0 : PICK(&r, TZ_OFFSETS);
 		}
 	}
 	d->id_mul = (rng_next(&r) % ID_LOW_MOD) | 1;
@@ -266,11 +253,11 @@ struct gcall {
 };
 
 static void
-random_alnum(struct rng *r, char *out, size_t n, const char *alphabet)
+random_alnum(uint64_t *r, char *out, size_t n, const char *alphabet)
 {
 	size_t k = strlen(alphabet);
 	for (size_t i = 0; i < n; i++)
-		out[i] = alphabet[rng_below(r, k)];
+		out[i] = alphabet[draw_below(r, k)];
 	out[n] = '\0';
 }
 
@@ -280,7 +267,7 @@ static const char LOWER[] = "abcdefghijklmnopqrstuvwxyz";
 static const char HEX[] = "0123456789abcdef";
 
 static void
-make_meeting_url(struct rng *r, enum conf_kind kind, char *out, size_t len)
+make_meeting_url(uint64_t *r, enum conf_kind kind, char *out, size_t len)
 {
 	char a[40];
 	switch (kind) {
@@ -311,17 +298,17 @@ static void
 gcall_make(const struct dataset *d, uint64_t i, struct gcall *c)
 {
 	const struct generate_options *o = d->o;
-	struct rng r = {mix64(o->seed * 0x9e3779b97f4a7c15ULL + mix64(i + 1))};
+	uint64_t r = rng_mix(o->seed * 0x9e3779b97f4a7c15ULL + rng_mix(i + 1));
 
 	/* The id: a leading part (3-7 then one more digit for 19 digits, 1-9 for 18) times 10^17
 	 * plus a 17-digit part that is a bijection of i, so ids never collide. */
 	uint64_t low = (mulmod(i, d->id_mul, ID_LOW_MOD) + d->id_add) % ID_LOW_MOD;
-	uint64_t lead = rng_percent(&r, 85) ? 30 + rng_below(&r, 50) : 1 + rng_below(&r, 9);
+	uint64_t lead = draw_percent(&r, 85) ? 30 + draw_below(&r, 50) : 1 + draw_below(&r, 9);
 	c->id = lead * ID_LOW_MOD + low;
 
 	/* Dates are spread evenly: call i falls in the i-th of `calls` equal slices of the span. */
 	double span = (double)(o->to_us - o->from_us);
-	double u = (double)(rng_next(&r) >> 11) / 9007199254740992.0;
+	double u = rng_unit(&r);
 	int64_t x = o->from_us + (int64_t)(span * ((double)i + u) / (double)o->calls);
 	if (x >= o->to_us)
 		x = o->to_us - 1;
@@ -329,8 +316,8 @@ gcall_make(const struct dataset *d, uint64_t i, struct gcall *c)
 	if (whole >= o->from_us)
 		x = whole;
 
-	const struct workspace *ws = &d->ws[rng_below(&r, o->workspaces)];
-	const struct user *host = &ws->users[rng_below(&r, GENERATE_USERS_PER_WORKSPACE)];
+	const struct workspace *ws = &d->ws[draw_below(&r, o->workspaces)];
+	const struct user *host = &ws->users[draw_below(&r, GENERATE_USERS_PER_WORKSPACE)];
 	c->workspace = ws->id;
 	c->user = host->id;
 	c->tz_min = host->tz_min;
@@ -338,17 +325,17 @@ gcall_make(const struct dataset *d, uint64_t i, struct gcall *c)
 	const char *customer = PICK(&r, CUSTOMERS);
 	const char *first = PICK(&r, FIRST_NAMES);
 	const char *last = PICK(&r, LAST_NAMES);
-	unsigned kind = (unsigned)rng_below(&r, 100);
+	unsigned kind = (unsigned)draw_below(&r, 100);
 	c->sdr = c->custom = c->purpose = NULL;
 	c->client_id[0] = c->meeting_url[0] = c->calendar_id[0] = '\0';
-	c->is_private = rng_percent(&r, 8);
-	c->language = rng_pick_weighted(&r, LANGUAGES, COUNT(LANGUAGES));
+	c->is_private = draw_percent(&r, 8);
+	c->language = draw_weighted(&r, LANGUAGES, COUNT(LANGUAGES));
 
 	if (kind < 60) {
 		/* A conference: scheduled (on a quarter hour when that stays in range) or, about
 		 * one time in twelve, an ad-hoc meeting that never was. */
 		enum conf_kind ck = CONF_COUNT - 1;
-		unsigned pick = (unsigned)rng_below(&r, 100);
+		unsigned pick = (unsigned)draw_below(&r, 100);
 		for (unsigned k = 0; k < CONF_COUNT; k++) {
 			if (pick < CONF_WEIGHTS[k]) {
 				ck = (enum conf_kind)k;
@@ -358,35 +345,35 @@ gcall_make(const struct dataset *d, uint64_t i, struct gcall *c)
 		}
 		c->system = CONF_SYSTEMS[ck];
 		make_meeting_url(&r, ck, c->meeting_url, sizeof(c->meeting_url));
-		c->media = rng_percent(&r, 88) ? "Video" : "Audio";
-		c->direction = rng_percent(&r, 94) ? "Conference" : "Unknown";
-		int internal = rng_percent(&r, 28);
-		c->scope = internal ? "Internal" : rng_percent(&r, 94) ? "External" : "Unknown";
+		c->media = draw_percent(&r, 88) ? "Video" : "Audio";
+		c->direction = draw_percent(&r, 94) ? "Conference" : "Unknown";
+		int internal = draw_percent(&r, 28);
+		c->scope = internal ? "Internal" : draw_percent(&r, 94) ? "External" : "Unknown";
 		if (internal) {
-			if (rng_percent(&r, 30))
+			if (draw_percent(&r, 30))
 				snprintf(c->title, sizeof(c->title), "1:1 %s / %s", first,
 				         PICK(&r, FIRST_NAMES));
-			else if (rng_percent(&r, 20))
+			else if (draw_percent(&r, 20))
 				snprintf(c->title, sizeof(c->title), "Deal Review: %s", customer);
 			else
 				snprintf(c->title, sizeof(c->title), "%s",
 				         PICK(&r, INTERNAL_TITLES));
-		} else if (rng_percent(&r, 6)) {
+		} else if (draw_percent(&r, 6)) {
 			snprintf(c->title, sizeof(c->title), "%s - \"Quick Sync\"", customer);
 		} else {
 			snprintf(c->title, sizeof(c->title), "%s <> Gong - %s", customer,
 			         PICK(&r, EXTERNAL_KINDS));
 		}
-		c->has_scheduled = !rng_percent(&r, 8);
+		c->has_scheduled = !draw_percent(&r, 8);
 		if (c->has_scheduled) {
 			int64_t q = x - x % (15 * US_PER_MIN);
 			c->scheduled_us = q >= o->from_us ? q : x;
-			c->started_us = c->scheduled_us + (int64_t)rng_below(&r, 9) * US_PER_MIN +
-			                (int64_t)rng_below(&r, 60) * US_PER_S;
+			c->started_us = c->scheduled_us + (int64_t)draw_below(&r, 9) * US_PER_MIN +
+			                (int64_t)draw_below(&r, 60) * US_PER_S;
 			c->date_us = c->scheduled_us;
-			if (rng_percent(&r, 60)) {
+			if (draw_percent(&r, 60)) {
 				char a[40];
-				if (rng_percent(&r, 60)) {
+				if (draw_percent(&r, 60)) {
 					random_alnum(&r, a, 26, LOWER_ALNUM);
 					snprintf(c->calendar_id, sizeof(c->calendar_id),
 					         "%s@google.com", a);
@@ -399,18 +386,18 @@ gcall_make(const struct dataset *d, uint64_t i, struct gcall *c)
 		} else {
 			c->started_us = c->date_us = x;
 		}
-		c->duration = 600 + (int64_t)rng_below(&r, 3000);
-		if (rng_percent(&r, 20))
+		c->duration = 600 + (int64_t)draw_below(&r, 3000);
+		if (draw_percent(&r, 20))
 			c->purpose = PICK(&r, PURPOSES);
 	} else {
 		/* A phone call: its date is when it started, scheduled or not. */
-		c->system = rng_pick_weighted(&r, PHONE_SYSTEMS, COUNT(PHONE_SYSTEMS));
+		c->system = draw_weighted(&r, PHONE_SYSTEMS, COUNT(PHONE_SYSTEMS));
 		c->media = "Audio";
-		unsigned dir = (unsigned)rng_below(&r, 100);
+		unsigned dir = (unsigned)draw_below(&r, 100);
 		c->direction = dir < 58 ? "Outbound" : dir < 95 ? "Inbound" : "Unknown";
-		c->scope = rng_percent(&r, 90)   ? "External"
-		           : rng_percent(&r, 50) ? "Internal"
-		                                 : "Unknown";
+		c->scope = draw_percent(&r, 90)   ? "External"
+		           : draw_percent(&r, 50) ? "Internal"
+		                                  : "Unknown";
 		if (c->direction[0] == 'O')
 			snprintf(c->title, sizeof(c->title), "Outbound call to %s %s (%s)", first,
 			         last, customer);
@@ -420,104 +407,40 @@ gcall_make(const struct dataset *d, uint64_t i, struct gcall *c)
 		else
 			snprintf(c->title, sizeof(c->title), "Call with %s %s", first, last);
 		c->started_us = c->date_us = x;
-		c->has_scheduled = rng_percent(&r, 25);
+		c->has_scheduled = draw_percent(&r, 25);
 		if (c->has_scheduled) {
 			int64_t q = x - x % (15 * US_PER_MIN);
-			c->scheduled_us = q - (int64_t)rng_below(&r, 2) * 15 * US_PER_MIN;
+			c->scheduled_us = q - (int64_t)draw_below(&r, 2) * 15 * US_PER_MIN;
 		}
-		c->duration = 15 + (int64_t)rng_below(&r, 1800);
-		if (c->direction[0] == 'O' && rng_percent(&r, 70))
+		c->duration = 15 + (int64_t)draw_below(&r, 1800);
+		if (c->direction[0] == 'O' && draw_percent(&r, 70))
 			c->sdr = PICK(&r, DISPOSITIONS);
-		if (rng_percent(&r, 65))
+		if (draw_percent(&r, 65))
 			random_alnum(&r, c->client_id, 19, UPPER_ALNUM);
-		if (rng_percent(&r, 10))
+		if (draw_percent(&r, 10))
 			c->custom = PICK(&r, CUSTOM_DATA);
-		if (rng_percent(&r, 10))
+		if (draw_percent(&r, 10))
 			c->purpose = PICK(&r, PURPOSES);
 	}
 	/* Nothing worth hearing in a few seconds: short calls are the ones without speech. */
 	if (strcmp(c->language, "zxx") == 0)
-		c->duration = 5 + (int64_t)rng_below(&r, 40);
+		c->duration = 5 + (int64_t)draw_below(&r, 40);
 }
 
-/* A growable byte buffer for one call's text. */
-struct out {
-	char *p;
-	size_t len;
-	size_t cap;
-	int failed;
-};
-
+/* A key and its string value; an empty string is written as null. */
 static void
-out_grow(struct out *b, size_t more)
+out_key_string(struct jsonw *b, const char *key, const char *s)
 {
-	if (b->failed || b->len + more <= b->cap)
-		return;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + more)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-	if (!p) {
-		b->failed = 1;
-		return;
-	}
-	b->p = p;
-	b->cap = cap;
-}
-
-static void
-out_mem(struct out *b, const char *s, size_t n)
-{
-	out_grow(b, n);
-	if (b->failed || n == 0)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-static void
-out_str(struct out *b, const char *s)
-{
-	out_mem(b, s, strlen(s));
-}
-
-/* A JSON string; the tables hold only `"` as a character that needs escaping, but any is. */
-static void
-out_json_string(struct out *b, const char *s)
-{
-	out_grow(b, strlen(s) * 6 + 3); /* sprintf adds a NUL */
-	if (b->failed)
-		return;
-	char *w = b->p + b->len;
-	*w++ = '"';
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\') {
-			*w++ = '\\';
-			*w++ = (char)ch;
-		} else if (ch < 0x20) {
-			w += sprintf(w, "\\u%04x", ch);
-		} else {
-			*w++ = (char)ch;
-		}
-	}
-	*w++ = '"';
-	b->len = (size_t)(w - b->p);
-}
-
-static void
-out_key_string(struct out *b, const char *key, const char *s)
-{
-	out_str(b, key);
+	jsonw_str(b, key);
 	if (s && *s)
-		out_json_string(b, s);
+		jsonw_string(b, s, strlen(s), 0);
 	else
-		out_str(b, "null");
+		JSONW_LIT(b, "null");
 }
 
 /* `"YYYY-MM-DDTHH:MM:SS` plus `Z` or the host's offset. */
 static void
-out_date(struct out *b, int64_t us, int tz_min)
+out_date(struct jsonw *b, int64_t us, int tz_min)
 {
 	char text[ISOTIME_TEXT_MAX + 8];
 	size_t n = isotime_format(us + (int64_t)tz_min * US_PER_MIN, text, sizeof(text));
@@ -532,39 +455,31 @@ out_date(struct out *b, int64_t us, int tz_min)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%c%02d:%02d",
 		                      tz_min < 0 ? '-' : '+', m / 60, m % 60);
 	}
-	out_mem(b, "\"", 1);
-	out_mem(b, text, n);
-	out_mem(b, "\"", 1);
-}
-
-static void
-out_u64(struct out *b, uint64_t v)
-{
-	char text[24];
-	int n = snprintf(text, sizeof(text), "%llu", (unsigned long long)v);
-	out_mem(b, text, (size_t)n);
+	jsonw_char(b, '"');
+	jsonw_mem(b, text, n);
+	jsonw_char(b, '"');
 }
 
 /* One call's compact JSON, keys in the contract's order. */
 static void
-gcall_render(const struct gcall *c, struct out *b)
+gcall_render(const struct gcall *c, struct jsonw *b)
 {
 	char id[24];
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
-	out_str(b, "{\"id\":\"");
-	out_str(b, id);
-	out_str(b, "\",\"url\":\"https://us-49467.app.gong.io/call?id=");
-	out_str(b, id);
+	jsonw_str(b, "{\"id\":\"");
+	jsonw_str(b, id);
+	jsonw_str(b, "\",\"url\":\"https://us-49467.app.gong.io/call?id=");
+	jsonw_str(b, id);
 	out_key_string(b, "\",\"title\":", c->title);
-	out_str(b, ",\"scheduled\":");
+	jsonw_str(b, ",\"scheduled\":");
 	if (c->has_scheduled)
 		out_date(b, c->scheduled_us, c->tz_min);
 	else
-		out_str(b, "null");
-	out_str(b, ",\"started\":");
+		jsonw_str(b, "null");
+	jsonw_str(b, ",\"started\":");
 	out_date(b, c->started_us, c->tz_min);
-	out_str(b, ",\"duration\":");
-	out_u64(b, (uint64_t)c->duration);
+	jsonw_str(b, ",\"duration\":");
+	jsonw_uint(b, (uint64_t)c->duration);
 	out_key_string(b, ",\"primaryUserId\":", c->user);
 	out_key_string(b, ",\"direction\":", c->direction);
 	out_key_string(b, ",\"system\":", c->system);
@@ -577,9 +492,9 @@ gcall_render(const struct gcall *c, struct out *b)
 	out_key_string(b, ",\"customData\":", c->custom);
 	out_key_string(b, ",\"purpose\":", c->purpose);
 	out_key_string(b, ",\"meetingUrl\":", c->meeting_url);
-	out_str(b, c->is_private ? ",\"isPrivate\":true" : ",\"isPrivate\":false");
+	jsonw_str(b, c->is_private ? ",\"isPrivate\":true" : ",\"isPrivate\":false");
 	out_key_string(b, ",\"calendarEventId\":", c->calendar_id);
-	out_str(b, "}");
+	jsonw_str(b, "}");
 }
 
 /* The order calls are written in: by filtering date, then id, as Gong serves them. */
@@ -617,7 +532,7 @@ generate_write(const struct generate_options *o, FILE *out)
 {
 	struct dataset d = {0};
 	struct gkey *keys = NULL;
-	struct out b = {0};
+	struct jsonw b = {0};
 	struct gcall c;
 	int rc = -1;
 	int progress = o->progress && isatty(STDERR_FILENO);
@@ -643,12 +558,12 @@ generate_write(const struct generate_options *o, FILE *out)
 	if (o->calls)
 		qsort(keys, (size_t)o->calls, sizeof(*keys), gkey_cmp);
 
-	out_str(&b, o->jsonl ? "" : o->calls ? "[\n" : "[]\n");
+	jsonw_str(&b, o->jsonl ? "" : o->calls ? "[\n" : "[]\n");
 	uint64_t step = o->calls / 100 ? o->calls / 100 : 1;
 	for (uint64_t i = 0; i < o->calls; i++) {
 		gcall_make(&d, keys[i].index, &c);
 		gcall_render(&c, &b);
-		out_str(&b, o->jsonl || i + 1 == o->calls ? "\n" : ",\n");
+		jsonw_str(&b, o->jsonl || i + 1 == o->calls ? "\n" : ",\n");
 		if (b.failed)
 			goto out;
 		if (b.len >= GENERATE_OUT_CHUNK) {
@@ -660,7 +575,7 @@ generate_write(const struct generate_options *o, FILE *out)
 			fprintf(stderr, "\rgenerate: %3u%%", (unsigned)((i + 1) * 100 / o->calls));
 	}
 	if (!o->jsonl && o->calls)
-		out_str(&b, "]\n");
+		jsonw_str(&b, "]\n");
 	if (b.failed)
 		goto out;
 	if (b.len && fwrite(b.p, 1, b.len, out) != b.len)
@@ -671,54 +586,10 @@ generate_write(const struct generate_options *o, FILE *out)
 out:
 	if (progress && o->calls)
 		fputc('\n', stderr);
-	free(b.p);
+	jsonw_free(&b);
 	free(keys);
 	free(d.ws);
 	return rc;
-}
-
-static void
-usage(FILE *f)
-{
-	fputs("usage: gongmock generate [--seed N] [--calls N] [--workspaces N]\n"
-	      "                         [--from DATE] [--to DATE] [--format json|jsonl]\n"
-	      "\n"
-	      "Writes a synthetic dataset of calls to stdout, sorted by date then id. The same\n"
-	      "options always give the same bytes.\n"
-	      "\n"
-	      "  --seed N          seed of the generator (default 1)\n"
-	      "  --calls N         number of calls, 0 to 1000000000 (default 400)\n"
-	      "  --workspaces N    number of workspaces, 1 to 1000 (default 3)\n"
-	      "  --from DATE       calls on or after DATE (default 2025-01-01T00:00:00Z)\n"
-	      "  --to DATE         calls before DATE (default 2025-07-01T00:00:00Z)\n"
-	      "  --format FORMAT   json: one array, a call per line (default);\n"
-	      "                    jsonl: JSON Lines, one call per line\n"
-	      "  --help            show this text\n"
-	      "\n"
-	      "DATE is ISO-8601: 2025-01-01, 2025-01-01T09:30:00Z, 2025-01-01T09:30:00-07:00.\n"
-	      "A date without an offset is UTC.\n",
-	      f);
-}
-
-/* Reads a whole decimal number in [min, max]. */
-static int
-parse_number(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		unsigned dgt = (unsigned)(*s - '0');
-		if (v > (UINT64_MAX - dgt) / 10)
-			return -1;
-		v = v * 10 + dgt;
-	}
-	if (v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* An ISO-8601 date-time, or a bare date meaning its midnight UTC. */
@@ -734,6 +605,101 @@ parse_date(const char *s, int64_t *out)
 		return isotime_parse(full, strlen(full), ISOTIME_LENIENT, out);
 	}
 	return -1;
+}
+
+/* --from and --to. Dates must be printable with any host offset, so a day is kept clear of
+ * both ends of years 1 to 9999. */
+static int
+generate_flag_date(const char *v, void *field, char *why, size_t whylen)
+{
+	int64_t min_us = isotime_days_from_civil(1, 1, 2) * 86400 * US_PER_S;
+	int64_t max_us = isotime_days_from_civil(9999, 12, 30) * 86400 * US_PER_S;
+	int64_t t;
+
+	if (parse_date(v, &t) < 0 || t < min_us || t > max_us) {
+		snprintf(why, whylen,
+		         "must be an ISO-8601 date-time between years 1 and 9999, not '%s'", v);
+		return -1;
+	}
+	*(int64_t *)field = t;
+	return 0;
+}
+
+static const struct flags_word generate_formats[] = {{"json", 0}, {"jsonl", 1}, {NULL, 0}};
+
+#define GENERATE_AT(member) FLAGS_AT(struct generate_options, member)
+
+/* Every flag of `gongmock generate`, in the order of the usage text. */
+static const struct flags_spec generate_spec[] = {
+    {.name = "--seed",
+     .arg = "N",
+     .help = "seed of the generator (default 1)",
+     .kind = FLAGS_UINT64,
+     GENERATE_AT(seed),
+     .bad = "must be a whole number, not '%v'"},
+    {.name = "--calls",
+     .arg = "N",
+     .help = "number of calls, 0 to 1000000000 (default 400)",
+     .kind = FLAGS_UNSIGNED,
+     .min = 0,
+     .max = GENERATE_MAX_CALLS,
+     GENERATE_AT(calls),
+     .bad = "must be a whole number from %< to %>, not '%v'"},
+    {.name = "--workspaces",
+     .arg = "N",
+     .help = "number of workspaces, 1 to 1000 (default 3)",
+     .kind = FLAGS_UNSIGNED,
+     .min = 1,
+     .max = GENERATE_MAX_WORKSPACES,
+     GENERATE_AT(workspaces),
+     .bad = "must be a whole number from %< to %>, not '%v'"},
+    {.name = "--from",
+     .arg = "DATE",
+     .help = "calls on or after DATE (default 2025-01-01T00:00:00Z)",
+     .kind = FLAGS_CUSTOM,
+     GENERATE_AT(from_us),
+     .check = generate_flag_date},
+    {.name = "--to",
+     .arg = "DATE",
+     .help = "calls before DATE (default 2025-07-01T00:00:00Z)",
+     .kind = FLAGS_CUSTOM,
+     GENERATE_AT(to_us),
+     .check = generate_flag_date},
+    {.name = "--format",
+     .arg = "FORMAT",
+     .help = "json: one array, a call per line (default);\n"
+             "jsonl: JSON Lines, one call per line",
+     .kind = FLAGS_ENUM,
+     .words = generate_formats,
+     GENERATE_AT(jsonl),
+     .bad = "must be %w, not '%v'"},
+    {.name = "--help", .alias = "-h", .help = "show this text", .kind = FLAGS_HELP},
+};
+
+static const struct flags_table generate_flags = {
+    .spec = generate_spec,
+    .nspec = COUNT(generate_spec),
+    .column = 20,
+    .unexpected = "unexpected argument: %a",
+    .unknown = "unknown flag: %a",
+    .no_value = "%n needs a value",
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: gongmock generate [--seed N] [--calls N] [--workspaces N]\n"
+	      "                         [--from DATE] [--to DATE] [--format json|jsonl]\n"
+	      "\n"
+	      "Writes a synthetic dataset of calls to stdout, sorted by date then id. The same\n"
+	      "options always give the same bytes.\n"
+	      "\n",
+	      f);
+	flags_usage(&generate_flags, f);
+	fputs("\n"
+	      "DATE is ISO-8601: 2025-01-01, 2025-01-01T09:30:00Z, 2025-01-01T09:30:00-07:00.\n"
+	      "A date without an offset is UTC.\n",
+	      f);
 }
 
 /* Says what is wrong with the command line; returns the exit code for it. */
@@ -755,81 +721,25 @@ generate_main(int argc, char **argv)
 	struct generate_options o;
 	generate_defaults(&o);
 	o.progress = 1;
-	/* Dates must be printable with any host offset, so keep a day clear of both ends. */
-	int64_t min_us = isotime_days_from_civil(1, 1, 2) * 86400 * US_PER_S;
-	int64_t max_us = isotime_days_from_civil(9999, 12, 30) * 86400 * US_PER_S;
 
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (strncmp(arg, "--", 2) != 0)
-			return bad("unexpected argument: %s", arg);
-		/* --name value, or --name=value */
-		const char *eq = strchr(arg, '=');
-		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-		const char *val = eq ? eq + 1 : NULL;
-		static const char *const names[] = {"--seed", "--calls", "--workspaces",
-		                                    "--from", "--to",    "--format"};
-		size_t which = COUNT(names);
-		for (size_t k = 0; k < COUNT(names); k++)
-			if (strlen(names[k]) == nlen && strncmp(arg, names[k], nlen) == 0)
-				which = k;
-		if (which == COUNT(names))
-			return bad("unknown flag: %s", arg);
-		if (!val) {
-			if (i + 1 >= argc)
-				return bad("%s needs a value", names[which]);
-			val = argv[++i];
-		}
-		uint64_t num;
-		switch (which) {
-		case 0:
-			if (parse_number(val, 0, UINT64_MAX, &num) < 0)
-				return bad("--seed: must be a whole number, not '%s'", val);
-			o.seed = num;
-			break;
-		case 1:
-			if (parse_number(val, 0, GENERATE_MAX_CALLS, &num) < 0)
-				return bad("--calls: must be a whole number from 0 to 1000000000, "
-				           "not '%s'",
-				           val);
-			o.calls = num;
-			break;
-		case 2:
-			if (parse_number(val, 1, GENERATE_MAX_WORKSPACES, &num) < 0)
-				return bad("--workspaces: must be a whole number from 1 to 1000, "
-				           "not '%s'",
-				           val);
-			o.workspaces = (unsigned)num;
-			break;
-		case 3:
-		case 4: {
-			int64_t t;
-			if (parse_date(val, &t) < 0 || t < min_us || t > max_us)
-				return bad(which == 3 ? "--from: must be an ISO-8601 date-time "
-				                        "between years 1 and 9999, not '%s'"
-				                      : "--to: must be an ISO-8601 date-time "
-				                        "between years 1 and 9999, not '%s'",
-				           val);
-			if (which == 3)
-				o.from_us = t;
-			else
-				o.to_us = t;
-			break;
-		}
-		default:
-			if (strcmp(val, "json") == 0)
-				o.jsonl = 0;
-			else if (strcmp(val, "jsonl") == 0)
-				o.jsonl = 1;
-			else
-				return bad("--format: must be json or jsonl, not '%s'", val);
-			break;
-		}
+	/* A message quotes one argument at most: room for the longest, whole. */
+	size_t errlen = 256;
+	for (int i = 1; i < argc; i++)
+		if (strlen(argv[i]) + 256 > errlen)
+			errlen = strlen(argv[i]) + 256;
+	char *err = malloc(errlen);
+	if (err == NULL) {
+		fputs("generate: out of memory\n", stderr);
+		return 1;
 	}
+	enum flags_result r = flags_parse(&generate_flags, &o, argc, argv, err, errlen);
+	if (r == FLAGS_ASK_HELP)
+		usage(stdout);
+	else if (r != FLAGS_OK)
+		(void)bad("%s", err);
+	free(err);
+	if (r != FLAGS_OK)
+		return r == FLAGS_ASK_HELP ? 0 : 2;
 	if (o.from_us >= o.to_us)
 		return bad("--from must be before --to");
 	if (generate_write(&o, stdout) < 0) {

@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include "isotime.h"
+#include "jsonw.h"
+#include "utf8.h"
 
 /* The longest field a slot keeps, in bytes; longer ones are cut. */
 #define JOURNAL_ID_MAX 20
@@ -258,47 +260,6 @@ journal_reset(struct journal *j)
 }
 
 /*
- * The length of the valid UTF-8 sequence at s[0..n), or 0 when the byte there does not start
- * one. Follows RFC 3629 as jansson does: no overlong forms, no surrogates, nothing past
- * U+10FFFF.
- */
-static size_t
-journal_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xbf; /* the range of the second byte */
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xc2)
-		return 0;
-	if (c < 0xe0) {
-		len = 2;
-	} else if (c < 0xf0) {
-		len = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c < 0xf5) {
-		len = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-/*
  * A JSON string of n bytes of s with every byte that is not part of valid UTF-8 replaced by
  * '?'. jansson refuses invalid UTF-8 outright, and raw queries, decoded paths and fields cut
  * mid-character all may carry it; a test reading the journal is better served by a near copy
@@ -311,7 +272,7 @@ journal_json_text(const char *s, size_t n, char *buf)
 	size_t i = 0;
 
 	while (i < n) {
-		size_t len = journal_utf8_len(u + i, n - i);
+		size_t len = utf8_seq(u + i, n - i);
 
 		if (len == 0) {
 			buf[i++] = '?';
@@ -455,64 +416,50 @@ out:
 	return text;
 }
 
-/* A growing text buffer; after a failed allocation it stays failed and appends nothing. */
-struct journal_buf {
-	char *p;
-	size_t len;
-	size_t cap;
-	bool failed;
-};
-
+/* Appends printf-style text to b; a failure leaves b failed, as every jsonw write does. */
 __attribute__((format(printf, 2, 3))) static void
-journal_printf(struct journal_buf *b, const char *fmt, ...)
+journal_printf(struct jsonw *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
 	if (b->failed)
 		return;
+	/* Most pieces fit in what is left; the rest are formatted again once there is room. */
+	jsonw_reserve(b, 128);
 	for (;;) {
+		if (b->failed)
+			return;
 		va_start(ap, fmt);
 		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
 		va_end(ap);
 		if (n < 0) {
-			b->failed = true;
+			b->failed = 1;
 			return;
 		}
 		if ((size_t)n < b->cap - b->len) {
 			b->len += (size_t)n;
 			return;
 		}
-		size_t cap =
-		    b->cap * 2 > b->len + (size_t)n + 1 ? b->cap * 2 : b->len + (size_t)n + 1;
-		char *p = realloc(b->p, cap);
-
-		if (p == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
+		jsonw_reserve(b, (size_t)n + 1);
 	}
 }
 
-/*
- * Appends a label value escaped as the exposition format demands (backslash, double quote,
- * newline). Today's values come from fixed tables and never need it; escaping here keeps the
- * output valid should a label ever carry free text.
- */
-static void
-journal_label(struct journal_buf *b, const char *v)
+void
+journal_escape_label(struct jsonw *b, const char *s, size_t n)
 {
-	for (; *v != '\0'; v++) {
-		if (*v == '\\')
-			journal_printf(b, "\\\\");
-		else if (*v == '"')
-			journal_printf(b, "\\\"");
-		else if (*v == '\n')
-			journal_printf(b, "\\n");
-		else
-			journal_printf(b, "%c", *v);
+	size_t i = 0, start;
+
+	while (i < n) {
+		start = i;
+		while (i < n && s[i] != '\\' && s[i] != '"' && s[i] != '\n')
+			i++;
+		jsonw_mem(b, s + start, i - start);
+		if (i == n)
+			break;
+		jsonw_char(b, '\\');
+		jsonw_char(b, s[i] == '\n' ? 'n' : s[i]);
+		i++;
 	}
 }
 
@@ -525,12 +472,10 @@ journal_load(_Atomic uint64_t *c)
 char *
 journal_metrics(struct journal *j)
 {
-	struct journal_buf b = {.p = malloc(4096), .cap = 4096};
+	struct jsonw b = {0};
 	uint64_t limited = 0, cumulative = 0, sum;
 
-	if (b.p == NULL)
-		return NULL;
-	b.p[0] = '\0';
+	jsonw_reserve(&b, 4096);
 
 	/*
 	 * One series per (status, source kind) pair seen: sum by (code) or by (source) gives
@@ -556,9 +501,9 @@ journal_metrics(struct journal *j)
 			else
 				snprintf(code, sizeof(code), "%zu", s + JOURNAL_STATUS_MIN);
 			journal_printf(&b, "gongmock_requests_total{code=\"");
-			journal_label(&b, code);
+			journal_escape_label(&b, code, strlen(code));
 			journal_printf(&b, "\",source=\"");
-			journal_label(&b, journal_kinds[k]);
+			journal_escape_label(&b, journal_kinds[k], strlen(journal_kinds[k]));
 			journal_printf(&b, "\"} %" PRIu64 "\n", v);
 		}
 	}
@@ -572,9 +517,11 @@ journal_metrics(struct journal *j)
 	                   "request.\n"
 	                   "# TYPE gongmock_request_duration_seconds histogram\n");
 	for (size_t i = 0; i < JOURNAL_BUCKETS; i++) {
+		const char *le = i < JOURNAL_BOUNDS ? journal_buckets[i].le : "+Inf";
+
 		cumulative += journal_load(&j->buckets[i]);
 		journal_printf(&b, "gongmock_request_duration_seconds_bucket{le=\"");
-		journal_label(&b, i < JOURNAL_BOUNDS ? journal_buckets[i].le : "+Inf");
+		journal_escape_label(&b, le, strlen(le));
 		journal_printf(&b, "\"} %" PRIu64 "\n", cumulative);
 	}
 	/* Printed from integers so that no rounding creeps into the sum. */
@@ -591,9 +538,5 @@ journal_metrics(struct journal *j)
 	               "gongmock_rate_limited_total %" PRIu64 "\n",
 	               limited);
 
-	if (b.failed) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+	return jsonw_finish(&b, NULL);
 }

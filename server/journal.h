@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct jsonw;
+
 struct journal_entry {
 	int64_t time_us;
 	const char *request_id;
@@ -52,5 +54,14 @@ char *journal_list_json(struct journal *j, size_t limit);
  * NULL when out of memory.
  */
 char *journal_metrics(struct journal *j);
+
+/*
+ * Appends n bytes of s to b as a Prometheus label value, without the quotes: backslash,
+ * double quote and line feed escaped as the text exposition format demands, everything else
+ * as it is. For every writer of /metrics text, so that all series escape alike; the values
+ * printed today come from fixed tables and checked names, and this keeps the output valid
+ * should one ever carry free text.
+ */
+void journal_escape_label(struct jsonw *b, const char *s, size_t n);
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "isotime.h"
+#include "jsonw.h"
 
 #define LOG_LINE_MAX 4096
 
@@ -50,65 +51,15 @@ log_write(const char *buf, size_t len)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s (at most len bytes), or 0 when it is not one. */
-static size_t
-log_utf8_len(const unsigned char *s, size_t len)
-{
-	size_t need, i;
-	unsigned cp;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	need = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (len < need)
-		return 0;
-	cp = s[0] & (need == 2 ? 0x1f : need == 3 ? 0x0f : 0x07);
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and code points past U+10FFFF are not text. */
-	if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need;
-}
-
 /*
- * Copies s (at most len bytes) as the inside of a JSON string, within cap. Bytes that are not
- * UTF-8 become '?', so every line stays valid JSON whatever a client sent.
+ * Copies s (at most len bytes) as the inside of a JSON string, within cap, whole characters
+ * only. Bytes that are not UTF-8 become '?' and DEL is escaped, so every line stays valid
+ * JSON whatever a client sent.
  */
 static size_t
 log_json_str(char *out, size_t cap, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i, n = 0;
-
-	for (i = 0; i < len && n + 7 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			out[n++] = '\\';
-			out[n++] = (char)c;
-		} else if (c < 0x20 || c == 0x7f) {
-			n += (size_t)snprintf(out + n, cap - n, "\\u00%c%c", hex[c >> 4],
-			                      hex[c & 15]);
-		} else if (c < 0x80) {
-			out[n++] = (char)c;
-		} else {
-			size_t k = log_utf8_len((const unsigned char *)s + i, len - i);
-
-			if (k == 0) {
-				out[n++] = '?';
-			} else {
-				memcpy(out + n, s + i, k);
-				n += k;
-				i += k - 1;
-			}
-		}
-	}
-	return n;
+	return jsonw_escape_to(out, cap, s, len, JSONW_CLEAN);
 }
 
 /* Room left in a line of LOG_LINE_MAX when `n` bytes are used and `reserve` are kept back:

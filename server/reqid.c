@@ -16,6 +16,8 @@
 
 #include <sys/random.h>
 
+#include "rng.h"
+
 /* Ids shorter than this are drawn again; 2^96 < 36^19, so none is longer than REQID_MAX. */
 #define REQID_MIN 18
 
@@ -29,17 +31,6 @@ static uint64_t
 reqid_rotl(uint64_t x, int k)
 {
 	return (x << k) | (x >> (64 - k));
-}
-
-/* splitmix64: spreads a seed that may have little entropy over all 64 bits. */
-static uint64_t
-reqid_splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
 }
 
 /*
@@ -72,8 +63,9 @@ reqid_seed(void)
 		mix ^= (uint64_t)getpid() << 32;
 		mix ^= (uint64_t)(uintptr_t)reqid_state;
 		mix ^= atomic_fetch_add(&reqid_threads, 1) * UINT64_C(0xd1b54a32d192ed03);
+		/* splitmix64 spreads a seed that may have little entropy over all 64 bits. */
 		for (i = 0; i < 4; i++)
-			reqid_state[i] ^= reqid_splitmix(&mix);
+			reqid_state[i] ^= rng_next(&mix);
 	}
 	/* xoshiro's one forbidden state; 2^-256 from the kernel, but cheap to rule out. */
 	if ((reqid_state[0] | reqid_state[1] | reqid_state[2] | reqid_state[3]) == 0)

@@ -29,17 +29,15 @@ skip_absolute(const char *t)
 }
 
 int
-request_normalise(const char *target, char *path_buf, size_t path_len, const char **query,
-                  size_t *query_len)
+request_normalise_path(const char *target, char *path_buf, size_t path_len)
 {
 	const char *p = skip_absolute(target);
-	const char *q = strchr(p, '?');
 	size_t n = 0;
 
 	if (path_len < 2)
 		return -1;
 	path_buf[n++] = '/';
-	for (; *p != '\0' && p != q; p++) {
+	for (; *p != '\0' && *p != '?'; p++) {
 		if (*p == '/' && path_buf[n - 1] == '/')
 			continue;
 		if (n + 1 >= path_len)
@@ -50,6 +48,20 @@ request_normalise(const char *target, char *path_buf, size_t path_len, const cha
 	if (n > 1 && path_buf[n - 1] == '/')
 		n--;
 	path_buf[n] = '\0';
+	return 0;
+}
+
+int
+request_normalise(const char *target, char *path_buf, size_t path_len, const char **query,
+                  size_t *query_len)
+{
+	const char *q;
+
+	if (request_normalise_path(target, path_buf, path_len) != 0)
+		return -1;
+	/* The authority of the absolute form ends at a `?` too, so the first one in the whole
+	 * target is where the query starts. */
+	q = strchr(target, '?');
 	if (q != NULL) {
 		*query = q + 1;
 		*query_len = strlen(q + 1);

@@ -39,6 +39,14 @@ int request_normalise(const char *target, char *path_buf, size_t path_len, const
                       size_t *query_len);
 
 /*
+ * The path half of request_normalise, and the one place paths are folded: writes the
+ * normalised path of `target` (which may be a bare path, with or without a query) into
+ * path_buf. Returns 0, or -1 when it does not fit in path_len; strlen(target) + 2 always
+ * fits. For anything that must match what the router sees, such as a fault rule's path.
+ */
+int request_normalise_path(const char *target, char *path_buf, size_t path_len);
+
+/*
  * The path as the client sent it (runs of `/` and a trailing `/` kept), without the scheme and
  * authority of the absolute form and without the query: what a proxy forwards. Sets *path to
  * its start inside target and returns its length (0 for an empty path).

@@ -1,6 +1,7 @@
 /*
  * test_binary.c - the built binary as a user runs it: --help, a bad flag, a bad fixture, the
- * listening line with port 0, a request, SIGHUP reload, and SIGTERM with a clean exit.
+ * listening line with port 0, a request, SIGHUP reload, SIGTERM with a clean exit, and the
+ * reasons `gongmock generate` gives for bad flags.
  * The binary's path comes from GONGMOCK_BIN (default build/gongmock).
  */
 #define _DEFAULT_SOURCE /* kill */
@@ -275,6 +276,44 @@ START_TEST(generate_is_deterministic)
 }
 END_TEST
 
+/* generate's reasons, word for word, each followed by the pointer to its --help. */
+START_TEST(generate_bad_flags_exit_2_word_for_word)
+{
+	static const char *const cases[][4] = {
+	    {"--seed", "x", NULL, "--seed: must be a whole number, not 'x'"},
+	    {"--calls", "1000000001", NULL,
+	     "--calls: must be a whole number from 0 to 1000000000, not '1000000001'"},
+	    {"--workspaces=0", NULL, NULL,
+	     "--workspaces: must be a whole number from 1 to 1000, not '0'"},
+	    {"--from", "x", NULL,
+	     "--from: must be an ISO-8601 date-time between years 1 and 9999, not 'x'"},
+	    {"--to", "9999-12-31", NULL,
+	     "--to: must be an ISO-8601 date-time between years 1 and 9999, not '9999-12-31'"},
+	    {"--format", "xml", NULL, "--format: must be json or jsonl, not 'xml'"},
+	    {"--format", NULL, NULL, "--format needs a value"},
+	    {"--frob=1", NULL, NULL, "unknown flag: --frob=1"},
+	    {"--help=1", NULL, NULL, "unknown flag: --help=1"},
+	    {"stray", NULL, NULL, "unexpected argument: stray"},
+	    {"--from", "2025-02-01", "--to=2025-01-01", "--from must be before --to"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[5] = {"generate", cases[i][0], cases[i][1], cases[i][2], NULL};
+		struct harness_proc p;
+		char want[256], *err;
+
+		snprintf(want, sizeof(want), "generate: %s\ntry 'gongmock generate --help'\n",
+		         cases[i][3]);
+		harness_spawn(&p, args);
+		err = harness_read_until(p.err, 5000, NULL);
+		ck_assert_int_eq(harness_wait(&p, 5000), 2);
+		ck_assert_str_eq(err, want);
+		free(err);
+	}
+}
+END_TEST
+
 static Suite *
 binary_suite(void)
 {
@@ -290,6 +329,7 @@ binary_suite(void)
 	tcase_add_test(t, port_in_use_exits_1);
 	tcase_add_test(t, json_access_log_is_one_object_per_line);
 	tcase_add_test(t, generate_is_deterministic);
+	tcase_add_test(t, generate_bad_flags_exit_2_word_for_word);
 	suite_add_tcase(s, t);
 	return s;
 }

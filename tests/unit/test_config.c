@@ -1,17 +1,18 @@
 /*
  * test_config.c - the serve-mode command line: defaults, every flag, and the reasons given
- * for bad values.
+ * for bad values, word for word.
  */
 #include "config.h"
 
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 static enum config_result
 parse(struct config *c, const char *const *args, char *err, size_t errlen)
 {
-	const char *argv[32];
+	const char *argv[2 * CONFIG_MAX_REDACT + 16];
 	int argc = 0;
 
 	argv[argc++] = "gongmock";
@@ -124,6 +125,111 @@ START_TEST(bad_values_name_the_flag)
 }
 END_TEST
 
+/* Each flag's reasons, word for word: scripts and users match on them. */
+START_TEST(every_message_word_for_word)
+{
+	static const char *const cases[][3] = {
+	    {"--bind", "", "--bind: needs an address"},
+	    {"--port", "65536", "--port: '65536' is not a port (0-65535)"},
+	    {"--port=", NULL, "--port: '' is not a port (0-65535)"},
+	    {"--threads", "257", "--threads: '257' is not a number from 1 to 256"},
+	    {"--fixtures", "", "--fixtures: needs a file or directory"},
+	    {"--page-size", "0", "--page-size: '0' is not a number from 1 to 10000"},
+	    {"--cursor-secret", "", "--cursor-secret: must not be empty"},
+	    {"--cursor-ttl", "31622401",
+	     "--cursor-ttl: '31622401' is not a number of seconds (1 to 31622400)"},
+	    {"--credentials", "", "--credentials: needs a file"},
+	    {"--log-format", "JSON", "--log-format: 'JSON' is not text or json"},
+	    {"--request-timeout", "3601",
+	     "--request-timeout: '3601' is not a number of seconds (0 to 3600)"},
+	    {"--max-client-connections", "-1",
+	     "--max-client-connections: '-1' is not a number from 0 to 1000000"},
+	    {"--rate-limit", "",
+	     "--rate-limit: empty rate limit; use gong, off, or N/s, N/day or both, e.g. "
+	     "3/s,10000/day"},
+	    {"--rate-limit", "5/m",
+	     "--rate-limit: rate limit part \"5/m\": unknown unit (use N/s or N/day)"},
+	    {"--rate-limit-scope", "team",
+	     "--rate-limit-scope: 'team' is not company or credential"},
+	    {"--scenario", "", "--scenario: needs a file"},
+	    {"--seed", "18446744073709551616",
+	     "--seed: '18446744073709551616' is not a whole number"},
+	    {"--journal", "1000001", "--journal: '1000001' is not a number from 0 to 1000000"},
+	    {"--admin-token", "", "--admin-token: must not be empty"},
+	    {"--upstream", "", "--upstream: '' is not an http:// or https:// URL"},
+	    {"--upstream-ca", "", "--upstream-ca: needs a file"},
+	    {"--upstream-timeout", "0",
+	     "--upstream-timeout: '0' is not a number of seconds (1 to 3600)"},
+	    {"--record", "", "--record: needs a file"},
+	    {"--redact", "id",
+	     "--redact: 'id' is not a free-text field of a call (title, url, meetingUrl, "
+	     "customData, purpose, sdrDisposition, clientUniqueId, calendarEventId)"},
+	    {"--replay", "", "--replay: needs a cassette file"},
+	    {"--replay-miss-status", "600",
+	     "--replay-miss-status: '600' is not a status from 400 to 599"},
+	    {"--journal", NULL, "--journal needs a value (see --help)"},
+	    {"--quiet=1", NULL, "unknown option '--quiet' (see --help)"},
+	    {"--help=1", NULL, "unknown option '--help' (see --help)"},
+	    {"--frobnicate=1", NULL, "unknown option '--frobnicate' (see --help)"},
+	    {"--xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", NULL,
+	     "unknown option '--xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (see --help)"},
+	    {"-x", NULL, "unexpected argument '-x' (see --help)"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[3] = {cases[i][0], cases[i][1], NULL};
+		struct config c;
+		char err[1024] = "";
+
+		ck_assert_int_eq(parse(&c, args, err, sizeof(err)), CONFIG_ERROR);
+		ck_assert_msg(strcmp(err, cases[i][2]) == 0, "%s: got '%s'", cases[i][0], err);
+	}
+}
+END_TEST
+
+START_TEST(redact_holds_32_fields)
+{
+	const char *args[2 * CONFIG_MAX_REDACT + 8];
+	struct config c;
+	char err[256] = "";
+	size_t n = 0, i;
+
+	args[n++] = "--upstream";
+	args[n++] = "http://127.0.0.1:1";
+	args[n++] = "--record";
+	args[n++] = "c.jsonl";
+	for (i = 0; i < CONFIG_MAX_REDACT; i++) {
+		args[n++] = "--redact";
+		args[n++] = "title";
+	}
+	args[n] = NULL;
+	ck_assert_int_eq(parse(&c, args, err, sizeof(err)), CONFIG_OK);
+	ck_assert_uint_eq(c.nredact, CONFIG_MAX_REDACT);
+	args[n++] = "--redact=url";
+	args[n] = NULL;
+	ck_assert_int_eq(parse(&c, args, err, sizeof(err)), CONFIG_ERROR);
+	ck_assert_str_eq(err, "--redact: at most 32 fields");
+}
+END_TEST
+
+START_TEST(rate_limit_off_is_no_limit)
+{
+	static const char *const off[] = {"--rate-limit", "gong", "--rate-limit=off", NULL};
+	static const char *const aliases[] = {"-q", "--cursor-ttl=60", "--seed",
+	                                      "18446744073709551615", NULL};
+	struct config c;
+	char err[256];
+
+	ck_assert_int_eq(parse(&c, off, err, sizeof(err)), CONFIG_OK);
+	ck_assert_ptr_null(c.rate_limit);
+	ck_assert_int_eq(parse(&c, aliases, err, sizeof(err)), CONFIG_OK);
+	ck_assert_int_eq(c.quiet, 1);
+	ck_assert_int_eq(c.cursor_ttl, 60);
+	ck_assert_uint_eq(c.seed, UINT64_MAX);
+}
+END_TEST
+
 START_TEST(combinations_are_checked)
 {
 	static const char *const cases[][7] = {
@@ -219,6 +325,9 @@ main(void)
 	tcase_add_test(t, secret_from_the_environment);
 	tcase_add_test(t, help_and_version);
 	tcase_add_test(t, bad_values_name_the_flag);
+	tcase_add_test(t, every_message_word_for_word);
+	tcase_add_test(t, redact_holds_32_fields);
+	tcase_add_test(t, rate_limit_off_is_no_limit);
 	tcase_add_test(t, combinations_are_checked);
 	tcase_add_test(t, proxy_and_fault_flags);
 	suite_add_tcase(s, t);

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
+
 /* 2025-06-12T17:38:36Z, worked out independently of the code under test. */
 #define T0 INT64_C(1749749916000000)
 
@@ -1006,6 +1008,27 @@ START_TEST(test_free_null)
 }
 END_TEST
 
+/* Label values: backslash, double quote and line feed escaped, every other byte as it is. */
+START_TEST(test_escape_label)
+{
+	static const char in[] = "a\\b\"c\nd\te\r\xc3\xa9{}=,";
+	struct jsonw b = {0};
+	char *text;
+	size_t len;
+
+	JSONW_LIT(&b, "x{l=\"");
+	journal_escape_label(&b, in, sizeof(in) - 1);
+	JSONW_LIT(&b, "\"}");
+	journal_escape_label(&b, "", 0);
+	journal_escape_label(&b, "\\\\", 2);
+	text = jsonw_finish(&b, &len);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text, "x{l=\"a\\\\b\\\"c\\nd\te\r\xc3\xa9{}=,\"}\\\\\\\\");
+	ck_assert_uint_eq(len, strlen(text));
+	free(text);
+}
+END_TEST
+
 static Suite *
 journal_suite(void)
 {
@@ -1031,6 +1054,7 @@ journal_suite(void)
 	tcase_add_test(tc, test_metrics_empty);
 	tcase_add_test(tc, test_metrics_by_status_and_source);
 	tcase_add_test(tc, test_histogram);
+	tcase_add_test(tc, test_escape_label);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("threads");

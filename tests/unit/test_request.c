@@ -74,6 +74,40 @@ START_TEST(normalise_refuses_a_path_too_long)
 }
 END_TEST
 
+/* The path half alone folds exactly as request_normalise does, and strlen + 2 always fits. */
+START_TEST(normalise_path_is_the_same_folding)
+{
+	static const char *const targets[] = {
+	    "/v2/calls",
+	    "//v2//calls/?x=1",
+	    "http://api.gong.io/v2/calls",
+	    "HTTPS://h:443//v2/",
+	    "http://api.gong.io?x=1",
+	    "",
+	    "v2/calls",
+	    "/",
+	    "///",
+	    "/a?b/c",
+	    "https://h",
+	};
+	char a[64], b[64];
+	const char *q;
+	size_t qlen, i;
+
+	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		ck_assert_int_eq(request_normalise(targets[i], a, sizeof(a), &q, &qlen), 0);
+		ck_assert_int_eq(request_normalise_path(targets[i], b, sizeof(b)), 0);
+		ck_assert_str_eq(a, b);
+		ck_assert_int_eq(request_normalise_path(targets[i], b, strlen(targets[i]) + 2), 0);
+		ck_assert_str_eq(a, b);
+	}
+	ck_assert_int_eq(request_normalise_path("abc", b, 5), 0);
+	ck_assert_str_eq(b, "/abc");
+	ck_assert_int_eq(request_normalise_path("abc", b, 4), -1);
+	ck_assert_int_eq(request_normalise_path("", b, 1), -1);
+}
+END_TEST
+
 static const char *
 fake_lookup(const struct request *r, const char *name)
 {
@@ -259,6 +293,7 @@ main(void)
 
 	tcase_add_test(t, normalise_folds_every_form);
 	tcase_add_test(t, normalise_refuses_a_path_too_long);
+	tcase_add_test(t, normalise_path_is_the_same_folding);
 	tcase_add_test(t, raw_path_keeps_what_the_client_wrote);
 	tcase_add_test(t, header_lookup);
 	tcase_add_test(t, pieces_grow_and_release_once);

@@ -1,0 +1,103 @@
+/*
+ * rule.h - one fault rule: reading it from JSON, checking every field, and whether a request
+ * fits its `match`.
+ *
+ * A rule is parsed once, when it is added, into plain C fields (the normalised path, the
+ * instants of date parameters, the status, the delay range), so matching a request only
+ * compares strings and numbers. The JSON of `match` and `respond` is kept as it was given, so
+ * a listing shows users exactly what they posted. The set of rules, their counters and the
+ * decision to fire are fault.h's; a rule on its own is plain data, owned by whoever holds it.
+ */
+#ifndef GONGMOCK_RULE_H
+#define GONGMOCK_RULE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fault.h"
+
+/* The longest delay a rule may ask for: ten minutes, past any client's sensible timeout. */
+#define RULE_DELAY_MAX 600000
+/* Gong's daily limit resets at midnight UTC, so no honest Retry-After is longer than a day. */
+#define RULE_RETRY_AFTER_MAX 86400
+#define RULE_HEADER_NAME_MAX 63
+#define RULE_HEADER_VALUE_MAX 255
+/* Room for "rules[1023]" and the like. */
+#define RULE_WHERE_MAX 32
+
+/* One parameter a rule asks for; name and value point into the rule's kept `match` JSON. */
+struct rule_param {
+	const char *name;
+	const char *value;
+	size_t value_len;
+	bool is_date; /* fromDateTime and toDateTime compare as instants */
+	int64_t instant;
+};
+
+struct rule {
+	unsigned id;
+	char name[FAULT_NAME_MAX + 1];
+	bool named; /* the name was given, rather than made from the id */
+
+	/* match: a NULL pointer or negative page means "any" */
+	const char *method;
+	char *path; /* normalised, owned */
+	struct rule_param *params;
+	size_t nparams;
+	long long page;
+	const char *credential;
+
+	/* respond */
+	unsigned status;
+	unsigned retry_after;
+	size_t nerrors;
+	char errors[FAULT_MAX_ERRORS][FAULT_ERROR_MAX];
+	size_t nheaders;
+	char header_names[FAULT_MAX_HEADERS][RULE_HEADER_NAME_MAX + 1];
+	char header_values[FAULT_MAX_HEADERS][RULE_HEADER_VALUE_MAX + 1];
+	unsigned delay_min, delay_max;
+	enum fault_kind kind;
+
+	uint64_t after;
+	uint64_t times;
+	bool limited; /* false: `times` absent or null, fire for ever */
+	double probability;
+
+	uint64_t matched;
+	uint64_t fired;
+
+	json_t *match_json; /* as given; NULL when absent */
+	json_t *respond_json;
+};
+
+/* A batch of parsed rules not yet in the set. */
+struct rule_batch {
+	struct rule **rules;
+	size_t n;
+	bool doc; /* from {"rules":[...]}: messages name rules[i] */
+};
+
+/*
+ * Parses a document: a lone rule (an object without "rules") or {"rules":[...]} with an
+ * optional "description", into b (whose rules the caller then owns, or frees with
+ * rule_batch_free). Given names must differ from each other. Returns 0, or -1 with a message
+ * naming the rule and field (see fault_set_add_json) and b empty.
+ */
+int rule_batch_parse(struct rule_batch *b, json_t *root, char *err, size_t errlen);
+
+/* Frees the batch's rules; b is empty afterwards. */
+void rule_batch_free(struct rule_batch *b);
+
+/* Frees one rule. rule_free(NULL) does nothing. */
+void rule_free(struct rule *r);
+
+/* The rule as the control API lists it (id, name, match, respond, counters); NULL when out
+ * of memory. The caller owns the reference. */
+json_t *rule_json(const struct rule *r);
+
+/* Whether req fits the rule's `match` (method, path, page, credential, parameters). */
+bool rule_fits(const struct rule *r, const struct fault_request *req);
+
+#endif

@@ -1,0 +1,490 @@
+/*
+ * test_flags.c - the table-driven command line: every kind of flag in both spellings, every
+ * message (the defaults and the templates), help and version ending the parse, the usage
+ * layout, and tables that contradict themselves.
+ */
+#include "flags.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct opts {
+	const char *name;
+	unsigned port;
+	uint64_t seed;
+	int64_t ttl;
+	unsigned timeout;
+	int verbose;
+	int mode;
+	unsigned color;
+	const char *tags[3];
+	size_t ntags;
+	int64_t day;
+	const char *url;
+};
+
+/* Accepts "day1" to "day9", storing the digit. */
+static int
+opts_day(const char *v, void *field, char *why, size_t whylen)
+{
+	if (strlen(v) != 4 || strncmp(v, "day", 3) != 0 || v[3] < '1' || v[3] > '9') {
+		snprintf(why, whylen, "'%s' is not day1 to day9", v);
+		return -1;
+	}
+	*(int64_t *)field = v[3] - '0';
+	return 0;
+}
+
+/* Refuses tags that start with 'x'. */
+static int
+opts_tag(const char *v, void *field, char *why, size_t whylen)
+{
+	(void)field;
+	if (v[0] != 'x')
+		return 0;
+	snprintf(why, whylen, "'%s' starts with x", v);
+	return -1;
+}
+
+static int
+opts_url(const char *v, void *field, char *why, size_t whylen)
+{
+	(void)field;
+	if (strncmp(v, "http://", 7) == 0)
+		return 0;
+	snprintf(why, whylen, "'%s' is not a URL", v);
+	return -1;
+}
+
+static const struct flags_word modes[] = {{"fast", 1}, {"slow", 2}, {"off", -1}, {NULL, 0}};
+static const struct flags_word colors[] = {{"red", 0}, {"blue", 7}, {NULL, 0}};
+
+#define AT(member) FLAGS_AT(struct opts, member)
+
+static const struct flags_spec spec[] = {
+    {.kind = FLAGS_SECTION, .help = "general"},
+    {.name = "--name", .arg = "S", .help = "a name", .kind = FLAGS_STRING, AT(name)},
+    {.name = "--port",
+     .arg = "N",
+     .help = "a port",
+     .kind = FLAGS_UNSIGNED,
+     .min = 1,
+     .max = 65535,
+     AT(port),
+     .bad = "'%v' is not a port (%<-%>, 100%%)"},
+    {.name = "--seed", .arg = "N", .help = "a seed", .kind = FLAGS_UINT64, AT(seed)},
+    {.name = "--ttl",
+     .arg = "SECONDS",
+     .help = "a lifetime\nover two lines",
+     .kind = FLAGS_SECONDS,
+     .min = 1,
+     .max = 86400,
+     AT(ttl)},
+    {.name = "--timeout",
+     .arg = "S",
+     .help = "a timeout",
+     .kind = FLAGS_UNSIGNED,
+     .min = 0,
+     .max = 60,
+     AT(timeout)},
+    {.name = "--verbose", .alias = "-v", .help = "say more", .kind = FLAGS_BOOL, AT(verbose)},
+    {.kind = FLAGS_SECTION, .help = "more"},
+    {.name = "--mode", .arg = "M", .help = "a mode", .kind = FLAGS_ENUM, .words = modes, AT(mode)},
+    {.name = "--color",
+     .arg = "red|blue",
+     .help = "a color",
+     .kind = FLAGS_ENUM,
+     .words = colors,
+     AT(color),
+     .bad = "must be %w, not '%v'"},
+    {.name = "--tag",
+     .arg = "T",
+     .help = "a tag (repeatable)",
+     .kind = FLAGS_LIST,
+     FLAGS_LIST_AT(struct opts, tags, ntags),
+     .check = opts_tag},
+    {.name = "--day",
+     .arg = "D",
+     .help = "a day",
+     .kind = FLAGS_CUSTOM,
+     AT(day),
+     .check = opts_day},
+    {.name = "--url",
+     .arg = "URL",
+     .help = "a URL",
+     .kind = FLAGS_STRING,
+     AT(url),
+     .check = opts_url},
+    {.name = "--a-very-long-flag-name",
+     .arg = "VALUE",
+     .help = "wraps",
+     .kind = FLAGS_STRING,
+     AT(name)},
+    {.name = "--version", .help = "the version", .kind = FLAGS_VERSION},
+    {.name = "--help", .alias = "-h", .help = "this text", .kind = FLAGS_HELP},
+};
+
+static const struct flags_table table = {
+    .spec = spec,
+    .nspec = sizeof(spec) / sizeof(spec[0]),
+    .column = 20,
+    .unexpected = "unexpected '%a'",
+    .unknown = "unknown '%n' in '%a'",
+    .no_value = "%n wants a value",
+};
+
+static enum flags_result
+parse_with(const struct flags_table *t, struct opts *o, const char *const *args, char *err,
+           size_t errlen)
+{
+	const char *argv[32];
+	int argc = 0;
+
+	memset(o, 0, sizeof(*o));
+	argv[argc++] = "prog";
+	for (; *args != NULL; args++)
+		argv[argc++] = *args;
+	argv[argc] = NULL;
+	return flags_parse(t, o, argc, (char **)argv, err, errlen);
+}
+
+static enum flags_result
+parse(struct opts *o, const char *const *args, char *err, size_t errlen)
+{
+	return parse_with(&table, o, args, err, errlen);
+}
+
+START_TEST(every_kind_in_both_spellings)
+{
+	static const char *const args[] = {"--name",
+	                                   "n",
+	                                   "--port=80",
+	                                   "--seed",
+	                                   "18446744073709551615",
+	                                   "--ttl=60",
+	                                   "--timeout",
+	                                   "0",
+	                                   "-v",
+	                                   "--mode=off",
+	                                   "--color",
+	                                   "blue",
+	                                   "--tag",
+	                                   "a",
+	                                   "--tag=b=c",
+	                                   "--day",
+	                                   "day7",
+	                                   "--url=http://x",
+	                                   NULL};
+	struct opts o;
+	char err[256] = "";
+
+	ck_assert_int_eq(parse(&o, args, err, sizeof(err)), FLAGS_OK);
+	ck_assert_str_eq(err, "");
+	ck_assert_str_eq(o.name, "n");
+	ck_assert_uint_eq(o.port, 80);
+	ck_assert_uint_eq(o.seed, UINT64_MAX);
+	ck_assert_int_eq(o.ttl, 60);
+	ck_assert_uint_eq(o.timeout, 0);
+	ck_assert_int_eq(o.verbose, 1);
+	ck_assert_int_eq(o.mode, -1);
+	ck_assert_uint_eq(o.color, 7);
+	ck_assert_uint_eq(o.ntags, 2);
+	ck_assert_str_eq(o.tags[0], "a");
+	ck_assert_str_eq(o.tags[1], "b=c");
+	ck_assert_int_eq(o.day, 7);
+	ck_assert_str_eq(o.url, "http://x");
+}
+END_TEST
+
+START_TEST(later_flags_win)
+{
+	static const char *const args[] = {
+	    "--port", "1", "--port=2", "--name", "a", "--a-very-long-flag-name", "b", NULL};
+	struct opts o;
+	char err[256];
+
+	ck_assert_int_eq(parse(&o, args, err, sizeof(err)), FLAGS_OK);
+	ck_assert_uint_eq(o.port, 2);
+	ck_assert_str_eq(o.name, "b");
+}
+END_TEST
+
+/* A 70-character name, and ones of 63 and 64. */
+#define NAME70 "--xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define NAME63 "--xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define NAME64 "--xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define CUT40 "--xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."
+
+START_TEST(every_message)
+{
+	static const char *const cases[][4] = {
+	    /* Arguments no flag takes. */
+	    {"stray", NULL, NULL, "unexpected 'stray'"},
+	    {"-x", NULL, NULL, "unexpected '-x'"},
+	    {"-v=1", NULL, NULL, "unexpected '-v=1'"},
+	    {"--nope", NULL, NULL, "unknown '--nope' in '--nope'"},
+	    {"--nope=1", NULL, NULL, "unknown '--nope' in '--nope=1'"},
+	    {"--", NULL, NULL, "unknown '--' in '--'"},
+	    {"--verbose=1", NULL, NULL, "unknown '--verbose' in '--verbose=1'"},
+	    {"--help=1", NULL, NULL, "unknown '--help' in '--help=1'"},
+	    {NAME63, NULL, NULL, "unknown '" NAME63 "' in '" NAME63 "'"},
+	    {NAME64, NULL, NULL, "unknown '" CUT40 "' in '" NAME64 "'"},
+	    {NAME70 "=1", NULL, NULL, "unknown '" CUT40 "' in '" NAME70 "=1'"},
+	    {"--port", NULL, NULL, "--port wants a value"},
+	    /* The kinds' default reasons. */
+	    {"--name", "", NULL, "--name: must not be empty"},
+	    {"--name=", NULL, NULL, "--name: must not be empty"},
+	    {"--seed", "18446744073709551616", NULL,
+	     "--seed: '18446744073709551616' is not a "
+	     "whole number"},
+	    {"--seed", "-1", NULL, "--seed: '-1' is not a whole number"},
+	    {"--ttl", "0", NULL, "--ttl: '0' is not a number of seconds (1 to 86400)"},
+	    {"--ttl", "86401", NULL, "--ttl: '86401' is not a number of seconds (1 to 86400)"},
+	    {"--timeout", "61", NULL, "--timeout: '61' is not a number from 0 to 60"},
+	    {"--timeout", " 1", NULL, "--timeout: ' 1' is not a number from 0 to 60"},
+	    {"--timeout", "+1", NULL, "--timeout: '+1' is not a number from 0 to 60"},
+	    {"--timeout", "1x", NULL, "--timeout: '1x' is not a number from 0 to 60"},
+	    {"--timeout", "", NULL, "--timeout: '' is not a number from 0 to 60"},
+	    {"--mode", "medium", NULL, "--mode: 'medium' is not fast, slow or off"},
+	    /* A flag's own template. */
+	    {"--port", "0", NULL, "--port: '0' is not a port (1-65535, 100%)"},
+	    {"--port=65536", NULL, NULL, "--port: '65536' is not a port (1-65535, 100%)"},
+	    {"--color", "green", NULL, "--color: must be red or blue, not 'green'"},
+	    /* A check's reason. */
+	    {"--day", "day0", NULL, "--day: 'day0' is not day1 to day9"},
+	    {"--url", "", NULL, "--url: '' is not a URL"},
+	    {"--tag", "xy", NULL, "--tag: 'xy' starts with x"},
+	    /* The first error wins. */
+	    {"--port", "0", "--nope", "--port: '0' is not a port (1-65535, 100%)"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[4] = {cases[i][0], cases[i][1], cases[i][2], NULL};
+		struct opts o;
+		char err[256] = "";
+
+		if (args[1] == NULL)
+			args[2] = NULL;
+		ck_assert_int_eq(parse(&o, args, err, sizeof(err)), FLAGS_ERROR);
+		ck_assert_msg(strcmp(err, cases[i][3]) == 0, "case %zu: got '%s', want '%s'", i,
+		              err, cases[i][3]);
+	}
+}
+END_TEST
+
+START_TEST(a_list_holds_as_many_as_its_array)
+{
+	static const char *const full[] = {"--tag", "a",     "--tag", "b", "--tag",
+	                                   "c",     "--tag", "d",     NULL};
+	static const char *const both[] = {"--tag", "a",     "--tag", "b", "--tag",
+	                                   "c",     "--tag", "xd",    NULL};
+	struct opts o;
+	char err[256];
+
+	ck_assert_int_eq(parse(&o, full, err, sizeof(err)), FLAGS_ERROR);
+	ck_assert_str_eq(err, "--tag: at most 3 values");
+	ck_assert_uint_eq(o.ntags, 3);
+	/* The check comes before the count. */
+	ck_assert_int_eq(parse(&o, both, err, sizeof(err)), FLAGS_ERROR);
+	ck_assert_str_eq(err, "--tag: 'xd' starts with x");
+}
+END_TEST
+
+START_TEST(help_and_version_end_the_parse)
+{
+	static const char *const help[] = {"--port", "80", "--help", "--port", "0", NULL};
+	static const char *const alias[] = {"-h", NULL};
+	static const char *const version[] = {"--version", "stray", NULL};
+	static const char *const late[] = {"--port", "0", "--help", NULL};
+	struct opts o;
+	char err[256];
+
+	ck_assert_int_eq(parse(&o, help, err, sizeof(err)), FLAGS_ASK_HELP);
+	ck_assert_uint_eq(o.port, 80);
+	ck_assert_int_eq(parse(&o, alias, err, sizeof(err)), FLAGS_ASK_HELP);
+	ck_assert_int_eq(parse(&o, version, err, sizeof(err)), FLAGS_ASK_VERSION);
+	ck_assert_int_eq(parse(&o, late, err, sizeof(err)), FLAGS_ERROR);
+}
+END_TEST
+
+START_TEST(messages_are_cut_to_the_buffer)
+{
+	static const char *const unknown[] = {"--nope", NULL};
+	static const char *const refused[] = {"--timeout", "123456789", NULL};
+	static const char *const checked[] = {"--url", "ftp://a-long-host-name", NULL};
+	struct opts o;
+	char err[12];
+
+	memset(err, '#', sizeof(err));
+	ck_assert_int_eq(parse(&o, unknown, err, 8), FLAGS_ERROR);
+	ck_assert_str_eq(err, "unknown");
+	ck_assert_int_eq(err[8], '#');
+	ck_assert_int_eq(parse(&o, refused, err, 8), FLAGS_ERROR);
+	ck_assert_str_eq(err, "--timeo");
+	ck_assert_int_eq(parse(&o, checked, err, 10), FLAGS_ERROR);
+	ck_assert_str_eq(err, "--url: 'f");
+	ck_assert_int_eq(parse(&o, checked, err, 0), FLAGS_ERROR);
+	ck_assert_int_eq(err[0], '-');
+}
+END_TEST
+
+START_TEST(usage_lists_sections_and_flags)
+{
+	static const char want[] = "\n"
+	                           "general:\n"
+	                           "  --name S          a name\n"
+	                           "  --port N          a port\n"
+	                           "  --seed N          a seed\n"
+	                           "  --ttl SECONDS     a lifetime\n"
+	                           "                    over two lines\n"
+	                           "  --timeout S       a timeout\n"
+	                           "  --verbose         say more\n"
+	                           "\n"
+	                           "more:\n"
+	                           "  --mode M          a mode\n"
+	                           "  --color red|blue  a color\n"
+	                           "  --tag T           a tag (repeatable)\n"
+	                           "  --day D           a day\n"
+	                           "  --url URL         a URL\n"
+	                           "  --a-very-long-flag-name VALUE\n"
+	                           "                    wraps\n"
+	                           "  --version         the version\n"
+	                           "  --help            this text\n";
+	static const struct flags_spec fits[] = {
+	    {.name = "--abcdefgh",
+	     .arg = "XYZ",
+	     .help = "one space",
+	     .kind = FLAGS_STRING,
+	     AT(name)},
+	    {.name = "--abcdefgh1", .arg = "XYZ", .help = "wraps", .kind = FLAGS_STRING, AT(url)},
+	};
+	static const struct flags_table t = {fits, 2, 17, "u", "u", "u"};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	flags_usage(&table, f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(text, want);
+	free(text);
+
+	/* Help text starts at the column, after one space at least. */
+	f = open_memstream(&text, &len);
+	flags_usage(&t, f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(text, "  --abcdefgh XYZ one space\n"
+	                       "  --abcdefgh1 XYZ\n"
+	                       "                 wraps\n");
+	free(text);
+}
+END_TEST
+
+START_TEST(tables_that_contradict_themselves_are_refused)
+{
+	struct bad {
+		struct flags_spec spec;
+		const char *why;
+	};
+	static const struct bad cases[] = {
+	    {{.name = "--a", .arg = "N", .help = "h", .kind = FLAGS_UNSIGNED, .max = 1, AT(name)},
+	     "not a number"},
+	    {{.name = "--a", .arg = "S", .help = "h", .kind = FLAGS_STRING, AT(port)},
+	     "not a string"},
+	    {{.name = "--a",
+	      .arg = "N",
+	      .help = "h",
+	      .kind = FLAGS_UNSIGNED,
+	      .max = 1ULL << 32,
+	      AT(port)},
+	     "does not fit"},
+	    {{.name = "--a",
+	      .arg = "N",
+	      .help = "h",
+	      .kind = FLAGS_SECONDS,
+	      .min = 2,
+	      .max = 1,
+	      AT(ttl)},
+	     "range is empty"},
+	    {{.name = "--a", .arg = "N", .help = "h", .kind = FLAGS_UINT64, AT(ttl)}, "uint64_t"},
+	    {{.name = "--a",
+	      .arg = "W",
+	      .help = "h",
+	      .kind = FLAGS_ENUM,
+	      .words = modes,
+	      AT(color)},
+	     "negative"},
+	    {{.name = "--a", .arg = "W", .help = "h", .kind = FLAGS_ENUM, AT(mode)}, "no words"},
+	    {{.name = "--a", .help = "h", .kind = FLAGS_BOOL, AT(port)}, "not an int"},
+	    {{.name = "--a", .arg = "X", .help = "h", .kind = FLAGS_BOOL, AT(verbose)},
+	     "placeholder"},
+	    {{.name = "--a", .help = "h", .kind = FLAGS_STRING, AT(name)}, "placeholder"},
+	    {{.name = "--a", .arg = "D", .help = "h", .kind = FLAGS_CUSTOM, AT(day)},
+	     "needs a check"},
+	    {{.name = "--a", .help = "h", .kind = FLAGS_HELP, AT(verbose)}, "store nothing"},
+	    {{.name = "-a", .help = "h", .kind = FLAGS_HELP}, "--word"},
+	    {{.name = "--a=b", .help = "h", .kind = FLAGS_HELP}, "--word"},
+	    {{.name = "--a", .alias = "a", .help = "h", .kind = FLAGS_HELP}, "alias"},
+	    {{.name = "--a", .kind = FLAGS_HELP}, "no help"},
+	    {{.name = "--a", .help = "h", .kind = FLAGS_SECTION}, "section"},
+	    {{.name = "--help", .help = "h", .kind = FLAGS_VERSION}, "--help given twice"},
+	    {{.name = "--b", .alias = "-h", .help = "h", .kind = FLAGS_VERSION}, "-h given twice"},
+	};
+	static const char *const none[] = {NULL};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct flags_spec two[2] = {
+		    {.name = "--help", .alias = "-h", .help = "h", .kind = FLAGS_HELP},
+		    cases[i].spec,
+		};
+		struct flags_table t = {two, 2, 20, "u", "u", "u"};
+		struct opts o;
+		char err[256] = "";
+
+		ck_assert_int_eq(parse_with(&t, &o, none, err, sizeof(err)), FLAGS_ERROR);
+		ck_assert_msg(strncmp(err, "flag table", 10) == 0 && strstr(err, cases[i].why),
+		              "case %zu: got '%s'", i, err);
+	}
+}
+END_TEST
+
+START_TEST(a_table_without_messages_is_refused)
+{
+	static const struct flags_table t = {spec, 1, 20, "u", NULL, "u"};
+	static const char *const none[] = {NULL};
+	struct opts o;
+	char err[256];
+
+	ck_assert_int_eq(parse_with(&t, &o, none, err, sizeof(err)), FLAGS_ERROR);
+	ck_assert_str_eq(err, "flag table: a message is missing");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("flags");
+	TCase *t = tcase_create("flags");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(t, every_kind_in_both_spellings);
+	tcase_add_test(t, later_flags_win);
+	tcase_add_test(t, every_message);
+	tcase_add_test(t, a_list_holds_as_many_as_its_array);
+	tcase_add_test(t, help_and_version_end_the_parse);
+	tcase_add_test(t, messages_are_cut_to_the_buffer);
+	tcase_add_test(t, usage_lists_sections_and_flags);
+	tcase_add_test(t, tables_that_contradict_themselves_are_refused);
+	tcase_add_test(t, a_table_without_messages_is_refused);
+	suite_add_tcase(s, t);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
