@@ -7,6 +7,7 @@
  */
 #include "admin.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,23 @@ admin_date(int64_t us, size_t count)
 	return json_string(buf);
 }
 
+/* What the recorder has done: a failed recording shows here, not only in the log. */
+static json_t *
+admin_recording(struct cassette_recorder *rec)
+{
+	struct cassette_recorder_stats st;
+	json_t *o = json_object();
+
+	cassette_recorder_stats(rec, &st);
+	json_object_set_new(o, "path", json_string(st.path != NULL ? st.path : ""));
+	json_object_set_new(o, "recorded", json_integer((json_int_t)st.recorded));
+	json_object_set_new(o, "failed", json_integer((json_int_t)st.failed));
+	json_object_set_new(o, "stopped", json_boolean(st.stopped));
+	json_object_set_new(o, "lastError",
+	                    st.last_error[0] != '\0' ? json_string(st.last_error) : json_null());
+	return o;
+}
+
 static void
 admin_health(const struct admin_ctx *ctx, struct response *r)
 {
@@ -98,6 +116,8 @@ admin_health(const struct admin_ctx *ctx, struct response *r)
 	json_object_set_new(o, "uptimeSeconds",
 	                    json_integer((json_int_t)((log_now_us() - ctx->started_us) / 1000000)));
 	json_object_set_new(o, "version", json_string(GONGMOCK_VERSION));
+	if (ctx->recorder != NULL)
+		json_object_set_new(o, "recording", admin_recording(ctx->recorder));
 	admin_send(r, 200, o);
 }
 
@@ -258,19 +278,39 @@ admin_metrics(const struct admin_ctx *ctx, struct response *r)
 	char *a = journal_metrics(ctx->journal);
 	char *b = fault_set_metrics(ctx->faults);
 	char *all = NULL;
+	char rec[512] = "";
 
 	static const char help[] =
 	    "# HELP gongmock_faults_fired_total Answers given by each fault rule.\n"
 	    "# TYPE gongmock_faults_fired_total counter\n";
 
+	/* Both printed at 0 too, as the other unlabelled counters: a missing series reads as
+	 * "no data", and an alert on failures must see the series before the first one. */
+	if (ctx->recorder != NULL) {
+		struct cassette_recorder_stats st;
+
+		cassette_recorder_stats(ctx->recorder, &st);
+		snprintf(rec, sizeof(rec),
+		         "# HELP gongmock_recorded_exchanges_total Exchanges written to the "
+		         "cassette.\n"
+		         "# TYPE gongmock_recorded_exchanges_total counter\n"
+		         "gongmock_recorded_exchanges_total %" PRIu64 "\n"
+		         "# HELP gongmock_record_failures_total Exchanges that could not be "
+		         "recorded: the one whose write failed, and every one after it.\n"
+		         "# TYPE gongmock_record_failures_total counter\n"
+		         "gongmock_record_failures_total %" PRIu64 "\n",
+		         st.recorded, st.failed);
+	}
 	if (a != NULL && b != NULL) {
 		size_t la = strlen(a), lb = strlen(b), lh = lb > 0 ? sizeof(help) - 1 : 0;
+		size_t lr = strlen(rec);
 
-		all = malloc(la + lh + lb + 1);
+		all = malloc(la + lh + lb + lr + 1);
 		if (all != NULL) {
 			memcpy(all, a, la);
 			memcpy(all + la, help, lh);
-			memcpy(all + la + lh, b, lb + 1);
+			memcpy(all + la + lh, b, lb);
+			memcpy(all + la + lh + lb, rec, lr + 1);
 		}
 	}
 	free(a);

@@ -29,9 +29,10 @@ struct admin_ctx {
 	struct fault_set *faults;
 	struct ratelimit *limiter; /* NULL when off */
 	struct journal *journal;
-	const char *token;               /* NULL: loopback clients only */
-	const char *mode;                /* "mock", "proxy" or "replay" */
-	const struct cassette *cassette; /* replay mode: the recording served */
+	const char *token;                  /* NULL: loopback clients only */
+	const char *mode;                   /* "mock", "proxy" or "replay" */
+	const struct cassette *cassette;    /* replay mode: the recording served */
+	struct cassette_recorder *recorder; /* proxy mode with --record (NULL: none) */
 	/* Rewinds anything else a reset must rewind (NULL: nothing). */
 	void (*on_reset)(void *cls);
 	void *on_reset_cls;
@@ -41,13 +42,17 @@ struct admin_ctx {
  * Answers a request whose path is under ADMIN_PREFIX or is ADMIN_METRICS:
  *   GET /__admin/health     200 {"status":"ok","mode":M,"calls":N,"workspaces":W,
  *                           "firstCall":…,"lastCall":…,"uptimeSeconds":S,"version":V}, with
- *                           "exchanges":N in replay mode
+ *                           "exchanges":N in replay mode, and when recording
+ *                           "recording":{"path":P,"recorded":N,"failed":F,"stopped":B,
+ *                           "lastError":null or the reason recording stopped}
  *   GET /__admin/faults     the rules with their counters
  *   POST /__admin/faults    one rule or {"rules":[…]}: 201 {"ids":[…]}; 400 names the field
  *   DELETE /__admin/faults  removes all; DELETE /__admin/faults/ID removes one (404 if none)
  *   POST /__admin/reset     zeroes counters, rule progress, rate-limit buckets, the journal
  *   GET /__admin/requests?limit=N   the newest requests first
- *   GET /metrics            Prometheus text
+ *   GET /metrics            Prometheus text; when recording, with
+ *                           gongmock_recorded_exchanges_total and
+ *                           gongmock_record_failures_total
  * 403 for a client the access rule refuses, 404 for other paths, 405 for other methods.
  */
 void admin_handle(const struct admin_ctx *ctx, const struct request *req, struct response *r);

@@ -3,12 +3,14 @@
  * such a file.
  *
  * The recorder turns one exchange into one line (keys in a fixed order, credentials reduced to
- * a fingerprint, chosen free-text fields of the calls redacted) and appends it with a single
- * write under a mutex. The loader reads a whole cassette once, renders every body to the bytes
- * it will be served as, and groups identical requests under a canonical key in a hash table,
- * so that answering is one lookup; the file is scanned only to explain a miss. The module also
- * lifts the calls out of a cassette for use as a dataset. It does not speak HTTP, forward
- * anything, or decide what gets recorded: the caller hands it finished exchanges.
+ * a salted, deliberately slow fingerprint, chosen free-text fields of the calls redacted) and
+ * appends it with a single write under a mutex; the first write that fails is undone and ends
+ * the recording, so the file never holds half a line followed by more. The loader reads a whole
+ * cassette once, renders every body to the bytes it will be served as, and groups identical
+ * requests under a canonical key in a hash table, so that answering is one lookup; the file is
+ * scanned only to explain a miss. The module also lifts the calls out of a cassette for use as a
+ * dataset. It does not speak HTTP, forward anything, or decide what gets recorded: the caller hands
+ * it finished exchanges.
  */
 #include "cassette.h"
 
@@ -243,26 +245,264 @@ json_clean_string(const char *s, size_t n)
 	return j;
 }
 
-void
-cassette_fingerprint(const char *authorization, char out[CASSETTE_FINGERPRINT_LEN + 1])
+/*
+ * Fingerprints.
+ */
+
+/* The salted form: "pbkdf2-sha256$ROUNDS$SALT$HASH". */
+#define FP_SCHEME "pbkdf2-sha256$"
+/* Bytes of the derived key written, as 16 hex digits: enough to tell credentials apart. */
+#define FP_HASH_LEN 8
+/* Hex digits of the old unsalted form: a SHA-256 prefix. */
+#define FP_UNSALTED_LEN 12
+/* The rounds a fingerprint may ask for: a cassette is trusted input, but not a hang. */
+#define FP_ITERATIONS_MAX 10000000u
+
+static void
+hex_put(char *out, const unsigned char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[p[i] >> 4];
+		out[2 * i + 1] = hex[p[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Reads exactly 2n lowercase hex digits, as hex_put writes them; -1 on anything else. */
+static int
+hex_get(const char *s, unsigned char *out, size_t n)
+{
+	for (size_t i = 0; i < 2 * n; i++) {
+		int v;
+
+		if (s[i] >= '0' && s[i] <= '9')
+			v = s[i] - '0';
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			v = s[i] - 'a' + 10;
+		else
+			return -1;
+		if (i % 2 == 0)
+			out[i / 2] = (unsigned char)(v << 4);
+		else
+			out[i / 2] |= (unsigned char)v;
+	}
+	return 0;
+}
+
+/*
+ * The fingerprint cassettes held before salting: the first 12 hex digits of the SHA-256 of
+ * the value. Only computed to match such cassettes on replay, never written.
+ */
+static void
+fingerprint_unsalted(const char *authorization, char out[FP_UNSALTED_LEN + 1])
+{
 	unsigned char digest[32];
 
 	out[0] = '\0';
 	if (authorization == NULL)
 		return;
-	/*
-	 * SHA-256 cannot fail for lack of input or state; if the library still refuses, a
-	 * fixed fingerprint is better than the empty one, which means "no credential".
-	 */
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, authorization, strlen(authorization), digest) != 0)
 		memset(digest, 0, sizeof(digest));
-	for (size_t i = 0; i < CASSETTE_FINGERPRINT_LEN / 2; i++) {
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 0x0f];
+	hex_put(out, digest, FP_UNSALTED_LEN / 2);
+}
+
+int
+cassette_fingerprint(const char *authorization, const unsigned char salt[CASSETTE_SALT_LEN],
+                     unsigned iterations, char out[CASSETTE_FINGERPRINT_MAX])
+{
+	unsigned char key[FP_HASH_LEN];
+	gnutls_datum_t pw, sd;
+	int n;
+
+	out[0] = '\0';
+	if (authorization == NULL)
+		return 0;
+	if (iterations < 1 || iterations > FP_ITERATIONS_MAX)
+		return -1;
+	pw.data = (unsigned char *)authorization;
+	pw.size = (unsigned)strlen(authorization);
+	sd.data = (unsigned char *)salt;
+	sd.size = CASSETTE_SALT_LEN;
+	if (gnutls_pbkdf2(GNUTLS_MAC_SHA256, &pw, &sd, iterations, key, sizeof(key)) != 0)
+		return -1;
+	n = snprintf(out, CASSETTE_FINGERPRINT_MAX, FP_SCHEME "%u$", iterations);
+	hex_put(out + n, salt, CASSETTE_SALT_LEN);
+	n += 2 * CASSETTE_SALT_LEN;
+	out[n++] = '$';
+	hex_put(out + n, key, sizeof(key));
+	return 0;
+}
+
+/*
+ * Reads the salt and rounds of a salted fingerprint written exactly as cassette_fingerprint
+ * writes it (so that the text a replay derives can equal it byte for byte). -1 when s is
+ * anything else.
+ */
+static int
+fingerprint_parse(const char *s, unsigned char salt[CASSETTE_SALT_LEN], unsigned *iterations)
+{
+	const size_t plen = strlen(FP_SCHEME);
+	unsigned long v = 0;
+	unsigned char hash[FP_HASH_LEN];
+	const char *p;
+
+	if (strncmp(s, FP_SCHEME, plen) != 0)
+		return -1;
+	p = s + plen;
+	if (*p < '1' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > FP_ITERATIONS_MAX)
+			return -1;
 	}
-	out[CASSETTE_FINGERPRINT_LEN] = '\0';
+	if (*p++ != '$' || hex_get(p, salt, CASSETTE_SALT_LEN) != 0)
+		return -1;
+	p += 2 * CASSETTE_SALT_LEN;
+	if (*p++ != '$' || hex_get(p, hash, FP_HASH_LEN) != 0 || p[2 * FP_HASH_LEN] != '\0')
+		return -1;
+	*iterations = (unsigned)v;
+	return 0;
+}
+
+/* The hash part of a salted fingerprint (what messages show), or s itself. */
+static const char *
+fingerprint_short(const char *s)
+{
+	const char *d = strrchr(s, '$');
+
+	return strncmp(s, FP_SCHEME, strlen(FP_SCHEME)) == 0 && d != NULL ? d + 1 : s;
+}
+
+/*
+ * Derived fingerprints, per credential, for one salt. A slot is found by the SHA-256 of the
+ * Authorization value, so the value itself is not kept. The derivation runs outside the lock
+ * (it takes a tenth of a second); a thread that wants a credential another thread is deriving
+ * waits for that result instead of deriving it again. The least recently used slot makes room.
+ */
+#define FP_CACHE_SLOTS 128
+/* How often a thread waits for others' derivations before it derives on its own. */
+#define FP_CACHE_WAITS 64
+
+struct fp_slot {
+	unsigned char key[32];
+	char fp[CASSETTE_FINGERPRINT_MAX];
+	uint64_t used; /* when last used (the cache's tick); 0: free */
+	bool ready;    /* false while a thread derives it */
+};
+
+struct fp_cache {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	bool ok; /* lock and done are initialised */
+	unsigned char salt[CASSETTE_SALT_LEN];
+	unsigned iterations;
+	uint64_t tick;
+	struct fp_slot slots[FP_CACHE_SLOTS];
+};
+
+static int
+fp_cache_init(struct fp_cache *fc)
+{
+	memset(fc, 0, sizeof(*fc));
+	if (pthread_mutex_init(&fc->lock, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&fc->done, NULL) != 0) {
+		pthread_mutex_destroy(&fc->lock);
+		return -1;
+	}
+	fc->ok = true;
+	return 0;
+}
+
+static void
+fp_cache_destroy(struct fp_cache *fc)
+{
+	if (!fc->ok)
+		return;
+	pthread_cond_destroy(&fc->done);
+	pthread_mutex_destroy(&fc->lock);
+	/* Not a secret, but no reason to leave the fingerprints of credentials in freed memory. */
+	memset(fc->slots, 0, sizeof(fc->slots));
+	fc->ok = false;
+}
+
+/* The slot for key, or NULL. Called with the lock held. */
+static struct fp_slot *
+fp_cache_find(struct fp_cache *fc, const unsigned char key[32])
+{
+	for (size_t i = 0; i < FP_CACHE_SLOTS; i++)
+		if (fc->slots[i].used != 0 && memcmp(fc->slots[i].key, key, 32) == 0)
+			return &fc->slots[i];
+	return NULL;
+}
+
+/* A free slot, or the least recently used ready one; NULL when every slot is being derived. */
+static struct fp_slot *
+fp_cache_victim(struct fp_cache *fc)
+{
+	struct fp_slot *best = NULL;
+
+	for (size_t i = 0; i < FP_CACHE_SLOTS; i++) {
+		struct fp_slot *s = &fc->slots[i];
+
+		if (s->used == 0)
+			return s;
+		if (s->ready && (best == NULL || s->used < best->used))
+			best = s;
+	}
+	return best;
+}
+
+/* The fingerprint of authorization with the cache's salt, into out; 0, or -1 with out "". */
+static int
+fp_cache_get(struct fp_cache *fc, const char *authorization, char out[CASSETTE_FINGERPRINT_MAX])
+{
+	unsigned char key[32];
+	struct fp_slot *s = NULL;
+	int rc;
+
+	out[0] = '\0';
+	if (authorization == NULL)
+		return 0;
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, authorization, strlen(authorization), key) != 0)
+		return cassette_fingerprint(authorization, fc->salt, fc->iterations, out);
+	pthread_mutex_lock(&fc->lock);
+	for (int waits = 0;; waits++) {
+		s = fp_cache_find(fc, key);
+		if (s != NULL && s->ready) {
+			memcpy(out, s->fp, sizeof(s->fp));
+			s->used = ++fc->tick;
+			pthread_mutex_unlock(&fc->lock);
+			return 0;
+		}
+		if (s == NULL || waits == FP_CACHE_WAITS)
+			break;
+		pthread_cond_wait(&fc->done, &fc->lock);
+	}
+	s = s == NULL ? fp_cache_victim(fc) : NULL;
+	if (s != NULL) {
+		memcpy(s->key, key, sizeof(key));
+		s->ready = false;
+		s->used = ++fc->tick;
+	}
+	pthread_mutex_unlock(&fc->lock);
+
+	rc = cassette_fingerprint(authorization, fc->salt, fc->iterations, out);
+	if (s == NULL)
+		return rc;
+	pthread_mutex_lock(&fc->lock);
+	if (rc == 0) {
+		memcpy(s->fp, out, sizeof(s->fp));
+		s->ready = true;
+	} else {
+		s->used = 0; /* the next asker tries again */
+	}
+	pthread_cond_broadcast(&fc->done);
+	pthread_mutex_unlock(&fc->lock);
+	return rc;
 }
 
 int
@@ -450,12 +690,14 @@ view_parse(json_t *root, struct exchange_view *v, char *reason, size_t rlen)
 /*
  * Feeds every non-blank line of the file at path, parsed, to fn, which returns 0, or -1 with
  * the reason (without file or line). A line that is not JSON, or that fn refuses, stops the
- * walk with "PATH: line N: REASON" in err.
+ * walk with "PATH: line N: REASON" in err; but a last line without its newline that is not
+ * JSON is what a recording cut short leaves behind (a crash, a full disk), and everything
+ * before it is whole: that line alone is dropped, and said so in warn.
  */
 static int
 each_line(const char *path,
           int (*fn)(void *ctx, json_t *root, size_t line, char *reason, size_t rlen), void *ctx,
-          char *err, size_t errlen)
+          char *warn, size_t warnlen, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
@@ -463,6 +705,7 @@ each_line(const char *path,
 	ssize_t n;
 	int rc = 0;
 
+	set_err(warn, warnlen, "%s", "");
 	if (f == NULL) {
 		set_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -479,6 +722,17 @@ each_line(const char *path,
 		if (blank(line + skip, (size_t)n - skip))
 			continue;
 		root = json_loadb(line + skip, (size_t)n - skip, CASSETTE_LOAD_FLAGS, &jerr);
+		if (root == NULL && line[n - 1] != '\n') {
+			/* getline returns a line without its newline only at the end of the file.
+			 */
+			set_err(
+			    warn, warnlen,
+			    "%s: line %zu: dropped: the last line is cut short (no newline, not "
+			    "JSON), as an interrupted recording leaves it; the lines before it "
+			    "are read",
+			    path, lineno);
+			break;
+		}
 		if (root == NULL) {
 			set_err(err, errlen, "%s: line %zu: not JSON: %s (column %d)", path, lineno,
 			        jerr.text, jerr.column);
@@ -545,7 +799,8 @@ first_line_kind(const char *path, char *err, size_t errlen)
 
 		if (blank(line + skip, (size_t)n - skip))
 			continue;
-		while (line[i] == ' ' || line[i] == '\t')
+		/* The same white space the loader lets through before a line's JSON. */
+		while (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')
 			i++;
 		kind = FIRST_OTHER;
 		if (line[i] != '{')
@@ -578,30 +833,173 @@ cassette_is_cassette(const char *path)
 
 struct cassette_recorder {
 	int fd;
+	char *path;
 	char **redact;
 	size_t nredact;
 	/*
-	 * Guards `broken` and orders the writes. O_APPEND alone keeps one write from landing
-	 * inside another on a local file system, but the mutex also holds on network file
+	 * Guards everything below and orders the writes. O_APPEND alone keeps one write from
+	 * landing inside another on a local file system, but the mutex also holds on network file
 	 * systems, where appends from one process are not atomic.
 	 */
 	pthread_mutex_t lock;
 	/*
-	 * Set when the file does not end with a newline: a line cut short by a failed write, or
-	 * by something else writing to the file. The next line then starts with a newline of
-	 * its own, so that it stays whole and the loader names the broken line alone.
+	 * Set when the file ends with a whole line without its newline (written by hand, say):
+	 * the next line then starts with a newline of its own.
 	 */
-	bool broken;
+	bool need_newline;
+	bool stopped;
+	uint64_t recorded;
+	uint64_t failed;
+	char last_error[256];
+	/* The cassette's salt, and the fingerprints derived with it (its own lock). */
+	struct fp_cache cache;
 };
 
-struct cassette_recorder *
-cassette_recorder_open(const char *path, const char *const *redact, size_t nredact, char *err,
-                       size_t errlen)
+/* Frees a recorder whose lock is initialised, whatever else it holds yet. */
+static void
+recorder_free(struct cassette_recorder *rec)
 {
-	struct cassette_recorder *rec;
+	for (size_t i = 0; i < rec->nredact; i++)
+		free(rec->redact[i]);
+	free(rec->redact);
+	if (rec->fd >= 0)
+		close(rec->fd);
+	pthread_mutex_destroy(&rec->lock);
+	fp_cache_destroy(&rec->cache);
+	free(rec->path);
+	free(rec);
+}
+
+/* Bytes read at a time while looking for the last newline of a file. */
+#define TAIL_CHUNK 65536
+
+/*
+ * Makes the end of an existing cassette of `size` bytes fit for appending. A last line
+ * without its newline that is JSON only needs a newline before the next line; one that is not
+ * JSON was cut short, and is cut off the file so that the next line does not follow half a
+ * line (the loader would drop it anyway: it is lost either way). 0, or -1 with err.
+ */
+static int
+recorder_fix_tail(struct cassette_recorder *rec, off_t size, char *warn, size_t warnlen, char *err,
+                  size_t errlen)
+{
+	char chunk[TAIL_CHUNK];
+	off_t start = 0, pos = size;
+	char *tail = NULL;
+	size_t tlen, skip;
+	json_t *root;
+	int rfd, rc = -1;
+
+	rfd = open(rec->path, O_RDONLY | O_CLOEXEC);
+	if (rfd < 0) {
+		set_err(err, errlen, "%s: cannot read its end: %s", rec->path, strerror(errno));
+		return -1;
+	}
+	/* Backwards, a chunk at a time, to the last newline; the loop ends at offset 0. */
+	while (pos > 0) {
+		size_t want = pos > TAIL_CHUNK ? TAIL_CHUNK : (size_t)pos;
+		ssize_t got = pread(rfd, chunk, want, pos - (off_t)want);
+		size_t i;
+
+		if (got != (ssize_t)want) {
+			set_err(err, errlen, "%s: cannot read its end: %s", rec->path,
+			        got < 0 ? strerror(errno) : "the file shrank");
+			goto out;
+		}
+		pos -= (off_t)want;
+		for (i = want; i > 0 && chunk[i - 1] != '\n'; i--)
+			;
+		if (i > 0) {
+			start = pos + (off_t)i;
+			break;
+		}
+	}
+	if (start == size) {
+		rc = 0; /* ends with a newline */
+		goto out;
+	}
+	tlen = (size_t)(size - start);
+	tail = malloc(tlen);
+	if (tail == NULL || pread(rfd, tail, tlen, start) != (ssize_t)tlen) {
+		set_err(err, errlen, "%s: cannot read its end: %s", rec->path,
+		        tail == NULL ? "out of memory" : "read failed");
+		goto out;
+	}
+	skip = start == 0 ? bom_len(tail, tlen) : 0;
+	root = blank(tail + skip, tlen - skip)
+	           ? NULL
+	           : json_loadb(tail + skip, tlen - skip, CASSETTE_LOAD_FLAGS, NULL);
+	if (root != NULL || blank(tail + skip, tlen - skip)) {
+		json_decref(root);
+		rec->need_newline = true;
+		rc = 0;
+		goto out;
+	}
+	if (ftruncate(rec->fd, start) != 0) {
+		set_err(
+		    err, errlen,
+		    "%s: ends with a line cut short, which cannot be cut off before appending: %s",
+		    rec->path, strerror(errno));
+		goto out;
+	}
+	set_err(warn, warnlen,
+	        "%s: cut off its last %zu bytes, a line cut short (no newline, not JSON) by an "
+	        "interrupted recording; new exchanges follow the last whole line",
+	        rec->path, tlen);
+	rc = 0;
+out:
+	free(tail);
+	close(rfd);
+	return rc;
+}
+
+/*
+ * Finds the salt of an existing cassette: that of its first salted line. Lines that do not
+ * parse are passed over here (the loader names them). Returns 1 with the salt and rounds in
+ * the cache, or 0 when no line is salted; *unsalted is the first line seen with an unsalted
+ * fingerprint (0: none).
+ */
+static int
+recorder_find_salt(struct cassette_recorder *rec, size_t *unsalted)
+{
+	FILE *f = fopen(rec->path, "r");
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+	int found = 0;
+
+	*unsalted = 0;
+	if (f == NULL)
+		return 0;
+	while (!found && (n = getline(&line, &cap, f)) >= 0) {
+		json_t *root = json_loadb(line, (size_t)n, CASSETTE_LOAD_FLAGS, NULL);
+		json_t *cred = json_object_get(json_object_get(root, "request"), "credential");
+		const char *text = json_is_string(cred) ? json_string_value(cred) : "";
+
+		lineno++;
+		if (fingerprint_parse(text, rec->cache.salt, &rec->cache.iterations) == 0)
+			found = 1;
+		else if (text[0] != '\0' && *unsalted == 0)
+			*unsalted = lineno;
+		json_decref(root);
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+struct cassette_recorder *
+cassette_recorder_open(const char *path, const char *const *redact, size_t nredact, char *warn,
+                       size_t warnlen, char *err, size_t errlen)
+{
+	struct cassette_recorder *rec = NULL;
+	char tailwarn[512] = "";
+	size_t unsalted = 0;
+	bool salted = false;
 	struct stat st;
 	size_t i;
 
+	set_err(warn, warnlen, "%s", "");
 	if (path == NULL) {
 		set_err(err, errlen, "no cassette file given");
 		return NULL;
@@ -634,27 +1032,55 @@ cassette_recorder_open(const char *path, const char *const *redact, size_t nreda
 		break;
 	}
 	rec = calloc(1, sizeof(*rec));
-	if (rec == NULL) {
+	if (rec == NULL || pthread_mutex_init(&rec->lock, NULL) != 0) {
+		free(rec);
 		set_err(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
+	rec->fd = -1;
+	rec->path = strdup(path);
+	if (rec->path == NULL || fp_cache_init(&rec->cache) != 0)
+		goto oom;
+	/*
+	 * Opened here, at start-up, so that a path that cannot be written (a directory that does
+	 * not exist, no permission, a directory) stops the server before it listens, rather than
+	 * at the first exchange.
+	 */
 	rec->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 	if (rec->fd < 0) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
-		free(rec);
-		return NULL;
+		set_err(err, errlen, "%s: cannot open for writing: %s", path, strerror(errno));
+		goto fail;
 	}
+	/* Only a regular file is read back: a pipe or a terminal would block, or lose data. */
 	if (fstat(rec->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		int rfd = open(path, O_RDONLY | O_CLOEXEC);
-		char last = '\n';
-
-		if (rfd >= 0) {
-			if (pread(rfd, &last, 1, st.st_size - 1) != 1)
-				last = '\n';
-			close(rfd);
-		}
-		rec->broken = last != '\n';
+		if (recorder_fix_tail(rec, st.st_size, tailwarn, sizeof(tailwarn), err, errlen) !=
+		    0)
+			goto fail;
+		salted = recorder_find_salt(rec, &unsalted) == 1;
 	}
+	if (salted && rec->cache.iterations < CASSETTE_KDF_ITERATIONS) {
+		set_err(err, errlen,
+		        "%s: its credential fingerprints take %u PBKDF2 rounds, fewer than the %d "
+		        "gongmock writes; record to a new file",
+		        path, rec->cache.iterations, CASSETTE_KDF_ITERATIONS);
+		goto fail;
+	}
+	if (!salted) {
+		rec->cache.iterations = CASSETTE_KDF_ITERATIONS;
+		if (gnutls_rnd(GNUTLS_RND_RANDOM, rec->cache.salt, CASSETTE_SALT_LEN) != 0) {
+			set_err(err, errlen, "%s: cannot make a random salt", path);
+			goto fail;
+		}
+	}
+	if (unsalted != 0)
+		set_err(warn, warnlen,
+		        "%s: line %zu (and maybe others) holds a credential fingerprint in the old "
+		        "unsalted form, against which a guessed secret is quickly checked; new "
+		        "exchanges get salted ones, but the old lines stay as they are: record to "
+		        "a new file to be rid of them%s%s",
+		        path, unsalted, tailwarn[0] != '\0' ? ". Also: " : "", tailwarn);
+	else
+		set_err(warn, warnlen, "%s", tailwarn);
 	if (nredact > 0) {
 		rec->redact = calloc(nredact, sizeof(*rec->redact));
 		if (rec->redact == NULL)
@@ -666,17 +1092,27 @@ cassette_recorder_open(const char *path, const char *const *redact, size_t nreda
 			rec->nredact++;
 		}
 	}
-	if (pthread_mutex_init(&rec->lock, NULL) != 0)
-		goto oom;
 	return rec;
 oom:
 	set_err(err, errlen, "%s: out of memory", path);
-	for (i = 0; i < rec->nredact; i++)
-		free(rec->redact[i]);
-	free(rec->redact);
-	close(rec->fd);
-	free(rec);
+fail:
+	recorder_free(rec);
 	return NULL;
+}
+
+void
+cassette_recorder_stats(struct cassette_recorder *rec, struct cassette_recorder_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (rec == NULL)
+		return;
+	out->path = rec->path;
+	pthread_mutex_lock(&rec->lock);
+	out->recorded = rec->recorded;
+	out->failed = rec->failed;
+	out->stopped = rec->stopped;
+	memcpy(out->last_error, rec->last_error, sizeof(out->last_error));
+	pthread_mutex_unlock(&rec->lock);
 }
 
 void
@@ -684,17 +1120,12 @@ cassette_recorder_close(struct cassette_recorder *rec)
 {
 	if (rec == NULL)
 		return;
-	pthread_mutex_destroy(&rec->lock);
 	/*
 	 * Once per recording, so that a cassette about to be committed is on disk; a pipe or a
 	 * terminal refuses this, which is harmless.
 	 */
 	fsync(rec->fd);
-	close(rec->fd);
-	for (size_t i = 0; i < rec->nredact; i++)
-		free(rec->redact[i]);
-	free(rec->redact);
-	free(rec);
+	recorder_free(rec);
 }
 
 /* Sets o[key] to v, taking v; remembers a failure (v NULL, or no memory) in *bad. */
@@ -785,14 +1216,16 @@ record_header(json_t *headers, const char *name, const char *value, bool *bad)
 
 /*
  * Renders an exchange as a complete line, newline included, with one spare byte in front
- * (at line[-1] from the caller's view) for the newline that separates it from a broken line.
- * The latency is added by hand because jansson prints reals with 17 significant digits, and
- * the cassette promises three decimals.
+ * (at line[-1] from the caller's view) for the newline that separates it from a last line
+ * that lacks one. The latency is added by hand because jansson prints reals with 17
+ * significant digits, and the cassette promises three decimals. NULL with the reason when
+ * the credential cannot be fingerprinted or memory runs out.
  */
 static char *
-record_line(const struct cassette_recorder *rec, const struct cassette_exchange *e, size_t *len)
+record_line(struct cassette_recorder *rec, const struct cassette_exchange *e, size_t *len,
+            char *reason, size_t rlen)
 {
-	char when[ISOTIME_TEXT_MAX + 1], fp[CASSETTE_FINGERPRINT_LEN + 1], frac[8];
+	char when[ISOTIME_TEXT_MAX + 1], fp[CASSETTE_FINGERPRINT_MAX], frac[8];
 	json_t *root, *req, *resp, *query, *headers;
 	struct cbuf b = {0};
 	int64_t lat = e->latency_us > 0 ? e->latency_us : 0;
@@ -800,7 +1233,11 @@ record_line(const struct cassette_recorder *rec, const struct cassette_exchange 
 	char *dump = NULL;
 
 	format_time_ms(e->time_us, when);
-	cassette_fingerprint(e->authorization, fp);
+	/* Never an empty fingerprint for a credential: that would read as "no credential". */
+	if (fp_cache_get(&rec->cache, e->authorization, fp) != 0) {
+		set_err(reason, rlen, "cannot fingerprint the credential (PBKDF2 refused)");
+		return NULL;
+	}
 	/*
 	 * Each object is filled before it is handed to its parent, because jansson frees a value
 	 * whose insertion fails: nothing is touched after it has been given away.
@@ -836,8 +1273,10 @@ record_line(const struct cassette_recorder *rec, const struct cassette_exchange 
 	if (!bad)
 		dump = json_dumps(root, CASSETTE_DUMP_FLAGS);
 	json_decref(root);
-	if (dump == NULL)
+	if (dump == NULL) {
+		set_err(reason, rlen, "out of memory");
 		return NULL;
+	}
 	cbuf_add(&b, "\n", 1);
 	cbuf_add(&b, dump, strlen(dump) - 1); /* all but the closing brace */
 	free(dump);
@@ -848,48 +1287,111 @@ record_line(const struct cassette_recorder *rec, const struct cassette_exchange 
 	cbuf_str(&b, "}\n");
 	if (b.oom) {
 		cbuf_free(&b);
+		set_err(reason, rlen, "out of memory");
 		return NULL;
 	}
 	*len = b.len - 1;
 	return b.p;
 }
 
-int
-cassette_record(struct cassette_recorder *rec, const struct cassette_exchange *e)
+/*
+ * Writes one rendered line (with the newline in front when the file needs one). A regular
+ * file takes it in one write unless the disk fills up; a short write is finished off, and one
+ * that fails is cut off again, back to where the line began, so that the file ends with a
+ * whole line. Called with the lock held. 0, or -1 with the reason.
+ */
+static int
+recorder_write(struct cassette_recorder *rec, const char *buf, size_t len, char *reason,
+               size_t rlen)
 {
-	const char *out;
-	size_t len, done = 0;
-	char *buf;
-	int rc = 0;
+	const char *out = rec->need_newline ? buf : buf + 1;
+	size_t n = rec->need_newline ? len + 1 : len, done = 0;
+	struct stat st;
+	bool regular = fstat(rec->fd, &st) == 0 && S_ISREG(st.st_mode);
+	int saved;
 
-	if (rec == NULL || e == NULL)
-		return -1;
-	buf = record_line(rec, e, &len);
-	if (buf == NULL)
-		return -1;
-	pthread_mutex_lock(&rec->lock);
-	out = buf + 1;
-	if (rec->broken) {
-		out = buf;
-		len++;
-	}
-	/*
-	 * One write holds the whole line. A regular file takes it at once unless the disk is
-	 * full; a short write is then finished off, and one that fails marks the file broken so
-	 * that the next line starts afresh.
-	 */
-	while (done < len) {
-		ssize_t w = write(rec->fd, out + done, len - done);
+	while (done < n) {
+		ssize_t w;
+
+		errno = 0;
+		w = write(rec->fd, out + done, n - done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0) {
-			rc = -1;
+		if (w <= 0)
 			break;
-		}
 		done += (size_t)w;
 	}
-	rec->broken = done != len;
+	if (done == n) {
+		rec->need_newline = false;
+		return 0;
+	}
+	saved = errno;
+	if (done == 0 || !regular) {
+		set_err(reason, rlen, "write failed: %s",
+		        saved == 0 ? "nothing written" : strerror(saved));
+		return -1;
+	}
+	/* O_APPEND wrote at the end, which was st_size when the line began. */
+	if (ftruncate(rec->fd, st.st_size) != 0) {
+		set_err(reason, rlen,
+		        "write failed: %s; cutting off the partial line failed too (%s), so it "
+		        "stays as the last line, which the loader drops",
+		        strerror(saved), strerror(errno));
+		return -1;
+	}
+	set_err(reason, rlen, "write failed: %s", strerror(saved));
+	return -1;
+}
+
+enum cassette_record_result
+cassette_record(struct cassette_recorder *rec, const struct cassette_exchange *e, char *err,
+                size_t errlen)
+{
+	char reason[sizeof(rec->last_error)] = "";
+	size_t len = 0;
+	char *buf = NULL;
+	enum cassette_record_result rc = CASSETTE_RECORDED;
+
+	if (rec == NULL || e == NULL) {
+		set_err(err, errlen, "nothing to record");
+		return CASSETTE_RECORD_STOPPED;
+	}
+	/* Once stopped, nothing is rendered: no fingerprint derived, no body parsed. */
+	pthread_mutex_lock(&rec->lock);
+	if (rec->stopped) {
+		rec->failed++;
+		set_err(err, errlen, "%s: recording stopped: %s", rec->path, rec->last_error);
+		pthread_mutex_unlock(&rec->lock);
+		return CASSETTE_RECORD_STOPPED;
+	}
+	pthread_mutex_unlock(&rec->lock);
+
+	buf = record_line(rec, e, &len, reason, sizeof(reason));
+	pthread_mutex_lock(&rec->lock);
+	if (rec->stopped) {
+		/* Another thread's write failed meanwhile: none after it, so the file has no gap.
+		 */
+		rec->failed++;
+		rc = CASSETTE_RECORD_STOPPED;
+		set_err(err, errlen, "%s: recording stopped: %s", rec->path, rec->last_error);
+	} else if (buf == NULL || recorder_write(rec, buf, len, reason, sizeof(reason)) != 0) {
+		/*
+		 * Recording stops at the first failure, whatever comes later: a cassette missing
+		 * exchanges in the middle would replay a session that never happened, while one
+		 * that ends early fails loudly at the first request past its end.
+		 */
+		rec->stopped = true;
+		rec->failed++;
+		memcpy(rec->last_error, reason, sizeof(rec->last_error));
+		rc = CASSETTE_RECORD_FAILED;
+		set_err(err, errlen,
+		        "%s: %s; recording stopped after %" PRIu64 " exchanges, which the file "
+		        "keeps as whole lines; later exchanges are not recorded",
+		        rec->path, reason, rec->recorded);
+	} else {
+		rec->recorded++;
+	}
 	pthread_mutex_unlock(&rec->lock);
 	free(buf);
 	return rc;
@@ -911,10 +1413,22 @@ struct cassette_param {
 	int64_t us;
 };
 
+/* At most: a dropped last line, unsalted lines, lines salted apart. */
+#define CASSETTE_WARNINGS 3
+
+/* What a recorded credential is, as far as matching goes. */
+enum cred_form {
+	CRED_NONE,     /* "": the request had no Authorization */
+	CRED_SALTED,   /* salted with the cassette's salt */
+	CRED_UNSALTED, /* the old unsalted form (or any other text, as hand-written) */
+	CRED_FOREIGN   /* salted otherwise, or a salted form not understood: matches nothing */
+};
+
 struct cassette_entry {
 	char *method;
 	char *path;
 	char *credential;
+	enum cred_form form;
 	size_t nparams;
 	struct cassette_param *params; /* in recorded order, for messages; owns the strings */
 	struct cassette_param *sorted; /* the same, sorted for comparing; borrows them */
@@ -963,6 +1477,16 @@ struct cassette {
 	struct cassette_table any;
 	struct cassette_table cred;
 	pthread_mutex_t lock; /* guards every group's `next` */
+	/*
+	 * The salt of the cassette (that of its first salted line, at salt_line; 0: none), and
+	 * the fingerprints derived with it for incoming credentials.
+	 */
+	struct fp_cache cache;
+	size_t salt_line;
+	size_t nunsalted, first_unsalted;
+	size_t nforeign, first_foreign;
+	char *warnings[CASSETTE_WARNINGS];
+	size_t nwarnings;
 };
 
 static bool
@@ -1162,7 +1686,16 @@ cassette_free(struct cassette *c)
 	table_free(&c->any);
 	table_free(&c->cred);
 	pthread_mutex_destroy(&c->lock);
+	fp_cache_destroy(&c->cache);
+	for (size_t i = 0; i < c->nwarnings; i++)
+		free(c->warnings[i]);
 	free(c);
+}
+
+const char *
+cassette_warning(const struct cassette *c, size_t i)
+{
+	return c != NULL && i < c->nwarnings ? c->warnings[i] : NULL;
 }
 
 size_t
@@ -1250,6 +1783,63 @@ entry_fill(struct cassette_entry *e, const struct exchange_view *v, size_t line)
 	return e->body != NULL ? 0 : -1;
 }
 
+/*
+ * Sorts a recorded credential into its form. The first salted line sets the cassette's salt;
+ * a line salted otherwise cannot be matched, since a request's credential is derived with one
+ * salt only (deriving it with several would multiply the cost of every new credential).
+ */
+static void
+cred_classify(struct cassette *c, struct cassette_entry *e)
+{
+	unsigned char salt[CASSETTE_SALT_LEN];
+	unsigned iterations;
+
+	if (e->credential[0] == '\0') {
+		e->form = CRED_NONE;
+		return;
+	}
+	if (fingerprint_parse(e->credential, salt, &iterations) == 0) {
+		if (c->salt_line == 0) {
+			memcpy(c->cache.salt, salt, sizeof(salt));
+			c->cache.iterations = iterations;
+			c->salt_line = e->line;
+		}
+		if (memcmp(salt, c->cache.salt, sizeof(salt)) == 0 &&
+		    iterations == c->cache.iterations) {
+			e->form = CRED_SALTED;
+			return;
+		}
+	} else if (strncmp(e->credential, "pbkdf2-", 7) != 0) {
+		e->form = CRED_UNSALTED;
+		if (c->nunsalted++ == 0)
+			c->first_unsalted = e->line;
+		return;
+	}
+	e->form = CRED_FOREIGN;
+	if (c->nforeign++ == 0)
+		c->first_foreign = e->line;
+}
+
+/* Keeps a warning for cassette_warning; one that cannot be kept (no memory) is lost. */
+static void cassette_warn(struct cassette *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+cassette_warn(struct cassette *c, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (c->nwarnings == CASSETTE_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	c->warnings[c->nwarnings] = strdup(buf);
+	if (c->warnings[c->nwarnings] != NULL)
+		c->nwarnings++;
+}
+
 static int
 load_line(void *ctx, json_t *root, size_t line, char *reason, size_t rlen)
 {
@@ -1274,6 +1864,7 @@ load_line(void *ctx, json_t *root, size_t line, char *reason, size_t rlen)
 		entry_free(e);
 		goto oom;
 	}
+	cred_classify(c, e);
 	c->count++;
 	return 0;
 oom:
@@ -1308,6 +1899,7 @@ cassette_index(struct cassette *c)
 struct cassette *
 cassette_load(const char *path, char *err, size_t errlen)
 {
+	char torn[512] = "";
 	struct cassette *c;
 
 	if (path == NULL) {
@@ -1324,7 +1916,12 @@ cassette_load(const char *path, char *err, size_t errlen)
 		set_err(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	if (each_line(path, load_line, c, err, errlen) < 0) {
+	if (fp_cache_init(&c->cache) != 0) {
+		cassette_free(c);
+		set_err(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	if (each_line(path, load_line, c, torn, sizeof(torn), err, errlen) < 0) {
 		cassette_free(c);
 		return NULL;
 	}
@@ -1333,6 +1930,27 @@ cassette_load(const char *path, char *err, size_t errlen)
 		set_err(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
+	if (torn[0] != '\0')
+		cassette_warn(c, "%s", torn);
+	if (c->nunsalted > 0)
+		cassette_warn(c,
+		              "%s: %zu exchanges (line %zu first) hold credential fingerprints in "
+		              "the old unsalted form, against which a guessed secret is quickly "
+		              "checked: record the cassette again to replace them (replay still "
+		              "matches them)",
+		              path, c->nunsalted, c->first_unsalted);
+	if (c->nforeign > 0 && c->salt_line != 0)
+		cassette_warn(c,
+		              "%s: %zu exchanges (line %zu first) hold credential fingerprints "
+		              "not salted as line %zu is (joined from another recording, or "
+		              "edited): when credentials are matched, they match no request",
+		              path, c->nforeign, c->first_foreign, c->salt_line);
+	else if (c->nforeign > 0)
+		cassette_warn(c,
+		              "%s: %zu exchanges (line %zu first) hold credential fingerprints in "
+		              "a form not understood: when credentials are matched, they match no "
+		              "request",
+		              path, c->nforeign, c->first_foreign);
 	return c;
 }
 
@@ -1500,15 +2118,66 @@ msg_request(struct cbuf *m, const char *method, const char *path,
 	}
 }
 
+/* A recorded credential in a message: only the hash of a salted fingerprint, which is enough
+ * to find the line and keeps the message short. */
 static void
 msg_credential(struct cbuf *m, const char *fingerprint)
 {
+	const char *f = fingerprint_short(fingerprint);
+
 	if (fingerprint[0] == '\0') {
 		cbuf_str(m, " with no credential");
 		return;
 	}
 	cbuf_str(m, " with credential ");
-	msg_text(m, fingerprint, strlen(fingerprint));
+	msg_text(m, f, strlen(f));
+}
+
+/*
+ * An incoming credential, fingerprinted in each form that the cassette's lines hold: it can
+ * only equal a line's fingerprint made the same way.
+ */
+struct replay_cred {
+	bool none;            /* no Authorization */
+	const char *salted;   /* NULL: no salted line, or the derivation failed */
+	const char *unsalted; /* NULL: no unsalted line */
+	char salted_buf[CASSETTE_FINGERPRINT_MAX];
+	char unsalted_buf[FP_UNSALTED_LEN + 1];
+};
+
+/* The fingerprint to compare with a line of the given form, or NULL when none can match. */
+static const char *
+cred_for(const struct replay_cred *rc, enum cred_form form)
+{
+	if (rc->none)
+		return "";
+	if (form == CRED_SALTED)
+		return rc->salted;
+	if (form == CRED_UNSALTED)
+		return rc->unsalted;
+	return NULL;
+}
+
+static bool
+cred_match(const struct replay_cred *rc, const struct cassette_entry *e)
+{
+	const char *f = cred_for(rc, e->form);
+
+	return f != NULL && strcmp(f, e->credential) == 0;
+}
+
+/* The incoming credential in a message, in the form of the line it is compared with. */
+static void
+msg_incoming(struct cbuf *m, const struct replay_cred *rc, const struct cassette_entry *best)
+{
+	const char *f = best != NULL ? cred_for(rc, best->form) : NULL;
+
+	if (f == NULL)
+		f = rc->none ? "" : rc->salted != NULL ? rc->salted : rc->unsalted;
+	if (f == NULL)
+		cbuf_str(m, " with a credential");
+	else
+		msg_credential(m, f);
 }
 
 /*
@@ -1552,7 +2221,7 @@ msg_copy_str(char *miss, size_t misslen, const char *text)
  * stops a test run anyway.
  */
 static void
-replay_miss(const struct cassette *c, const struct replay_request *r, const char *fingerprint,
+replay_miss(const struct cassette *c, const struct replay_request *r, const struct replay_cred *rc,
             char *miss, size_t misslen)
 {
 	const struct cassette_entry *best = NULL;
@@ -1566,7 +2235,7 @@ replay_miss(const struct cassette *c, const struct replay_request *r, const char
 		if (strcmp(e->method, r->method) != 0 || strcmp(e->path, r->path) != 0)
 			continue;
 		d = params_diff(r->sorted, r->n, e->sorted, e->nparams, NULL);
-		if (fingerprint != NULL && strcmp(fingerprint, e->credential) != 0)
+		if (rc != NULL && !cred_match(rc, e))
 			d++;
 		if (d < best_d) {
 			best = e;
@@ -1575,8 +2244,8 @@ replay_miss(const struct cassette *c, const struct replay_request *r, const char
 	}
 	cbuf_str(&m, "no recorded answer for ");
 	msg_request(&m, r->method, r->path, r->params, r->n);
-	if (fingerprint != NULL)
-		msg_credential(&m, fingerprint);
+	if (rc != NULL)
+		msg_incoming(&m, rc, best);
 	if (best == NULL) {
 		cbuf_str(&m, "; nothing was recorded for ");
 		msg_text(&m, r->method, strlen(r->method));
@@ -1589,12 +2258,12 @@ replay_miss(const struct cassette *c, const struct replay_request *r, const char
 		cbuf_num(&m, best->line);
 		cbuf_str(&m, "): ");
 		msg_request(&m, best->method, best->path, best->params, best->nparams);
-		if (fingerprint != NULL)
+		if (rc != NULL)
 			msg_credential(&m, best->credential);
 		cbuf_str(&m, ", differs in ");
 		before = m.len;
 		params_diff(r->sorted, r->n, best->sorted, best->nparams, &m);
-		if (fingerprint != NULL && strcmp(fingerprint, best->credential) != 0)
+		if (rc != NULL && !cred_match(rc, best))
 			cbuf_str(&m, m.len > before ? ", credential" : "credential");
 	}
 	if (m.oom)
@@ -1604,15 +2273,66 @@ replay_miss(const struct cassette *c, const struct replay_request *r, const char
 	cbuf_free(&m);
 }
 
+/*
+ * Fingerprints an incoming credential in the forms the cassette holds. The salted one costs a
+ * PBKDF2 derivation the first time a credential is seen, and a cache lookup after that.
+ */
+static void
+replay_cred_make(struct cassette *c, const char *authorization, struct replay_cred *rc)
+{
+	memset(rc, 0, sizeof(*rc));
+	rc->none = authorization == NULL;
+	if (rc->none)
+		return;
+	if (c->salt_line != 0 && fp_cache_get(&c->cache, authorization, rc->salted_buf) == 0)
+		rc->salted = rc->salted_buf;
+	if (c->nunsalted > 0) {
+		fingerprint_unsalted(authorization, rc->unsalted_buf);
+		rc->unsalted = rc->unsalted_buf;
+	}
+}
+
+/* The group of the request under the credential, in each form it has; NULL when none. */
+static struct cassette_group *
+replay_find(const struct cassette *c, const struct replay_request *r, const struct replay_cred *rc)
+{
+	const char *tries[2];
+	struct cassette_group *g = NULL;
+	struct cbuf k = {0};
+	size_t n = 0;
+
+	if (rc == NULL) {
+		key_build(&k, r->method, r->path, r->sorted, r->n, NULL);
+		g = k.oom ? NULL : table_find(&c->any, k.p, k.len);
+		cbuf_free(&k);
+		return g;
+	}
+	if (rc->none) {
+		tries[n++] = "";
+	} else {
+		if (rc->salted != NULL)
+			tries[n++] = rc->salted;
+		if (rc->unsalted != NULL)
+			tries[n++] = rc->unsalted;
+	}
+	for (size_t i = 0; i < n && g == NULL; i++) {
+		k.len = 0;
+		key_build(&k, r->method, r->path, r->sorted, r->n, tries[i]);
+		g = k.oom ? NULL : table_find(&c->cred, k.p, k.len);
+	}
+	cbuf_free(&k);
+	return g;
+}
+
 int
 cassette_replay(struct cassette *c, const char *method, const char *path, const struct query *q,
-                const char *fingerprint, struct cassette_answer *out, char *miss, size_t misslen)
+                int match_credential, const char *authorization, struct cassette_answer *out,
+                char *miss, size_t misslen)
 {
 	struct replay_request *r;
-	const struct cassette_table *t;
+	struct replay_cred rc;
 	struct cassette_group *g;
 	const struct cassette_entry *e;
-	struct cbuf k = {0};
 	size_t pos;
 
 	if (c == NULL || out == NULL) {
@@ -1626,12 +2346,11 @@ cassette_replay(struct cassette *c, const char *method, const char *path, const 
 		msg_copy_str(miss, misslen, "no recorded answer (out of memory)");
 		return 0;
 	}
-	t = fingerprint != NULL ? &c->cred : &c->any;
-	key_build(&k, r->method, r->path, r->sorted, r->n, fingerprint);
-	g = k.oom ? NULL : table_find(t, k.p, k.len);
-	cbuf_free(&k);
+	if (match_credential)
+		replay_cred_make(c, authorization, &rc);
+	g = replay_find(c, r, match_credential ? &rc : NULL);
 	if (g == NULL) {
-		replay_miss(c, r, fingerprint, miss, misslen);
+		replay_miss(c, r, match_credential ? &rc : NULL, miss, misslen);
 		cbuf_free(&r->text);
 		free(r);
 		return 0;
@@ -1720,11 +2439,13 @@ oom:
  * newest data, and the order of the calls is that of their first appearance.
  */
 char *
-cassette_calls_json(const char *path, size_t *len, char *err, size_t errlen)
+cassette_calls_json(const char *path, size_t *len, char *warn, size_t warnlen, char *err,
+                    size_t errlen)
 {
 	struct calls_ctx cc = {json_array(), json_object(), 0};
 	char *text = NULL;
 
+	set_err(warn, warnlen, "%s", "");
 	if (path == NULL || len == NULL) {
 		set_err(err, errlen, "no cassette file given");
 		goto out;
@@ -1733,7 +2454,7 @@ cassette_calls_json(const char *path, size_t *len, char *err, size_t errlen)
 		set_err(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	if (each_line(path, calls_line, &cc, err, errlen) < 0)
+	if (each_line(path, calls_line, &cc, warn, warnlen, err, errlen) < 0)
 		goto out;
 	/*
 	 * A cassette without a single list answer would load as an empty dataset and every

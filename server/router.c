@@ -17,6 +17,7 @@
 
 #include "cursor.h"
 #include "error.h"
+#include "log.h"
 #include "query.h"
 
 /* The page a list request asks for: 0 without a cursor, the cursor's page, -1 if unreadable. */
@@ -191,6 +192,7 @@ router_upstream_answer(const struct router_forward *f, struct proxy_result *pr)
 	if (rt->recorder != NULL) {
 		struct query q;
 		struct cassette_exchange e;
+		char err[512];
 
 		memset(&e, 0, sizeof(e));
 		e.time_us = req->start_us;
@@ -207,7 +209,13 @@ router_upstream_answer(const struct router_forward *f, struct proxy_result *pr)
 		e.body = pr->body;
 		e.body_len = pr->body_len;
 		e.latency_us = pr->latency_us;
-		(void)cassette_record(rt->recorder, &e);
+		/*
+		 * The client gets the upstream's answer whatever happens to the recording. A
+		 * failure stops the recording and is reported once, here; health and the metrics
+		 * keep counting the exchanges that go unrecorded.
+		 */
+		if (cassette_record(rt->recorder, &e, err, sizeof(err)) == CASSETTE_RECORD_FAILED)
+			log_msg("error", "record: %s", err);
 	}
 	/* The client sees the upstream's answer as it came: status, body, and the headers it
 	 * relies on; no x-traceid of ours. */
@@ -332,7 +340,6 @@ router_replay(struct router *rt, const struct request *req, struct response *r)
 {
 	struct query q;
 	struct cassette_answer a;
-	char fp[CASSETTE_FINGERPRINT_LEN + 1];
 	char miss[1024];
 	const char *msg = miss;
 
@@ -340,9 +347,10 @@ router_replay(struct router *rt, const struct request *req, struct response *r)
 		error_respond(r, ERROR_BAD_REQUEST, "query: too long or too many parameters");
 		return;
 	}
-	cassette_fingerprint(request_header(req, "Authorization"), fp);
-	if (!cassette_replay(rt->cassette, req->method, req->path, &q,
-	                     rt->match_credential ? fp : NULL, &a, miss, sizeof(miss))) {
+	/* The first request with a credential waits for its fingerprint (a slow derivation);
+	 * later ones find it cached. */
+	if (!cassette_replay(rt->cassette, req->method, req->path, &q, rt->match_credential,
+	                     request_header(req, "Authorization"), &a, miss, sizeof(miss))) {
 		r->source = "replay:miss";
 		error_respond_status(r, rt->miss_status, &msg, 1);
 		snprintf(r->extra_text, sizeof(r->extra_text), "miss=\"%.280s\"", miss);

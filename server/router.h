@@ -33,7 +33,8 @@ struct router {
 	struct ratelimit *limiter;          /* NULL: no rate limit */
 	int limit_per_credential;           /* count each credential apart */
 	struct proxy *proxy;                /* proxy mode: every /v2/ request goes upstream */
-	struct cassette_recorder *recorder; /* with proxy: exchanges are recorded */
+	struct cassette_recorder *recorder; /* with proxy: exchanges are recorded; the first
+	                                     * failure is logged, and stops the recording */
 	struct cassette *cassette; /* replay mode: every /v2/ request is answered from it */
 	int match_credential;      /* replay tells credentials apart */
 	unsigned miss_status;      /* replay: the status of an unrecorded request */

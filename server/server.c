@@ -59,11 +59,15 @@ server_load(const struct config *cfg, char *err, size_t errlen)
 
 	if (cfg->fixtures != NULL && cassette_is_cassette(cfg->fixtures)) {
 		/* A recording as data: the calls of its answers, any range served from them. */
-		char *json = cassette_calls_json(cfg->fixtures, &len, err, errlen);
+		char warn[1024];
+		char *json =
+		    cassette_calls_json(cfg->fixtures, &len, warn, sizeof(warn), err, errlen);
 		struct store *s;
 
 		if (json == NULL)
 			return NULL;
+		if (warn[0] != '\0')
+			log_msg("warning", "%s", warn);
 		s = store_load_buffer(cfg->fixtures, json, len, err, errlen);
 		free(json);
 		return s;
@@ -163,15 +167,26 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 			goto fail;
 	}
 	if (cfg->record != NULL) {
-		s->recorder =
-		    cassette_recorder_open(cfg->record, cfg->redact, cfg->nredact, err, errlen);
-		if (s->recorder == NULL)
+		char warn[1024], why[1024];
+
+		/* Opened before anything listens: a path that cannot be written stops start-up. */
+		s->recorder = cassette_recorder_open(cfg->record, cfg->redact, cfg->nredact, warn,
+		                                     sizeof(warn), why, sizeof(why));
+		if (s->recorder == NULL) {
+			snprintf(err, errlen, "--record: %s", why);
 			goto fail;
+		}
+		if (warn[0] != '\0')
+			log_msg("warning", "%s", warn);
 	}
 	if (cfg->replay != NULL) {
+		const char *w;
+
 		s->cassette = cassette_load(cfg->replay, err, errlen);
 		if (s->cassette == NULL)
 			goto fail;
+		for (size_t i = 0; (w = cassette_warning(s->cassette, i)) != NULL; i++)
+			log_msg("warning", "%s", w);
 	}
 	if (cfg->credentials != NULL) {
 		s->auth = auth_load(cfg->credentials, err, errlen);
@@ -202,6 +217,7 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	s->router.admin.token = cfg->admin_token;
 	s->router.admin.mode = s->proxy != NULL ? "proxy" : s->cassette != NULL ? "replay" : "mock";
 	s->router.admin.cassette = s->cassette;
+	s->router.admin.recorder = s->recorder;
 	s->router.proxy = s->proxy;
 	s->router.recorder = s->recorder;
 	s->router.cassette = s->cassette;

@@ -14,9 +14,11 @@ struct server;
 
 /*
  * Loads the fixtures (cfg->fixtures, or the built-in data), the credentials file if any, sets
- * up the cursor key and starts listening. Returns the server, or NULL with the reason in err
- * and *exit_code set to 1 (data or file that cannot be loaded, address in use). cfg must
- * outlive the server.
+ * up the cursor key, opens the cassette to record to, and starts listening. Returns the server,
+ * or NULL with the reason in err and *exit_code set to 1 (data or file that cannot be loaded,
+ * a --record path that cannot be written, address in use), before anything listens but for
+ * the last. Warnings about cassettes (a dropped torn line, unsalted fingerprints) are logged.
+ * cfg must outlive the server.
  */
 struct server *server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code);
 

@@ -2,7 +2,9 @@
  * test_upstream.c - proxy, record and replay end to end. A second gongmock in mock mode plays
  * the upstream; a proxy in front of it must pass its answers through unchanged, record them
  * without secrets, and a fresh instance must replay them in order, fail loudly on a request
- * it never saw, and serve the recording as a dataset. Also: the upstream down, too slow,
+ * it never saw, and serve the recording as a dataset. A recording that cannot be written
+ * must show in the log (once), health and metrics while the proxy goes on serving, and a
+ * path that cannot be written must stop start-up. Also: the upstream down, too slow,
  * speaking garbage or closing mid-body, and an HTTPS upstream with a private CA.
  */
 #define _DEFAULT_SOURCE /* kill */
@@ -25,6 +27,8 @@
 
 /* base64("supersecretkey:supersecretvalue") */
 #define SECRET_AUTH "Basic c3VwZXJzZWNyZXRrZXk6c3VwZXJzZWNyZXR2YWx1ZQ=="
+/* SECRET_AUTH's fingerprint in the old unsalted form, worked out with sha256sum(1). */
+#define SECRET_UNSALTED "a9780ad6ef99"
 
 static struct harness_server up, px;
 static char cassette[256];
@@ -408,6 +412,24 @@ START_TEST(record_then_replay_in_a_fresh_instance)
 	ck_assert_ptr_null(json_object_get(json_object_get(r.json, "records"), "cursor"));
 	expected = json_incref(json_object_get(r.json, "calls"));
 	harness_reply_free(&r);
+	/* Health shows the recording: every exchange written, none failed. */
+	harness_request(&px, NULL, "/__admin/health", NULL, NULL, NULL, &r);
+	{
+		json_t *rec = json_object_get(r.json, "recording");
+		char *text = slurp(cassette);
+		size_t lines = 0;
+
+		for (char *c = text; *c != '\0'; c++)
+			lines += *c == '\n';
+		ck_assert_uint_ge(lines, 4);
+		ck_assert_str_eq(json_string_value(json_object_get(rec, "path")), cassette);
+		ck_assert_int_eq(json_integer_value(json_object_get(rec, "recorded")), (long)lines);
+		ck_assert_int_eq(json_integer_value(json_object_get(rec, "failed")), 0);
+		ck_assert(json_is_false(json_object_get(rec, "stopped")));
+		ck_assert(json_is_null(json_object_get(rec, "lastError")));
+		free(text);
+	}
+	harness_reply_free(&r);
 	harness_stop(&px);
 	harness_stop(&up);
 
@@ -419,7 +441,22 @@ START_TEST(record_then_replay_in_a_fresh_instance)
 	ck_assert_ptr_nonnull(strstr(file, "\"meetingUrl\":\"REDACTED\""));
 	ck_assert_ptr_nonnull(strstr(file, "\"title\":\"REDACTED\""));
 	ck_assert_ptr_null(strstr(file, "zoom.us"));
-	ck_assert_ptr_nonnull(strstr(file, "\"credential\":\""));
+	/* The credential is a salted fingerprint, the same on every line. */
+	{
+		const char *at = strstr(file, "\"credential\":\"pbkdf2-sha256$600000$");
+		char first[128] = "";
+
+		ck_assert_ptr_nonnull(at);
+		ck_assert_int_eq(sscanf(at, "\"credential\":\"%127[^\"]", first), 1);
+		ck_assert_uint_eq(strlen(first), strlen("pbkdf2-sha256$600000$") + 32 + 1 + 16);
+		for (at = strstr(file, "\"credential\":\""); at != NULL;
+		     at = strstr(at + 1, "\"credential\":\"")) {
+			char other[128] = "";
+
+			ck_assert_int_eq(sscanf(at, "\"credential\":\"%127[^\"]", other), 1);
+			ck_assert_str_eq(other, first);
+		}
+	}
 	free(file);
 
 	harness_start(&rp, flags);
@@ -472,6 +509,22 @@ START_TEST(record_then_replay_in_a_fresh_instance)
 	harness_stop(&rp);
 	free_bodies(proxied);
 
+	/* Credentials matched: the recorded one walks as before, another one is refused. */
+	{
+		const char *mflags[] = {"--replay", cassette, "--match-credential", NULL};
+
+		harness_start(&rp, mflags);
+		replayed = walk(&rp, q);
+		ck_assert_ptr_nonnull(replayed[0]);
+		free_bodies(replayed);
+		harness_request(&rp, NULL, "/v2/calls?workspaceId=2", "Basic azpz", NULL, NULL, &r);
+		ck_assert_int_eq(r.status, 501);
+		ck_assert_ptr_nonnull(strstr(r.body, "differs in credential"));
+		ck_assert_ptr_null(strstr(r.body, "azpz"));
+		harness_reply_free(&r);
+		harness_stop(&rp);
+	}
+
 	/* The recording as a dataset answers a range it never saw asked. */
 	{
 		const char *fx[] = {"--fixtures", cassette, NULL};
@@ -514,11 +567,13 @@ START_TEST(replay_repeats_in_order_then_the_last)
 	struct harness_server rp;
 	struct harness_reply r;
 	const char *flags[] = {"--replay", path, "--match-credential", NULL};
-	char text[2048], fp[16], buf[64];
+	char text[2048], fp[CASSETTE_FINGERPRINT_MAX], buf[64];
 	static const long want[] = {429, 404, 404};
+	static const unsigned char salt[CASSETTE_SALT_LEN] = {7, 7, 7, 7, 7, 7, 7, 7,
+	                                                      7, 7, 7, 7, 7, 7, 7, 7};
 	int i;
 
-	cassette_fingerprint(SECRET_AUTH, fp);
+	ck_assert_int_eq(cassette_fingerprint(SECRET_AUTH, salt, CASSETTE_KDF_ITERATIONS, fp), 0);
 	snprintf(
 	    text, sizeof(text),
 	    "{\"time\":\"2026-01-01T00:00:00.000Z\",\"request\":{\"method\":\"GET\",\"path\":"
@@ -840,6 +895,165 @@ START_TEST(access_log_pairs_both_request_ids)
 }
 END_TEST
 
+/*
+ * Recording to a disk that is full (/dev/full refuses every write): the proxy goes on
+ * serving the upstream's answers, health and the metrics count what was not recorded, and the
+ * log says so once, not once per request.
+ */
+START_TEST(recording_to_a_full_disk_keeps_serving)
+{
+	char url[64];
+	const char *args[] = {"--port", "0",        "--quiet",   "--upstream",
+	                      url,      "--record", "/dev/full", NULL};
+	struct harness_proc p;
+	struct harness_server h;
+	struct harness_reply r;
+	char *out, *err, *first;
+	unsigned port = 0;
+	json_t *rec;
+	int i;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", up.port);
+	harness_spawn(&p, args);
+	out = harness_read_until(p.out, 10000, "\n");
+	ck_assert_ptr_nonnull(strstr(out, "http://127.0.0.1:"));
+	ck_assert_int_eq(sscanf(strstr(out, "http://127.0.0.1:"), "http://127.0.0.1:%u", &port), 1);
+	memset(&h, 0, sizeof(h));
+	snprintf(h.base, sizeof(h.base), "http://127.0.0.1:%u", port);
+	for (i = 0; i < 20; i++) {
+		get_as(&h, "/v2/calls", &r);
+		ck_assert_msg(r.status == 200, "request %d: %ld %s", i, r.status, r.body);
+		ck_assert_int_eq(json_array_size(json_object_get(r.json, "calls")), 25);
+		harness_reply_free(&r);
+	}
+
+	harness_request(&h, NULL, "/__admin/health", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "ok");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "mode")), "proxy");
+	rec = json_object_get(r.json, "recording");
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "path")), "/dev/full");
+	ck_assert_int_eq(json_integer_value(json_object_get(rec, "recorded")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(rec, "failed")), 20);
+	ck_assert(json_is_true(json_object_get(rec, "stopped")));
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "lastError")),
+	                 "write failed: No space left on device");
+	harness_reply_free(&r);
+
+	harness_request(&h, NULL, "/metrics", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "# TYPE gongmock_record_failures_total counter\n"
+	                                     "gongmock_record_failures_total 20\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "# TYPE gongmock_recorded_exchanges_total counter\n"
+	                                     "gongmock_recorded_exchanges_total 0\n"));
+	harness_reply_free(&r);
+
+	kill(p.pid, SIGTERM);
+	err = harness_read_until(p.err, 15000, NULL);
+	first = strstr(err, " error record: /dev/full: write failed: No space left on device; "
+	                    "recording stopped after 0 exchanges");
+	ck_assert_msg(first != NULL, "%s", err);
+	first = strchr(first, '\n');
+	ck_assert_ptr_nonnull(first);
+	ck_assert_msg(strstr(first, "/dev/full") == NULL, "logged more than once: %s", err);
+	ck_assert_ptr_null(strstr(err, "supersecret"));
+	ck_assert_ptr_null(strstr(err, "c3VwZXJzZWNyZXRrZXk"));
+	ck_assert_int_eq(harness_wait(&p, 15000), 0);
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* Spawns the binary with args, which must stop before listening; returns its stderr. */
+static char *
+start_fails(const char *const *args, int *code)
+{
+	struct harness_proc p;
+	char *out, *err;
+
+	harness_spawn(&p, args);
+	err = harness_read_until(p.err, 10000, NULL);
+	out = harness_read_until(p.out, 1000, NULL);
+	*code = harness_wait(&p, 10000);
+	ck_assert_msg(strstr(out, "listening") == NULL, "it listened: %s", out);
+	free(out);
+	return err;
+}
+
+/* A path --record cannot write stops start-up with the reason, before anything listens. */
+START_TEST(record_to_an_unwritable_path_fails_at_start_up)
+{
+	static const char *const cases[][2] = {
+	    {"/nonexistent-dir/x.jsonl",
+	     "gongmock: --record: /nonexistent-dir/x.jsonl: cannot open for writing: No such file "
+	     "or directory\n"},
+	    {"/tmp", "gongmock: --record: /tmp: cannot open for writing: Is a directory\n"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[] = {"--port",   "0",         "--upstream", "http://127.0.0.1:9",
+		                      "--record", cases[i][0], NULL};
+		int code = 0;
+		char *err = start_fails(args, &code);
+
+		ck_assert_int_eq(code, 1);
+		ck_assert_str_eq(err, cases[i][1]);
+		free(err);
+	}
+}
+END_TEST
+
+/*
+ * A cassette recorded before fingerprints were salted still replays with
+ * --match-credential, and the server warns at start-up that it should be recorded again.
+ */
+START_TEST(old_unsalted_cassette_still_matches_credentials)
+{
+	char path[256], text[2048];
+	const char *args[] = {"--port", "0", "--quiet", "--replay", path, "--match-credential",
+	                      NULL};
+	struct harness_proc p;
+	struct harness_server h;
+	struct harness_reply r;
+	char *out, *err;
+	unsigned port = 0;
+
+	snprintf(text, sizeof(text),
+	         "{\"request\":{\"method\":\"GET\",\"path\":\"/v2/calls\",\"query\":[],"
+	         "\"credential\":\"%s\"},\"response\":{\"status\":200,\"headers\":{"
+	         "\"x-traceid\":\"oooooooooooooooooo\"},\"body\":{\"requestId\":"
+	         "\"oooooooooooooooooo\",\"calls\":[]}}}\n",
+	         SECRET_UNSALTED);
+	harness_temp_file(text, ".jsonl", path, sizeof(path));
+	harness_spawn(&p, args);
+	out = harness_read_until(p.out, 10000, "\n");
+	ck_assert_msg(strstr(out, "http://127.0.0.1:") != NULL, "%s", out);
+	ck_assert_int_eq(sscanf(strstr(out, "http://127.0.0.1:"), "http://127.0.0.1:%u", &port), 1);
+	memset(&h, 0, sizeof(h));
+	snprintf(h.base, sizeof(h.base), "http://127.0.0.1:%u", port);
+	get_as(&h, "/v2/calls", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "requestId")),
+	                 "oooooooooooooooooo");
+	harness_reply_free(&r);
+	harness_request(&h, NULL, "/v2/calls", "Basic azpz", NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 501);
+	harness_reply_free(&r);
+	kill(p.pid, SIGTERM);
+	err = harness_read_until(p.err, 15000, NULL);
+	ck_assert_msg(strstr(err, " warning ") != NULL &&
+	                  strstr(err, ": 1 exchanges (line 1 first) hold credential fingerprints "
+	                              "in the old unsalted form") != NULL &&
+	                  strstr(err, "record the cassette again") != NULL,
+	              "%s", err);
+	ck_assert_int_eq(harness_wait(&p, 15000), 0);
+	free(out);
+	free(err);
+	unlink(path);
+}
+END_TEST
+
 static Suite *
 upstream_suite(void)
 {
@@ -855,6 +1069,7 @@ upstream_suite(void)
 	tcase_add_test(t, access_log_pairs_both_request_ids);
 	tcase_add_test(t, parallel_clients_each_get_their_own_answer);
 	tcase_add_test(t, rules_shape_the_upstreams_answer);
+	tcase_add_test(t, recording_to_a_full_disk_keeps_serving);
 	suite_add_tcase(s, t);
 
 	tcase_set_timeout(o, 60);
@@ -862,6 +1077,8 @@ upstream_suite(void)
 	tcase_add_test(o, upstream_failures_become_gong_shaped_answers);
 	tcase_add_test(o, https_upstream_with_a_private_ca);
 	tcase_add_test(o, shutdown_cuts_off_a_waiting_request);
+	tcase_add_test(o, record_to_an_unwritable_path_fails_at_start_up);
+	tcase_add_test(o, old_unsalted_cassette_still_matches_credentials);
 	suite_add_tcase(s, o);
 	return s;
 }
