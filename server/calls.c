@@ -109,12 +109,18 @@ calls_add_pieces(struct response *r, const struct store_page *page)
 	return 0;
 }
 
-void
-calls_list(const struct calls_ctx *ctx, const struct request *req, struct response *r)
+int64_t
+calls_now(const struct calls_ctx *ctx)
 {
-	struct query q;
+	return ctx->now != NULL ? ctx->now() : calls_clock();
+}
+
+void
+calls_list(const struct calls_ctx *ctx, struct reqctx *x, struct response *r)
+{
+	const struct query *q;
 	struct filter reqf, f;
-	struct cursor cur;
+	const struct cursor *cur = NULL;
 	struct store_pos after, *afterp = NULL;
 	struct store_page page;
 	const struct store *s;
@@ -126,38 +132,38 @@ calls_list(const struct calls_ctx *ctx, const struct request *req, struct respon
 	char err[160];
 	char *head = NULL;
 	enum error_code code = ERROR_INTERNAL;
-	int64_t now = ctx->now != NULL ? ctx->now() : calls_clock();
+	int64_t now = calls_now(ctx);
 
-	if (query_parse(&q, req->query, req->query_len) != 0) {
+	if ((q = reqctx_query(x)) == NULL) {
 		error_respond(r, ERROR_BAD_REQUEST, "query: too long or too many parameters");
 		return;
 	}
-	if (query_filter(&q, &reqf, &ctext, &clen, err, sizeof(err)) != 0) {
+	if (query_filter(q, &reqf, &ctext, &clen, err, sizeof(err)) != 0) {
 		error_respond(r, ERROR_BAD_REQUEST, err);
 		return;
 	}
 	f = reqf;
 	if (ctext != NULL) {
-		switch (cursor_decode(ctx->key, ctext, clen, now, &cur)) {
-		case CURSOR_OK:
+		switch (reqctx_cursor(x, ctx->key, now, &cur)) {
+		case REQCTX_CURSOR_OK:
 			break;
-		case CURSOR_EXPIRED:
+		case REQCTX_CURSOR_EXPIRED:
 			error_respond(r, ERROR_CURSOR_EXPIRED, NULL);
 			return;
 		default:
 			error_respond(r, ERROR_CURSOR_INVALID, NULL);
 			return;
 		}
-		if (calls_merge(&reqf, &cur.filter, &f, err, sizeof(err)) != 0) {
+		if (calls_merge(&reqf, &cur->filter, &f, err, sizeof(err)) != 0) {
 			error_respond(r, ERROR_BAD_REQUEST, err);
 			return;
 		}
-		if (store_pos_make(cur.last_date_us, cur.last_id, &after) != 0) {
+		if (store_pos_make(cur->last_date_us, cur->last_id, &after) != 0) {
 			error_respond(r, ERROR_CURSOR_INVALID, NULL);
 			return;
 		}
 		afterp = &after;
-		page_number = cur.page_number;
+		page_number = cur->page_number;
 	}
 	if (f.has_from && f.has_to && f.from_us >= f.to_us) {
 		error_respond(r, ERROR_BAD_REQUEST, "fromDateTime: must be before toDateTime");
@@ -177,7 +183,7 @@ calls_list(const struct calls_ctx *ctx, const struct request *req, struct respon
 		goto fail;
 	}
 	/* The walk keeps the total it started with, as Gong's cursor does. */
-	total = ctext != NULL ? cur.total : page.total;
+	total = cur != NULL ? cur->total : page.total;
 
 	head = malloc(CALLS_HEAD_MAX);
 	if (head == NULL)

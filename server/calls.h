@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cursor.h"
+#include "reqctx.h"
 #include "request.h"
 #include "response.h"
 #include "store.h"
@@ -32,11 +33,15 @@ struct calls_ctx {
 void calls_ctx_init(struct calls_ctx *ctx, struct store_slot *slot, const struct cursor_key *key,
                     unsigned page_size, int64_t cursor_ttl);
 
+/* Seconds since the epoch by ctx's clock: the time cursors are signed and checked at. */
+int64_t calls_now(const struct calls_ctx *ctx);
+
 /*
- * Answers a list request (the caller has checked the method and the credentials): 200 with a
- * page, or Gong's 400 (bad parameter, bad or expired cursor) or 404 (no calls). The page's
- * call bytes are borrowed from the store, which stays pinned until the response is freed.
+ * Answers the list request x holds (the caller has checked the method and the credentials;
+ * the query and the cursor are read from x, which parses each once): 200 with a page, or
+ * Gong's 400 (bad parameter, bad or expired cursor) or 404 (no calls). The page's call bytes
+ * are borrowed from the store, which stays pinned until the response is freed.
  */
-void calls_list(const struct calls_ctx *ctx, const struct request *req, struct response *r);
+void calls_list(const struct calls_ctx *ctx, struct reqctx *x, struct response *r);
 
 #endif

@@ -19,20 +19,22 @@
 #include "error.h"
 #include "log.h"
 #include "query.h"
+#include "reqctx.h"
 
 /* The page a list request asks for: 0 without a cursor, the cursor's page, -1 if unreadable. */
 static long
-router_page(const struct router *rt, const struct query *q)
+router_page(const struct router *rt, struct reqctx *x)
 {
-	const struct query_param *p = query_get(q, "cursor");
-	struct cursor c;
-	enum cursor_status st;
+	const struct cursor *c;
 
-	if (p == NULL || p->value_len == 0)
+	switch (reqctx_cursor(x, rt->calls.key, calls_now(&rt->calls), &c)) {
+	case REQCTX_CURSOR_NONE:
 		return 0;
-	st = cursor_decode(rt->calls.key, p->value, p->value_len,
-	                   rt->calls.now != NULL ? rt->calls.now() : 0, &c);
-	return st == CURSOR_INVALID ? -1 : (long)c.page_number;
+	case REQCTX_CURSOR_INVALID:
+		return -1;
+	default:
+		return (long)c->page_number;
+	}
 }
 
 /* Answers a status chosen by a rule or by Prefer, with Gong's body. */
@@ -91,9 +93,11 @@ router_fault_shape(struct response *r, const struct fault_action *a)
  * its own status or (when it has none) the normal one.
  */
 static int
-router_gate(struct router *rt, const struct request *req, const struct auth_identity *who,
-            struct response *r, struct fault_action *action, int *fired)
+router_gate(struct router *rt, struct reqctx *x, struct response *r, struct fault_action *action,
+            int *fired)
 {
+	const struct request *req = x->req;
+	const struct auth_identity *who = &x->who;
 	const char *prefer = request_header(req, "Prefer");
 	unsigned code = prefer != NULL ? fault_prefer_code(prefer) : 0;
 	unsigned wait;
@@ -105,17 +109,14 @@ router_gate(struct router *rt, const struct request *req, const struct auth_iden
 		return 1;
 	}
 	if (fault_set_count(rt->faults) > 0) {
-		struct query q;
 		struct fault_request fr;
 
 		memset(&fr, 0, sizeof(fr));
 		fr.method = req->method;
 		fr.path = req->path;
 		fr.page = -1;
-		if (query_parse(&q, req->query, req->query_len) == 0) {
-			fr.query = &q;
-			fr.page = router_page(rt, &q);
-		}
+		if ((fr.query = reqctx_query(x)) != NULL)
+			fr.page = router_page(rt, x);
 		fr.credential = who->kind != 0 ? who->id : NULL;
 		if (fault_match(rt->faults, &fr, action)) {
 			*fired = 1;
@@ -157,6 +158,7 @@ router_fault_source(struct response *r, const struct fault_action *a)
 struct router_forward {
 	struct router *rt;
 	const struct request *req;
+	struct reqctx *x; /* the request's, kept for the recorder */
 	const char *authorization;
 	const char *content_type;
 	struct response *r;
@@ -190,7 +192,6 @@ router_upstream_answer(const struct router_forward *f, struct proxy_result *pr)
 		return;
 	}
 	if (rt->recorder != NULL) {
-		struct query q;
 		struct cassette_exchange e;
 		char err[512];
 
@@ -198,7 +199,7 @@ router_upstream_answer(const struct router_forward *f, struct proxy_result *pr)
 		e.time_us = req->start_us;
 		e.method = req->method;
 		e.path = req->path;
-		e.query = query_parse(&q, req->query, req->query_len) == 0 ? &q : NULL;
+		e.query = reqctx_query(f->x);
 		e.authorization = f->authorization;
 		e.status = pr->status;
 		e.content_type = pr->content_type;
@@ -260,6 +261,7 @@ router_upstream_done(struct proxy_result *pr, void *cls)
 		router_fault_source(r, f->action);
 	}
 	free(f->action);
+	free(f->x);
 	free(f);
 	resume(r, resume_cls);
 }
@@ -289,12 +291,14 @@ router_upstream_start(struct response *r, void *cls, response_resume_fn *resume,
 
 /*
  * Forwards to the upstream: defers r, which is answered once the upstream has, and shaped
- * then by the rule that fired (action, NULL when none did).
+ * then by the rule that fired (action, NULL when none did). x, made with malloc, is the
+ * forward's from here on.
  */
 static void
-router_upstream(struct router *rt, const struct request *req, struct response *r,
+router_upstream(struct router *rt, struct reqctx *x, struct response *r,
                 const struct fault_action *action)
 {
+	const struct request *req = x->req;
 	struct router_forward *f = malloc(sizeof(*f));
 	const char *raw;
 	size_t len = request_raw_path(req->target, &raw);
@@ -306,6 +310,7 @@ router_upstream(struct router *rt, const struct request *req, struct response *r
 	}
 	if (f == NULL || (action != NULL && f->action == NULL)) {
 		free(f);
+		free(x);
 		error_respond(r, ERROR_INTERNAL, NULL);
 		if (action != NULL) {
 			router_fault_shape(r, action);
@@ -315,6 +320,7 @@ router_upstream(struct router *rt, const struct request *req, struct response *r
 	}
 	f->rt = rt;
 	f->req = req;
+	f->x = x;
 	f->r = r;
 	/* Header values live as long as the request; they are read here, on the request's own
 	 * thread. */
@@ -336,20 +342,21 @@ router_upstream(struct router *rt, const struct request *req, struct response *r
 
 /* Answers from the cassette, or fails loudly with what was asked and what is closest. */
 static void
-router_replay(struct router *rt, const struct request *req, struct response *r)
+router_replay(struct router *rt, struct reqctx *x, struct response *r)
 {
-	struct query q;
+	const struct request *req = x->req;
+	const struct query *q = reqctx_query(x);
 	struct cassette_answer a;
 	char miss[1024];
 	const char *msg = miss;
 
-	if (query_parse(&q, req->query, req->query_len) != 0) {
+	if (q == NULL) {
 		error_respond(r, ERROR_BAD_REQUEST, "query: too long or too many parameters");
 		return;
 	}
 	/* The first request with a credential waits for its fingerprint (a slow derivation);
 	 * later ones find it cached. */
-	if (!cassette_replay(rt->cassette, req->method, req->path, &q, rt->match_credential,
+	if (!cassette_replay(rt->cassette, req->method, req->path, q, rt->match_credential,
 	                     request_header(req, "Authorization"), &a, miss, sizeof(miss))) {
 		r->source = "replay:miss";
 		error_respond_status(r, rt->miss_status, &msg, 1);
@@ -381,29 +388,47 @@ router_is_api(const char *path)
 	return strcmp(path, "/v2") == 0 || strncmp(path, "/v2/", 4) == 0;
 }
 
+/* Proxy and replay modes: every request under /v2/ goes upstream or to the cassette, behind
+ * Prefer, the rules and the limiter but with no credential check of ours. */
+static void
+router_elsewhere(struct router *rt, const struct request *req, struct response *r)
+{
+	/* A forwarded request keeps its context until the upstream answers; a replayed one is
+	 * answered at once. */
+	struct reqctx *x = malloc(sizeof(*x));
+	struct fault_action action;
+	int fired;
+
+	if (x == NULL) {
+		error_respond(r, ERROR_INTERNAL, NULL);
+		return;
+	}
+	reqctx_init(x, req);
+	(void)auth_check(NULL, request_header(req, "Authorization"), &x->who);
+	if (!router_gate(rt, x, r, &action, &fired)) {
+		if (rt->proxy != NULL) {
+			/* Shaped by the rule once the upstream has answered. */
+			router_upstream(rt, x, r, fired ? &action : NULL);
+			return;
+		}
+		router_replay(rt, x, r);
+	}
+	free(x);
+	if (fired) {
+		router_fault_shape(r, &action);
+		router_fault_source(r, &action);
+	}
+}
+
 void
 router_handle(const struct request *req, struct response *r, void *cls)
 {
 	struct router *rt = cls;
-	struct auth_identity who;
 	struct fault_action action;
 	int fired;
 
 	if ((rt->proxy != NULL || rt->cassette != NULL) && router_is_api(req->path)) {
-		memset(&who, 0, sizeof(who));
-		(void)auth_check(NULL, request_header(req, "Authorization"), &who);
-		if (!router_gate(rt, req, &who, r, &action, &fired)) {
-			if (rt->proxy != NULL) {
-				/* Shaped by the rule once the upstream has answered. */
-				router_upstream(rt, req, r, fired ? &action : NULL);
-				return;
-			}
-			router_replay(rt, req, r);
-		}
-		if (fired) {
-			router_fault_shape(r, &action);
-			router_fault_source(r, &action);
-		}
+		router_elsewhere(rt, req, r);
 		return;
 	}
 	if (strcmp(req->path, "/v2/calls") == 0) {
@@ -411,8 +436,10 @@ router_handle(const struct request *req, struct response *r, void *cls)
 			error_respond(r, ERROR_METHOD, NULL);
 			return;
 		}
-		memset(&who, 0, sizeof(who));
-		switch (auth_check(rt->auth, request_header(req, "Authorization"), &who)) {
+		struct reqctx x;
+
+		reqctx_init(&x, req);
+		switch (auth_check(rt->auth, request_header(req, "Authorization"), &x.who)) {
 		case AUTH_OK:
 			break;
 		case AUTH_NO_SCOPE:
@@ -422,8 +449,8 @@ router_handle(const struct request *req, struct response *r, void *cls)
 			error_respond(r, ERROR_UNAUTHORIZED, NULL);
 			return;
 		}
-		if (!router_gate(rt, req, &who, r, &action, &fired))
-			calls_list(&rt->calls, req, r);
+		if (!router_gate(rt, &x, r, &action, &fired))
+			calls_list(&rt->calls, &x, r);
 		if (fired) {
 			router_fault_shape(r, &action);
 			router_fault_source(r, &action);
