@@ -36,7 +36,7 @@ INTEG     := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(wildcard tests/
 TESTHELP  := $(wildcard tests/support/*.c)
 TESTHEADERS := $(wildcard tests/support/*.h)
 
-.PHONY: all run test asan fuzz bench soak format clean help deps bench-deps check-run
+.PHONY: all run test asan fuzz bench bench-compare soak format clean help deps bench-deps check-run
 .PHONY: libs test-libs
 
 # Builds with what is installed; `libs` stops first, naming what is missing.
@@ -50,6 +50,7 @@ help:
 	@echo "make asan     the whole test suite again under AddressSanitizer + UBSan"
 	@echo "make fuzz     fuzz the query, date and cursor parsers (FUZZ_SECONDS=60)"
 	@echo "make bench    wrk benchmarks against 127.0.0.1, nginx as the ceiling"
+	@echo "make bench-compare BASELINE=path   the gongmock at path against $(BUILD)/gongmock"
 	@echo "make soak     a few minutes of load, slow clients and huge queries (not in CI)"
 	@echo "make format   clang-format every C file"
 	@echo "make clean    remove $(BUILD)/"
@@ -91,8 +92,13 @@ test-libs: libs
 ifneq ($(filter run test asan deps,$(MAKECMDGOALS)),)
 libs: deps
 endif
-ifneq ($(filter bench,$(MAKECMDGOALS)),)
+ifneq ($(filter bench bench-compare,$(MAKECMDGOALS)),)
 libs: bench-deps
+endif
+ifneq ($(filter bench-compare,$(MAKECMDGOALS)),)
+ifeq ($(BASELINE),)
+$(error make bench-compare needs BASELINE=path/to/the/older/gongmock)
+endif
 endif
 
 # Each object depends on the headers it includes, as the compiler found them (-MMD, in the .d
@@ -138,6 +144,9 @@ fuzz: deps
 
 bench: bench-deps $(BUILD)/gongmock
 	@sh bench/run.sh $(BUILD)/gongmock
+
+bench-compare: bench-deps $(BUILD)/gongmock
+	@sh bench/compare.sh "$(BASELINE)" $(BUILD)/gongmock
 
 soak: bench-deps $(BUILD)/gongmock
 	@sh bench/soak.sh $(BUILD)/gongmock

@@ -5,7 +5,8 @@
 # fixtures, what fault rules and the rate limiter cost a request they do not touch, whether a
 # thousand delayed requests in flight slow the others (all held alike, then held for spread
 # times), and what a proxy gongmock in front of another costs a request, beside nginx as a
-# reverse proxy in the same place.
+# reverse proxy in the same place. bench/compare.sh measures two builds side by side; the
+# functions both use are in bench/lib.sh.
 #
 # Usage, from the repository root: sh bench/run.sh build/gongmock
 #
@@ -30,26 +31,15 @@
 # summary.md.
 set -u
 
-LC_ALL=C
-export LC_ALL
-
+if [ ! -f bench/lib.sh ]; then
+	echo "bench: run me from the repository root: sh bench/run.sh build/gongmock" >&2
+	exit 1
+fi
 BIN=${1:-build/gongmock}
-SECS=${BENCH_SECONDS:-10}
-WRK_SECS=$SECS
-WARM_SECS=2
-CALLS=${BENCH_CALLS:-1000000}
-SEED=${BENCH_SEED:-1}
-WALK_PAGES=${BENCH_WALK_PAGES:-200}
-ROUNDS=${BENCH_ROUNDS:-3}
-FROM=${BENCH_FROM:-2025-01-01T00:00:00Z}
-TO=${BENCH_TO:-2025-07-01T00:00:00Z}
-THREADS=${BENCH_THREADS:-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
-CONNS=32
-AUTH="Authorization: Basic azpz"
-RANGE="fromDateTime=$FROM&toDateTime=$TO"
-EMPTY="fromDateTime=2035-01-01T00:00:00Z&toDateTime=2036-01-01T00:00:00Z"
-START_TIMEOUT=300 # seconds a server may take to load its data
+WALK_PAGES=${BENCH_WALK_PAGES:-200}
 TARGET=0.70       # gongmock/nginx ratio aimed at
 NEVER_RULES=20    # rules that never match, in the cost of rules
 RULES_TARGET=0.90 # with rules (and the limiter) / plain, aimed at
@@ -65,214 +55,8 @@ PROXY_THREADS="1 4" # proxy --threads tried in one extra round each, beside its 
 SLOW_MS=100       # how long the slow upstream holds each answer, as a remote API would
 SLOW_CONNS=256    # connections of the run against the slow upstream
 
-OUT=build/bench
 LOGS=$OUT/logs
 RESULTS=$OUT/results.tsv
-
-SRV_PID=
-READER_PID=
-NGX_PID=
-SIDE_PIDS=
-LOAD_PID=
-GEN_TMP=
-FAILED=0
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-# Notes what could not run; the run goes on, and the exit status becomes 1.
-fail() {
-	echo "bench: $*" >&2
-	printf 'N\t%s\n' "$*" >>"$RESULTS"
-	FAILED=1
-}
-
-note() {
-	printf 'N\t%s\n' "$*" >>"$RESULTS"
-}
-
-is_count() {
-	case $1 in
-	'' | *[!0-9]*) return 1 ;;
-	esac
-	[ "$1" -gt 0 ]
-}
-
-now_ns() {
-	date +%s%N
-}
-
-# Sleeps a tenth of a second (or a whole one where sleep takes only integers).
-nap() {
-	sleep 0.1 2>/dev/null || sleep 1
-}
-
-# The figure with one decimal, or n/a.
-ms_of_ns() {
-	awk -v n="$1" 'BEGIN { printf "%.1f", n / 1e6 }'
-}
-
-mb_of_kb() {
-	case $1 in
-	'' | *[!0-9]*) echo n/a ;;
-	*) awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }' ;;
-	esac
-}
-
-# proc_kb PID FIELD: a field of /proc/PID/status, in kB.
-proc_kb() {
-	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
-}
-
-# ---- processes ---------------------------------------------------------------------------
-
-# Ends a process started here: SIGTERM, up to 10 s to finish, then SIGKILL.
-stop_pid() {
-	pid=$1
-	kill -TERM "$pid" 2>/dev/null || {
-		wait "$pid" 2>/dev/null
-		return 0
-	}
-	i=0
-	while [ "$i" -lt 100 ] && kill -0 "$pid" 2>/dev/null; do
-		# A zombie child is gone for our purpose; wait reaps it below.
-		case $(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) in
-		Z | '') break ;;
-		esac
-		nap
-		i=$((i + 1))
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
-stop_server() {
-	if [ -n "$SRV_PID" ]; then
-		stop_pid "$SRV_PID"
-		SRV_PID=
-	fi
-}
-
-stop_nginx() {
-	if [ -n "$NGX_PID" ]; then
-		stop_pid "$NGX_PID"
-		NGX_PID=
-	fi
-}
-
-# The servers started side by side for the cost of rules.
-stop_side() {
-	for pid in $SIDE_PIDS; do
-		stop_pid "$pid"
-	done
-	SIDE_PIDS=
-}
-
-# The background wrk of the delayed load, when it must end early.
-# shellcheck disable=SC2317 # called through the trap
-stop_load() {
-	if [ -n "$LOAD_PID" ]; then
-		stop_pid "$LOAD_PID"
-		LOAD_PID=
-	fi
-}
-
-# shellcheck disable=SC2317 # called through the trap
-cleanup() {
-	trap - EXIT INT TERM HUP
-	if [ -n "$READER_PID" ]; then
-		kill "$READER_PID" 2>/dev/null
-		READER_PID=
-	fi
-	stop_load
-	stop_server
-	stop_side
-	stop_nginx
-	if [ -n "$GEN_TMP" ]; then
-		rm -f "$GEN_TMP"
-	fi
-	rm -f "$OUT/listen.fifo"
-}
-
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# ---- gongmock ----------------------------------------------------------------------------
-
-# start_server NAME [ARGS...]: starts gongmock on a free port and times it from the spawn to
-# its "listening on" line. The line is read through a FIFO by a reader started beforehand, so
-# polling adds nothing to the figure (the two `date` calls around it add about a millisecond).
-# Sets SRV_PID, SRV_PORT, START_NS, LOAD_MS, LOADED_CALLS.
-start_server() {
-	name=$1
-	shift
-	fifo=$OUT/listen.fifo
-	rm -f "$fifo"
-	mkfifo "$fifo" || return 1
-	if [ -n "$THREADS" ]; then
-		set -- --threads "$THREADS" "$@"
-	fi
-	timeout "$START_TIMEOUT" head -n 1 "$fifo" >"$OUT/$name.listen" &
-	READER_PID=$!
-	t0=$(now_ns)
-	"$BIN" --quiet --port 0 "$@" >"$fifo" 2>"$OUT/$name.stderr" &
-	SRV_PID=$!
-	wait "$READER_PID"
-	t1=$(now_ns)
-	READER_PID=
-	rm -f "$fifo"
-	line=$(cat "$OUT/$name.listen")
-	case $line in
-	"listening on http://127.0.0.1:"[0-9]*) ;;
-	*)
-		echo "bench: gongmock did not start for $name; its stderr:" >&2
-		sed 's/^/  /' "$OUT/$name.stderr" >&2
-		stop_server
-		return 1
-		;;
-	esac
-	SRV_PORT=${line##*:}
-	START_NS=$((t1 - t0))
-
-	# The "serving N calls from ... (loaded in X ms)" line follows the listening line.
-	LOAD_MS=n/a
-	LOADED_CALLS=n/a
-	i=0
-	while [ "$i" -lt 20 ] && ! grep -q 'serving [0-9]* calls' "$OUT/$name.stderr"; do
-		nap
-		i=$((i + 1))
-	done
-	serving=$(grep -m 1 'serving [0-9]* calls' "$OUT/$name.stderr")
-	v=$(printf '%s\n' "$serving" | sed -n 's/.*(loaded in \([0-9][0-9]*\) ms).*/\1/p')
-	[ -n "$v" ] && LOAD_MS=$v
-	v=$(printf '%s\n' "$serving" | sed -n 's/.*serving \([0-9][0-9]*\) calls.*/\1/p')
-	[ -n "$v" ] && LOADED_CALLS=$v
-
-	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
-		"http://127.0.0.1:$SRV_PORT/__admin/health")
-	[ "$code" = 200 ] || echo "bench: /__admin/health answered $code" >&2
-	return 0
-}
-
-# get URL_PATH FILE: fetches from the server under test into FILE; prints the status.
-get() {
-	curl -s -o "$2" -w '%{http_code}' --max-time 30 -H "$AUTH" "http://127.0.0.1:$SRV_PORT$1"
-}
-
-# json_str FILE KEY / json_num FILE KEY: the first value of KEY in a response. The envelope's
-# records object comes before the calls, and a key inside a string value would be escaped.
-json_str() {
-	grep -o "\"$2\": *\"[^\"]*\"" "$1" | head -n 1 | sed 's/^[^:]*: *"//; s/"$//'
-}
-
-json_num() {
-	grep -o "\"$2\": *[0-9]*" "$1" | head -n 1 | sed 's/^[^:]*: *//'
-}
 
 # collect_walk QUERY FILE: follows records.cursor from the first page of QUERY, writing each
 # page's path to FILE, for at most WALK_PAGES pages. Sets WALK_N and WALK_DONE (yes when the
@@ -303,49 +87,6 @@ collect_walk() {
 		path="/v2/calls?$1&cursor=$cursor"
 	done
 	return 0
-}
-
-# ---- wrk ---------------------------------------------------------------------------------
-
-# run_wrk LOG URL [PATHS_FILE]: one wrk run of WRK_SECS seconds; sets RPS, P50, P99 (ms),
-# NON2XX, ERRORS and RESP_BYTES (per response, headers included). Returns 1 when wrk gave no
-# figures.
-run_wrk() {
-	log=$LOGS/$1.txt
-	url=$2
-	shift 2
-	timeout --foreground -k 5 $((WRK_SECS + 60)) \
-		wrk -t1 -c"$CONNS" -d"${WRK_SECS}s" --latency --timeout 5s -H "$AUTH" \
-		-s bench/wrk.lua "$url" "$@" >"$log" 2>&1
-	res=$(sed -n 's/^BENCH //p' "$log")
-	if [ -z "$res" ]; then
-		echo "bench: wrk gave no figures for $url; see $log" >&2
-		return 1
-	fi
-	# Only name=number pairs become variables (b_rps, b_p50_us, ...).
-	eval "$(printf '%s\n' "$res" | awk '{
-		for (i = 1; i <= NF; i++)
-			if ($i ~ /^[a-z0-9_]+=[0-9.]+$/)
-				print "b_" $i
-	}')"
-	# shellcheck disable=SC2154 # the b_ variables are set by the eval
-	{
-		RPS=$b_rps
-		P50=$(awk -v u="$b_p50_us" 'BEGIN { printf "%.2f", u / 1000 }')
-		P99=$(awk -v u="$b_p99_us" 'BEGIN { printf "%.2f", u / 1000 }')
-		NON2XX=$b_non2xx
-		ERRORS=$b_errors
-		RESP_BYTES=$(awk -v b="$b_bytes" -v n="$b_requests" \
-			'BEGIN { if (n > 0) printf "%d", b / n; else print "n/a" }')
-	}
-	return 0
-}
-
-# warm_up NAME URL: a short unrecorded run, so that no figure includes a cold start.
-warm_up() {
-	WRK_SECS=$WARM_SECS
-	run_wrk "$1-warm-up" "$2" >/dev/null 2>&1
-	WRK_SECS=$SECS
 }
 
 # bench_one DATASET LABEL URL_PATH [PATHS_FILE]: a wrk run against gongmock, printed and
@@ -438,67 +179,7 @@ bench_dataset() {
 	return 0
 }
 
-# ---- nginx -------------------------------------------------------------------------------
-
-# start_nginx PAGE_FILE [UPSTREAM_PORT]: nginx on 127.0.0.1, serving PAGE_FILE at /v2/calls;
-# with UPSTREAM_PORT, nginx as a reverse proxy to the server there instead (PAGE_FILE is then
-# only what the health check fetches). Sets NGX_PORT.
-start_nginx() {
-	dir=$PWD/$OUT/nginx
-	conf=bench/nginx.conf.in
-	upstream=${2:-}
-	[ -n "$upstream" ] && conf=bench/nginx-proxy.conf.in
-	rm -rf "$dir"
-	mkdir -p "$dir/www/v2" "$dir/tmp" || return 1
-	cp "$1" "$dir/www/v2/calls" || return 1
-	user=
-	[ "$(id -u)" = 0 ] && user="user root;"
-	workers=$(nproc)
-	port=${BENCH_NGINX_PORT:-18480}
-	tries=0
-	while [ "$tries" -lt 10 ]; do
-		sed -e "s|@USER@|$user|" -e "s|@WORKERS@|$workers|" -e "s|@DIR@|$dir|g" \
-			-e "s|@PORT@|$port|" -e "s|@UPSTREAM@|$upstream|" "$conf" >"$dir/nginx.conf"
-		nginx -p "$dir/" -e "$dir/error.log" -c "$dir/nginx.conf" >>"$dir/stdout.log" 2>&1 &
-		NGX_PID=$!
-		i=0
-		while [ "$i" -lt 50 ] && kill -0 "$NGX_PID" 2>/dev/null; do
-			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H "$AUTH" \
-				"http://127.0.0.1:$port/v2/calls")
-			if [ "$code" = 200 ]; then
-				NGX_PORT=$port
-				return 0
-			fi
-			nap
-			i=$((i + 1))
-		done
-		stop_nginx
-		# Another port only when this one was taken.
-		grep -q 'Address already in use' "$dir/error.log" 2>/dev/null || break
-		: >"$dir/error.log"
-		port=$((port + 1))
-		tries=$((tries + 1))
-	done
-	echo "bench: nginx did not start; its error log:" >&2
-	sed 's/^/  /' "$dir/error.log" >&2
-	return 1
-}
-
 # ---- rules and delays --------------------------------------------------------------------
-
-# ratio A B: A / B with two decimals.
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'
-}
-
-# median: the median of the numbers on stdin, or n/a.
-median() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		if (NR == 0) print "n/a"
-		else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]
-		else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
-	}'
-}
 
 # met FIGURE OP TARGET: "met" or "not met", OP being >= or <.
 met() {
@@ -542,15 +223,6 @@ never_rules() {
 	done
 	printf '{"name":"never: another path","match":{"path":"/v2/users"},'
 	printf '"respond":{"status":500}}]}'
-}
-
-# start_side NAME [ARGS...]: start_server, for a server kept running beside others (stopped by
-# stop_side). Sets SIDE_PORT.
-start_side() {
-	start_server "$@" || return 1
-	SIDE_PIDS="$SIDE_PIDS $SRV_PID"
-	SRV_PID=
-	SIDE_PORT=$SRV_PORT
 }
 
 # bench_rules_cost: the first page from three servers side by side, (a) plain, (b) with rules
@@ -749,24 +421,6 @@ bench_delayed() {
 }
 
 # ---- the proxy ---------------------------------------------------------------------------
-
-# start_proxy NAME UPSTREAM_PORT [ARGS...]: start_side for a proxy gongmock in front of the
-# server on UPSTREAM_PORT. BENCH_THREADS is not passed on: the proxy's own default is what is
-# measured. Sets SIDE_PORT and PROXY_NT (threads in the process, or n/a).
-start_proxy() {
-	pname=$1
-	pup=$2
-	shift 2
-	saved_threads=$THREADS
-	THREADS=
-	start_side "$pname" --upstream "http://127.0.0.1:$pup" "$@"
-	started=$?
-	THREADS=$saved_threads
-	[ "$started" = 0 ] || return 1
-	PROXY_NT=$(awk '$1 == "Threads:" { print $2 }' "/proc/${SIDE_PIDS##* }/status" 2>/dev/null)
-	PROXY_NT=${PROXY_NT:-n/a}
-	return 0
-}
 
 # proxy_pair KIND ROUND THREADS PROXY_PORT: the same request directly from the upstream and
 # then through the proxy on PROXY_PORT: the built-in first page (KIND page) or the empty
@@ -972,60 +626,14 @@ bench_proxy() {
 
 # ---- the run -----------------------------------------------------------------------------
 
-[ -f bench/run.sh ] || die "run me from the repository root: sh bench/run.sh build/gongmock"
 [ -x "$BIN" ] || die "$BIN: no such executable (build it with make)"
-for tool in wrk curl timeout head awk; do
-	command -v "$tool" >/dev/null 2>&1 || die "$tool is needed (make bench installs it)"
-done
-for v in SECS CALLS SEED WALK_PAGES ROUNDS; do
-	eval "val=\$$v"
-	# shellcheck disable=SC2154 # val is set by the eval
-	case $val in
-	'' | *[!0-9]*) die "BENCH_$v must be a whole number, not '$val'" ;;
-	esac
-done
-is_count "$SECS" || die "BENCH_SECONDS must be at least 1"
-is_count "$CALLS" || die "BENCH_CALLS must be at least 1"
+check_settings WALK_PAGES
 is_count "$WALK_PAGES" || die "BENCH_WALK_PAGES must be at least 1"
-[ -z "$THREADS" ] || is_count "$THREADS" || die "BENCH_THREADS must be a whole number"
-case $(date +%N) in
-*[!0-9]* | '') die "date +%N does not give nanoseconds here (GNU date is needed)" ;;
-esac
 
-mkdir -p "$LOGS" || die "cannot create $LOGS"
-: >"$RESULTS"
-
-cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
-[ -n "$cpu" ] || cpu=$(uname -m)
-cores=$(nproc)
-mem=$(awk '/^MemTotal:/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
+describe_machine
 version=$("$BIN" --version 2>/dev/null)
-wrkv=$(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')
-ngxv=$(nginx -v 2>&1 | sed 's/^nginx version: //')
-machine="$cores cores, $cpu, $mem RAM, $(uname -sr)"
-echo "machine: $machine"
-echo "$version; $wrkv; ${ngxv:-no nginx}; wrk -t1 -c$CONNS -d${SECS}s against 127.0.0.1"
-
-# The generated dataset, made once and kept for later runs.
-data=$OUT/calls-$CALLS-seed$SEED.jsonl
-if [ -s "$data" ] && [ "$(wc -l <"$data" | tr -d ' ')" = "$CALLS" ]; then
-	echo "dataset: reusing $data"
-else
-	echo "dataset: generating $CALLS calls into $data"
-	GEN_TMP=$data.tmp
-	t0=$(now_ns)
-	if timeout --foreground 900 "$BIN" generate --calls "$CALLS" --format jsonl \
-		--seed "$SEED" >"$GEN_TMP" && [ -s "$GEN_TMP" ]; then
-		mv "$GEN_TMP" "$data"
-		t1=$(now_ns)
-		echo "dataset: generated in $(ms_of_ns $((t1 - t0))) ms"
-	else
-		rm -f "$GEN_TMP"
-		fail "could not generate the dataset"
-		data=
-	fi
-	GEN_TMP=
-fi
+echo "$version; $WRKV; ${NGXV:-no nginx}; wrk -t1 -c$CONNS -d${SECS}s against 127.0.0.1"
+make_dataset
 
 # The built-in fixtures, and the nginx ceiling while that server is up.
 builtin_size=n/a
@@ -1078,15 +686,15 @@ bench_rules_cost
 bench_delayed
 bench_proxy
 
-if [ -n "$data" ]; then
-	bench_dataset "generated-$CALLS" "$(wc -c <"$data")" --fixtures "$data"
+if [ -n "$DATA" ]; then
+	bench_dataset "generated-$CALLS" "$(wc -c <"$DATA")" --fixtures "$DATA"
 	stop_server
 fi
 
 # ---- summary -----------------------------------------------------------------------------
 
 summary=$OUT/summary.md
-awk -F'\t' -v machine="$machine" -v tools="$version, $wrkv, $ngxv" -v secs="$SECS" \
+awk -F'\t' -v machine="$MACHINE" -v tools="$version, $WRKV, $NGXV" -v secs="$SECS" \
 	-v conns="$CONNS" -v range="$FROM .. $TO" -v target="$TARGET" -v rtarget="$RULES_TARGET" \
 	-v nrules="$NEVER_RULES" -v limiter="$LIMITER" -v dtarget="$DELAY_TARGET" -v dws="$DELAY_WS" \
 	-v ptarget="$PROXY_TARGET" -v padded="$PROXY_ADDED" -v dconns="$DELAY_CONNS" \
