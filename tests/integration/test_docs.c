@@ -106,20 +106,8 @@ static char *
 docs_readme(void)
 {
 	const char *path = getenv("GONGMOCK_README") ? getenv("GONGMOCK_README") : "README.md";
-	FILE *f = fopen(path, "r");
-	char *text;
-	long len;
 
-	ck_assert_msg(f != NULL, "cannot open %s (run from the repository's root)", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	ck_assert_int_ge(len, 0);
-	rewind(f);
-	text = malloc((size_t)len + 1);
-	ck_assert_uint_eq(fread(text, 1, (size_t)len, f), (size_t)len);
-	text[len] = '\0';
-	fclose(f);
-	return text;
+	return harness_read_file(path, NULL);
 }
 
 /*

@@ -33,15 +33,6 @@ stop_server(void)
 	harness_stop(&srv);
 }
 
-static long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Posts rules; asserts 201 and returns the first id. */
 static long
 add_rules(const char *json)
@@ -250,11 +241,11 @@ START_TEST(connection_faults_as_a_client_sees_them)
 
 	/* Slow: every byte arrives, over the time asked for. */
 	{
-		long t0 = mono_ms();
+		long t0 = harness_mono_ms();
 
 		harness_get(&srv, "/v2/calls?workspaceId=4", &r);
 		ck_assert_int_eq(r.curl_code, CURLE_OK);
-		ck_assert_int_ge(mono_ms() - t0, 290);
+		ck_assert_int_ge(harness_mono_ms() - t0, 290);
 	}
 	ck_assert_int_eq(r.status, 404);
 	ck_assert_ptr_nonnull(r.json);
@@ -283,9 +274,9 @@ START_TEST(delay_holds_the_answer)
 	long t0;
 
 	add_rules("{\"match\":{\"method\":\"GET\"},\"respond\":{\"delayMs\":400},\"times\":1}");
-	t0 = mono_ms();
+	t0 = harness_mono_ms();
 	harness_get(&srv, "/v2/calls", &r);
-	ck_assert_int_ge(mono_ms() - t0, 390);
+	ck_assert_int_ge(harness_mono_ms() - t0, 390);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(r.json);
 	harness_reply_free(&r);
@@ -689,10 +680,10 @@ START_TEST(scenario_files_do_what_they_say)
 
 	with_scenario("slow-network.json", &s);
 	srv = s;
-	t0 = mono_ms();
+	t0 = harness_mono_ms();
 	harness_get(&srv, "/v2/calls", &r);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_int_ge(mono_ms() - t0, 750);
+	ck_assert_int_ge(harness_mono_ms() - t0, 750);
 	harness_reply_free(&r);
 	harness_stop(&srv);
 

@@ -1,5 +1,7 @@
 /*
- * harness.c - starting servers and talking to them over real sockets, for the tests.
+ * harness.c - starting servers and talking to them over real sockets, for the tests, and the
+ * small things every test program would otherwise write again. What cannot go wrong in a
+ * sound test environment (a socket, a temporary file) fails the test through check.
  */
 #define _DEFAULT_SOURCE /* mkstemps, kill */
 #include "harness.h"
@@ -16,6 +18,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -201,6 +204,28 @@ harness_temp_file(const char *text, const char *suffix, char *buf, size_t buflen
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
 	close(fd);
+}
+
+char *
+harness_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open %s (tests run from the repository root)", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	ck_assert_int_ge(n, 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = (size_t)n;
+	return buf;
 }
 
 void
@@ -400,6 +425,223 @@ harness_raw_closed(int fd, int ms)
 		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
 			return 1;
 	}
+}
+
+/* Waits up to HARNESS_RAW_WAIT_MS for fd to become readable; 1 when it did. */
+static int
+harness_raw_wait(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+
+	return poll(&p, 1, HARNESS_RAW_WAIT_MS) == 1;
+}
+
+static int
+harness_raw_send(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Waits up to ms for the client on fd to close (or reset), reading what it sends meanwhile. */
+static void
+harness_raw_hold(int fd, int ms)
+{
+	struct timespec t0;
+	char sink[4096];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		long left = ms - harness_ms_since(&t0);
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return;
+		if (recv(fd, sink, sizeof(sink), 0) <= 0)
+			return;
+	}
+}
+
+/*
+ * Reads a request head into head (NUL-terminated) until the blank line, the client closes,
+ * it is quiet for HARNESS_RAW_WAIT_MS, or cap - 1 bytes came; returns its length.
+ */
+static size_t
+harness_raw_read_head(int fd, char *head, size_t cap)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	head[0] = '\0';
+	while (len < cap - 1 && harness_raw_wait(fd)) {
+		n = recv(fd, head + len, cap - 1 - len, 0);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		head[len] = '\0';
+		if (strstr(head, "\r\n\r\n") != NULL)
+			break;
+	}
+	return len;
+}
+
+/* Sends the reply and the filler, then holds the connection, as the options say. */
+static void
+harness_raw_answer(const struct harness_raw_options *o, int fd)
+{
+	char filler[16384];
+	size_t left, chunk;
+
+	if (o->reply != NULL && harness_raw_send(fd, o->reply, strlen(o->reply)) != 0)
+		return;
+	memset(filler, 'x', sizeof(filler));
+	for (left = o->fill; left > 0; left -= chunk) {
+		chunk = left < sizeof(filler) ? left : sizeof(filler);
+		if (harness_raw_send(fd, filler, chunk) != 0)
+			return;
+	}
+	if (o->hold_ms > 0)
+		harness_raw_hold(fd, o->hold_ms);
+}
+
+/*
+ * Takes the connections one at a time until the count is reached or harness_raw_stop shuts
+ * the listening socket, which wakes accept. The first request head is copied out under the
+ * lock before the answer, so a test can look at it while the connection is held.
+ */
+static void *
+harness_raw_main(void *cls)
+{
+	struct harness_raw_server *s = cls;
+	unsigned i, conns = s->opt.conns > 0 ? s->opt.conns : 1;
+
+	for (i = 0; i < conns; i++) {
+		char head[sizeof(s->request)];
+		size_t len;
+		int c = accept(s->fd, NULL, NULL);
+
+		if (c < 0)
+			break;
+		len = harness_raw_read_head(c, head, sizeof(head));
+		if (i == 0) {
+			pthread_mutex_lock(&s->lock);
+			memcpy(s->request, head, len + 1);
+			s->request_len = len;
+			s->request_done = 1;
+			pthread_cond_broadcast(&s->cond);
+			pthread_mutex_unlock(&s->lock);
+		}
+		harness_raw_answer(&s->opt, c);
+		close(c);
+	}
+	return NULL;
+}
+
+void
+harness_raw_start(struct harness_raw_server *s, const struct harness_raw_options *o)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+
+	memset(s, 0, sizeof(*s));
+	s->opt = *o;
+	s->fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(s->fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(s->fd, 8), 0);
+	ck_assert_int_eq(getsockname(s->fd, (struct sockaddr *)&sa, &len), 0);
+	s->port = ntohs(sa.sin_port);
+	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%u", s->port);
+	ck_assert_int_eq(pthread_mutex_init(&s->lock, NULL), 0);
+	ck_assert_int_eq(pthread_cond_init(&s->cond, NULL), 0);
+	ck_assert_int_eq(pthread_create(&s->thread, NULL, harness_raw_main, s), 0);
+}
+
+void
+harness_raw_stop(struct harness_raw_server *s)
+{
+	/* On Linux, shutting a listening socket down wakes a thread blocked in accept on it. */
+	shutdown(s->fd, SHUT_RDWR);
+	pthread_join(s->thread, NULL);
+	close(s->fd);
+	s->fd = -1;
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+}
+
+int
+harness_raw_request(struct harness_raw_server *s, char *buf, size_t buflen, int ms)
+{
+	struct timespec until;
+	int done;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (!s->request_done && pthread_cond_timedwait(&s->cond, &s->lock, &until) != ETIMEDOUT)
+		;
+	done = s->request_done;
+	snprintf(buf, buflen, "%s", s->request);
+	pthread_mutex_unlock(&s->lock);
+	return done ? 0 : -1;
+}
+
+unsigned
+harness_closed_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+int64_t
+harness_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+long
+harness_mono_ms(void)
+{
+	return (long)(harness_mono_us() / 1000);
+}
+
+void
+harness_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }
 
 long

@@ -1,13 +1,18 @@
 /*
- * harness.h - what the integration tests share: a gongmock started in this process on a free
- * port, and a libcurl client that returns status, headers and body of one exchange.
+ * harness.h - what the tests share: a gongmock started in this process on a free port, a
+ * libcurl client that returns status, headers and body of one exchange, raw TCP upstreams
+ * that answer with garbage, cut answers short or stall, the built binary as a child process,
+ * and the small things every test program needs (temporary files, clocks, the runner).
+ * It knows no module's internals beyond starting a server.
  */
 #ifndef GONGMOCK_HARNESS_H
 #define GONGMOCK_HARNESS_H
 
 #include <check.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -57,6 +62,13 @@ void harness_reply_free(struct harness_reply *r);
 /* A temporary file holding `text`; returns its path in buf (caller unlinks). */
 void harness_temp_file(const char *text, const char *suffix, char *buf, size_t buflen);
 
+/*
+ * The whole file at `path` (relative to the repository root, where the tests run),
+ * NUL-terminated; *len its length when len is not NULL. The caller frees it. Fails the test,
+ * naming the file, when it cannot be read.
+ */
+char *harness_read_file(const char *path, size_t *len);
+
 /* Percent-encodes s for a query value into buf. */
 void harness_escape(const char *s, char *buf, size_t buflen);
 
@@ -76,10 +88,79 @@ char *harness_raw_exchange(int fd, const char *data, size_t len, int ms, size_t 
 /* 1 when the peer closed fd (or reset it) within ms, 0 while it is still open. */
 int harness_raw_closed(int fd, int ms);
 
+/* How long a raw server waits for its client at each step before it gives up on it. */
+#define HARNESS_RAW_WAIT_MS 5000
+
+/*
+ * What a raw server does with each connection: once the request head has come it sends
+ * `reply`, then `fill` bytes of 'x', then keeps the connection open until the client closes
+ * it or hold_ms pass, and closes. After `conns` connections it takes no more; later ones wait
+ * unanswered until the server is stopped.
+ */
+struct harness_raw_options {
+	const char *reply; /* NULL or "": nothing */
+	size_t fill;
+	int hold_ms;    /* 0: close at once */
+	unsigned conns; /* 0: one */
+};
+
+/*
+ * A TCP listener on 127.0.0.1 that speaks no HTTP of its own, for upstreams that answer with
+ * garbage, cut an answer short or stall. On a thread of its own it takes the connections one
+ * at a time and reads each request head up to the blank line, waiting at most
+ * HARNESS_RAW_WAIT_MS for each read, before it answers as the options say. Tests read port,
+ * base and, once the server is stopped, request; the rest is the server's.
+ */
+struct harness_raw_server {
+	struct harness_raw_options opt;
+	int fd; /* the listening socket */
+	unsigned port;
+	char base[64]; /* http://127.0.0.1:PORT */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int request_done;   /* the first request head has come, whole or not */
+	char request[4096]; /* the first request head, NUL-terminated */
+	size_t request_len;
+};
+
+/* Starts a raw server on a free port with a copy of *o. Aborts the test on failure. */
+void harness_raw_start(struct harness_raw_server *s, const struct harness_raw_options *o);
+
+/*
+ * Stops taking connections, waits for the one in hand to end as its options say, and frees
+ * what the server holds. request and request_len stay readable.
+ */
+void harness_raw_stop(struct harness_raw_server *s);
+
+/*
+ * Waits up to ms for the server to be done reading the first request head (the blank line
+ * came, or the client closed or went quiet), then copies what came into buf (NUL-terminated,
+ * cut to buflen). Returns 0 when it was done, -1 when ms passed first. Safe while the server
+ * runs.
+ */
+int harness_raw_request(struct harness_raw_server *s, char *buf, size_t buflen, int ms);
+
+/*
+ * A port on 127.0.0.1 that nothing listens on: bound, noted and closed again, so connecting
+ * to it is refused. Aborts the test on failure.
+ */
+unsigned harness_closed_port(void);
+
 /* This process's resident memory in KB (VmRSS), or -1. */
 long harness_rss_kb(void);
 
-/* Runs a suite with libcurl set up; returns the exit code for main (0: all passed). */
+/* The monotonic clock in microseconds, and in milliseconds. */
+int64_t harness_mono_us(void);
+long harness_mono_ms(void);
+
+/* Sleeps ms milliseconds, through signals. */
+void harness_sleep_ms(long ms);
+
+/*
+ * Runs a suite with libcurl set up and check's summary printed; returns the exit code for
+ * main (0: all passed).
+ */
 int harness_run(Suite *s);
 
 /* A child process running the built binary (GONGMOCK_BIN, default build/gongmock). */

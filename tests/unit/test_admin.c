@@ -7,6 +7,8 @@
 #include <check.h>
 #include <string.h>
 
+#include "harness.h"
+
 static const char *bearer;
 
 static const char *
@@ -111,17 +113,11 @@ main(void)
 {
 	Suite *s = suite_create("admin");
 	TCase *t = tcase_create("admin");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, loopback_only_without_a_token);
 	tcase_add_test(t, token_replaces_the_loopback_rule);
 	tcase_add_test(t, methods_and_paths);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run(s);
 }

@@ -1,6 +1,6 @@
 /*
  * test_auth.c - Authorization headers with and without a credentials file, and the messages a
- * broken credentials file gets. Files are written to /tmp with mkstemp and removed afterwards.
+ * broken credentials file gets. Files are written to /tmp and removed afterwards.
  */
 #include "auth.h"
 
@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness.h"
+
 #define GOOD_FILE                                                                                  \
 	"{\"basic\":[{\"accessKey\":\"k1\",\"accessKeySecret\":\"s1\"},\n"                         \
 	"           {\"accessKey\":\"k2\",\"accessKeySecret\":\"\"}],\n"                           \
@@ -18,31 +20,14 @@
 	"            {\"token\":\"noscope\",\"scopes\":[\"api:users:read\"]},\n"                   \
 	"            {\"token\":\"bare\"}]}\n"
 
-/* Writes content to a fresh temporary file and returns its path (static storage). */
-static const char *
-temp_file(const char *content)
-{
-	static char path[64];
-	FILE *f;
-	int fd;
-
-	strcpy(path, "/tmp/gongmock-auth-XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	f = fdopen(fd, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fputs(content, f) >= 0, 1);
-	ck_assert_int_eq(fclose(f), 0);
-	return path;
-}
-
 static struct auth *
 load_ok(const char *content)
 {
-	const char *path = temp_file(content);
-	char err[256] = "";
-	struct auth *a = auth_load(path, err, sizeof(err));
+	char path[64], err[256] = "";
+	struct auth *a;
 
+	harness_temp_file(content, "", path, sizeof(path));
+	a = auth_load(path, err, sizeof(err));
 	ck_assert_msg(a != NULL, "load failed: %s", err);
 	unlink(path);
 	return a;
@@ -52,10 +37,11 @@ load_ok(const char *content)
 static void
 load_fails(const char *content, const char *want1, const char *want2)
 {
-	const char *path = temp_file(content);
-	char err[256] = "";
-	struct auth *a = auth_load(path, err, sizeof(err));
+	char path[64], err[256] = "";
+	struct auth *a;
 
+	harness_temp_file(content, "", path, sizeof(path));
+	a = auth_load(path, err, sizeof(err));
 	unlink(path);
 	ck_assert_msg(a == NULL, "loaded: %s", content);
 	ck_assert_msg(strstr(err, path) != NULL, "no path in: %s", err);
@@ -349,11 +335,5 @@ auth_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(auth_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(auth_suite());
 }

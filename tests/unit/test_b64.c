@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
+
 /* RFC 4648, section 10. */
 static const struct {
 	const char *plain;
@@ -225,11 +227,5 @@ b64_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(b64_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(b64_suite());
 }

@@ -14,6 +14,8 @@
 #include "cursor.h"
 #include "store.h"
 
+#include "harness.h"
+
 static const char data5[] =
     "[{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\",\"workspaceId\":\"7\"},"
     "{\"id\":\"2\",\"started\":\"2025-01-02T00:00:00Z\",\"workspaceId\":\"8\"},"
@@ -260,8 +262,6 @@ main(void)
 {
 	Suite *s = suite_create("calls");
 	TCase *t = tcase_create("calls");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, pages_of_two_walk_five_calls);
 	tcase_add_test(t, exact_multiple_has_no_cursor_on_the_last_page);
@@ -270,9 +270,5 @@ main(void)
 	tcase_add_test(t, a_cursor_from_another_key_fails);
 	tcase_add_test(t, empty_store_answers_404);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run(s);
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
+
 static enum config_result
 parse(struct config *c, const char *const *args, char *err, size_t errlen)
 {
@@ -317,8 +319,6 @@ main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *t = tcase_create("config");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, defaults);
 	tcase_add_test(t, every_flag);
@@ -331,9 +331,5 @@ main(void)
 	tcase_add_test(t, combinations_are_checked);
 	tcase_add_test(t, proxy_and_fault_flags);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run(s);
 }

@@ -15,6 +15,8 @@
 
 #include "isotime.h"
 
+#include "harness.h"
+
 #define PREFIX "eyJhbGciOiJIUzI1NiJ9."
 
 static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -683,11 +685,5 @@ cursor_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(cursor_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(cursor_suite());
 }

@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "harness.h"
+
 #define SEED UINT64_C(42)
 #define SCENARIOS "fixtures/scenarios/"
 
@@ -1455,38 +1457,23 @@ START_TEST(test_scenario_page_2_fails)
 }
 END_TEST
 
-/* Writes text to a new temporary file and returns its path (static buffer). */
-static const char *
-temp_file(const char *text)
-{
-	static char path[] = "/tmp/test_fault_XXXXXX";
-	int fd;
-
-	strcpy(path, "/tmp/test_fault_XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	return path;
-}
-
 START_TEST(test_load_file_errors)
 {
-	char want[512];
-	const char *path;
+	char want[512], path[64];
 
 	ck_assert_int_eq(fault_set_load_file(fs, "fixtures/scenarios/none.json", err, sizeof(err)),
 	                 -1);
 	ck_assert_str_eq(err, "fixtures/scenarios/none.json: No such file or directory");
 
-	path = temp_file("{\"rules\": [{\"respond\": {}},\n {\"respond\": {\"status\": 600}}]}");
+	harness_temp_file("{\"rules\": [{\"respond\": {}},\n {\"respond\": {\"status\": 600}}]}",
+	                  "", path, sizeof(path));
 	ck_assert_int_eq(fault_set_load_file(fs, path, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want),
 	         "%s: rules[1].respond.status: must be an integer from 200 to 599", path);
 	ck_assert_str_eq(err, want);
 	unlink(path);
 
-	path = temp_file("{\"rules\": [\n{\"respond\": }]}");
+	harness_temp_file("{\"rules\": [\n{\"respond\": }]}", "", path, sizeof(path));
 	ck_assert_int_eq(fault_set_load_file(fs, path, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "%s: invalid JSON at line 2, column ", path);
 	ck_assert_int_eq(strncmp(err, want, strlen(want)), 0);
@@ -1494,7 +1481,8 @@ START_TEST(test_load_file_errors)
 	ck_assert_uint_eq(list_size(), 0);
 
 	/* A lone rule object is a scenario too. */
-	path = temp_file("{\"name\": \"lone\", \"respond\": {\"status\": 500}}");
+	harness_temp_file("{\"name\": \"lone\", \"respond\": {\"status\": 500}}", "", path,
+	                  sizeof(path));
 	ck_assert_int_eq(fault_set_load_file(fs, path, err, sizeof(err)), 0);
 	unlink(path);
 	ck_assert_uint_eq(list_size(), 1);
@@ -1704,11 +1692,5 @@ fault_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(fault_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(fault_suite());
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
+
 struct opts {
 	const char *name;
 	unsigned port;
@@ -469,8 +471,6 @@ main(void)
 {
 	Suite *s = suite_create("flags");
 	TCase *t = tcase_create("flags");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, every_kind_in_both_spellings);
 	tcase_add_test(t, later_flags_win);
@@ -482,9 +482,5 @@ main(void)
 	tcase_add_test(t, tables_that_contradict_themselves_are_refused);
 	tcase_add_test(t, a_table_without_messages_is_refused);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run(s);
 }

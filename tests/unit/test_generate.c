@@ -17,6 +17,8 @@
 #include "isotime.h"
 #include "store.h"
 
+#include "harness.h"
+
 /* The built-in fixtures, linked into the program (embed.S). */
 extern const char gongmock_fixture_start[];
 extern const char gongmock_fixture_end[];
@@ -492,9 +494,5 @@ generate_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(generate_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return harness_run(generate_suite());
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
+
 /* 2025-06-12T17:38:36Z, worked out independently of the code under test. */
 #define T0 INT64_C(1749749916000000)
 #define SENTINEL INT64_C(0x5a5a5a5a5a5a5a5a)
@@ -504,11 +506,5 @@ isotime_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(isotime_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(isotime_suite());
 }

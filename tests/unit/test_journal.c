@@ -17,6 +17,8 @@
 
 #include "jsonw.h"
 
+#include "harness.h"
+
 /* 2025-06-12T17:38:36Z, worked out independently of the code under test. */
 #define T0 INT64_C(1749749916000000)
 
@@ -1067,11 +1069,5 @@ journal_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(journal_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(journal_suite());
 }

@@ -15,6 +15,8 @@
 
 #include "rng.h"
 
+#include "harness.h"
+
 /* The text jsonw_escaped writes for n bytes of s (static storage, NUL-terminated). */
 static const char *
 escaped(const char *s, size_t n, int flags)
@@ -489,11 +491,5 @@ jsonw_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(jsonw_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(jsonw_suite());
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness.h"
+
 /* Runs log_access with stderr captured; returns what was written (caller frees). */
 static char *
 capture(const struct log_access *a)
@@ -132,16 +134,10 @@ main(void)
 {
 	Suite *s = suite_create("log");
 	TCase *t = tcase_create("log");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, json_lines_stay_whole_and_valid);
 	tcase_add_test(t, text_lines_cannot_be_forged);
 	tcase_add_test(t, quiet_writes_nothing);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run(s);
 }

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness.h"
+
 /* The longest the test thread waits for the loop's thread to do something. */
 #define WAIT_MS 2000
 /* Fd numbers well past the table a loop starts with. */
@@ -94,15 +96,6 @@ gate_count(struct gate *g)
 	n = g->n;
 	pthread_mutex_unlock(&g->mu);
 	return n;
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
 }
 
 static struct loop *
@@ -1073,7 +1066,7 @@ START_TEST(test_post_wakes_idle_loop)
 	on_loop(&run, NULL, NULL);
 	for (k = 1; k <= 3; k++) {
 		/* Time for the loop to go back to waiting. */
-		sleep_ms(20);
+		harness_sleep_ms(20);
 		ck_assert_int_eq(loop_post(l, open_gate, &g), 0);
 		ck_assert_int_eq(gate_wait(&g, k), k);
 	}
@@ -1091,7 +1084,7 @@ START_TEST(test_stop_idle_loop)
 
 	runner_start(&run, l);
 	on_loop(&run, NULL, NULL);
-	sleep_ms(20);
+	harness_sleep_ms(20);
 	runner_stop(&run);
 	loop_free(l);
 }
@@ -1249,7 +1242,7 @@ START_TEST(test_now_monotonic)
 	int64_t a = loop_now_us(), b;
 
 	ck_assert_int_gt(a, 0);
-	sleep_ms(5);
+	harness_sleep_ms(5);
 	b = loop_now_us();
 	ck_assert_int_ge(b - a, 5000);
 }
@@ -1305,11 +1298,5 @@ loop_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(loop_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(loop_suite());
 }

@@ -12,10 +12,8 @@
 #include "proxy.h"
 
 #include <check.h>
-#include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -28,11 +26,11 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "harness.h"
+
 #define TLS_CERT "tests/support/tls_cert.pem"
 #define TLS_KEY "tests/support/tls_key.pem"
 #define AUTH_BASIC "Basic a2V5OnNlY3JldA=="
-/* How long a raw listener waits for the client at each step before giving up. */
-#define RAW_WAIT_MS 5000
 #define THREADS 8
 #define PER_THREAD 25
 
@@ -68,36 +66,6 @@ gzip_plain(char *buf, size_t len)
 		                      "call\",\"direction\":\"Outbound\"}",
 		                      i > 0 ? "," : "", i);
 	snprintf(buf + n, len - n, "]}");
-}
-
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* A whole file, NUL-terminated, malloc'd; fails the test when it cannot be read. */
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	ck_assert_msg(f != NULL, "cannot open %s (tests run from the repository root)", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	ck_assert_int_gt(n, 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
 }
 
 /* ---- the echo server (libmicrohttpd) ---- */
@@ -283,14 +251,17 @@ echo_start(struct echo_server *s, int tls)
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *di;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+	size_t len;
 
 	memset(s, 0, sizeof(*s));
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (tls) {
-		s->key_pem = slurp(TLS_KEY);
-		s->cert_pem = slurp(TLS_CERT);
+		s->key_pem = harness_read_file(TLS_KEY, &len);
+		ck_assert_uint_gt(len, 0);
+		s->cert_pem = harness_read_file(TLS_CERT, &len);
+		ck_assert_uint_gt(len, 0);
 		s->d = MHD_start_daemon(
 		    flags | MHD_USE_TLS, 0, NULL, NULL, echo_handler, s, MHD_OPTION_SOCK_ADDR,
 		    (struct sockaddr *)&sa, MHD_OPTION_URI_LOG_CALLBACK, echo_uri, NULL,
@@ -318,134 +289,6 @@ echo_stop(struct echo_server *s)
 	MHD_stop_daemon(s->d);
 	free(s->key_pem);
 	free(s->cert_pem);
-}
-
-/* ---- raw TCP upstreams ---- */
-
-struct raw_server {
-	int fd;
-	unsigned port;
-	char base[64];
-	pthread_t thread;
-	const char *reply; /* sent once the request head has arrived ("" : close at once) */
-	size_t fill;       /* then this many filler bytes */
-	int hold;          /* then wait until the client closes, rather than closing first */
-	char request[4096];
-	size_t request_len;
-};
-
-/* Waits up to RAW_WAIT_MS for fd to become readable; 1 when it did. */
-static int
-raw_wait(int fd)
-{
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-
-	return poll(&pfd, 1, RAW_WAIT_MS) == 1;
-}
-
-static int
-raw_send(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Serves one connection as told, and never waits longer than RAW_WAIT_MS for the client. */
-static void *
-raw_run(void *arg)
-{
-	static char filler[65536];
-	struct raw_server *s = arg;
-	size_t left, chunk;
-	ssize_t n;
-	char sink[4096];
-	int c;
-
-	memset(filler, 'x', sizeof(filler));
-	if (!raw_wait(s->fd))
-		return NULL;
-	c = accept(s->fd, NULL, NULL);
-	if (c < 0)
-		return NULL;
-	while (s->request_len < sizeof(s->request) - 1 && raw_wait(c)) {
-		n = recv(c, s->request + s->request_len, sizeof(s->request) - 1 - s->request_len,
-		         0);
-		if (n <= 0)
-			break;
-		s->request_len += (size_t)n;
-		s->request[s->request_len] = '\0';
-		if (strstr(s->request, "\r\n\r\n") != NULL)
-			break;
-	}
-	if (raw_send(c, s->reply, strlen(s->reply)) == 0) {
-		for (left = s->fill; left > 0; left -= chunk) {
-			chunk = left < sizeof(filler) ? left : sizeof(filler);
-			if (raw_send(c, filler, chunk) != 0)
-				break;
-		}
-	}
-	while (s->hold && raw_wait(c) && recv(c, sink, sizeof(sink), 0) > 0)
-		;
-	close(c);
-	return NULL;
-}
-
-static void
-raw_start(struct raw_server *s, const char *reply, size_t fill, int hold)
-{
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(sa);
-
-	memset(s, 0, sizeof(*s));
-	s->reply = reply;
-	s->fill = fill;
-	s->hold = hold;
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_ge(s->fd, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(listen(s->fd, 4), 0);
-	ck_assert_int_eq(getsockname(s->fd, (struct sockaddr *)&sa, &len), 0);
-	s->port = ntohs(sa.sin_port);
-	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%u", s->port);
-	ck_assert_int_eq(pthread_create(&s->thread, NULL, raw_run, s), 0);
-}
-
-static void
-raw_stop(struct raw_server *s)
-{
-	pthread_join(s->thread, NULL);
-	close(s->fd);
-}
-
-/* A port on 127.0.0.1 that nothing listens on: bound, noted, and closed again. */
-static unsigned
-closed_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	ck_assert_int_ge(fd, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
 }
 
 /* ---- helpers around the module ---- */
@@ -886,7 +729,7 @@ START_TEST(test_environment_proxy_ignored)
 	int i;
 
 	/* A proxy that is not there: going through it would fail to connect. */
-	snprintf(elsewhere, sizeof(elsewhere), "http://127.0.0.1:%u", closed_port());
+	snprintf(elsewhere, sizeof(elsewhere), "http://127.0.0.1:%u", harness_closed_port());
 	for (i = 0; vars[i] != NULL; i++)
 		ck_assert_int_eq(setenv(vars[i], elsewhere, 1), 0);
 	echo_start(&s, 0);
@@ -965,30 +808,32 @@ END_TEST
 
 START_TEST(test_timeout)
 {
-	struct raw_server s;
+	struct harness_raw_server s;
+	struct harness_raw_options o = {.hold_ms = HARNESS_RAW_WAIT_MS};
 	struct proxy_result r;
 	struct proxy *p;
 	int64_t t0, took;
 
 	/* Nothing at all comes back. */
-	raw_start(&s, "", 0, 1);
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 1);
-	t0 = mono_us();
+	t0 = harness_mono_us();
 	forward_fails(p, PROXY_TIMEOUT, &r);
-	took = mono_us() - t0;
+	took = harness_mono_us() - t0;
 	ck_assert_str_eq(r.error_text, "the upstream did not answer within 1 s");
 	ck_assert_msg(took >= 900000 && took < 3000000, "took %lld us", (long long)took);
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 	ck_assert_ptr_nonnull(strstr(s.request, "GET /v2/calls HTTP/1.1\r\n"));
 
 	/* The headers and part of the body come, then nothing. */
-	raw_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nx-traceid: t\r\n\r\n{\"req", 0, 1);
+	o.reply = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nx-traceid: t\r\n\r\n{\"req";
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 1);
-	t0 = mono_us();
+	t0 = harness_mono_us();
 	forward_fails(p, PROXY_TIMEOUT, &r);
-	took = mono_us() - t0;
+	took = harness_mono_us() - t0;
 	ck_assert_str_eq(r.error_text, "the upstream did not answer within 1 s");
 	ck_assert_msg(took >= 900000 && took < 3000000, "took %lld us", (long long)took);
 	/* What came of a failed answer is not passed off as the answer. */
@@ -996,51 +841,53 @@ START_TEST(test_timeout)
 	ck_assert_str_eq(r.request_id, "");
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 }
 END_TEST
 
 START_TEST(test_garbage_answers)
 {
-	struct raw_server s;
+	struct harness_raw_server s;
+	struct harness_raw_options o = {.reply = "hello\r\n\r\n"};
 	struct proxy_result r;
 	struct proxy *p;
 
-	raw_start(&s, "hello\r\n\r\n", 0, 0);
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 5);
 	forward_fails(p, PROXY_BAD_ANSWER, &r);
 	ck_assert_str_eq(r.error_text, "the upstream's answer is not HTTP");
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 
-	raw_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789", 0, 0);
+	o.reply = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789";
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 5);
 	forward_fails(p, PROXY_BAD_ANSWER, &r);
 	ck_assert_str_eq(r.error_text, "the upstream closed the connection mid-answer");
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 
-	raw_start(&s, "", 0, 0);
+	o.reply = "";
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 5);
 	forward_fails(p, PROXY_BAD_ANSWER, &r);
 	ck_assert_str_eq(r.error_text, "the upstream closed the connection without answering");
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 
-	raw_start(&s,
-	          "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 12\r\n\r\n"
-	          "not gzip at all",
-	          0, 0);
+	o.reply = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 12\r\n\r\n"
+	          "not gzip at all";
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 5);
 	forward_fails(p, PROXY_BAD_ANSWER, &r);
 	ck_assert_msg(strncmp(r.error_text, "the upstream's answer cannot be decoded", 39) == 0,
 	              "%s", r.error_text);
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 }
 END_TEST
 
@@ -1049,7 +896,7 @@ START_TEST(test_connection_refused)
 	struct proxy_result r;
 	struct proxy *p;
 	char base[64], want[160];
-	unsigned port = closed_port();
+	unsigned port = harness_closed_port();
 
 	snprintf(base, sizeof(base), "http://127.0.0.1:%u", port);
 	p = make_proxy(base, NULL, 5);
@@ -1063,7 +910,8 @@ END_TEST
 
 START_TEST(test_body_cap)
 {
-	struct raw_server s;
+	struct harness_raw_server s;
+	struct harness_raw_options o = {.hold_ms = HARNESS_RAW_WAIT_MS};
 	struct proxy_result r;
 	struct proxy *p;
 	char head[128];
@@ -1071,26 +919,30 @@ START_TEST(test_body_cap)
 	/* Declared too large: refused before the body is read. */
 	snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n",
 	         PROXY_MAX_BODY + 1);
-	raw_start(&s, head, 0, 1);
+	o.reply = head;
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 5);
 	forward_fails(p, PROXY_BAD_ANSWER, &r);
 	ck_assert_str_eq(r.error_text, "the upstream answer is larger than 64 MiB");
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 
 	/* Undeclared, to the end of the connection: one byte too many. */
-	raw_start(&s, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", (size_t)PROXY_MAX_BODY + 1,
-	          0);
+	o.reply = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
+	o.fill = (size_t)PROXY_MAX_BODY + 1;
+	o.hold_ms = 0;
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 5);
 	forward_fails(p, PROXY_BAD_ANSWER, &r);
 	ck_assert_str_eq(r.error_text, "the upstream answer is larger than 64 MiB");
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 
 	/* Exactly the cap is fine. */
-	raw_start(&s, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", (size_t)PROXY_MAX_BODY, 0);
+	o.fill = (size_t)PROXY_MAX_BODY;
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 5);
 	get_ok(p, "/v2/calls", NULL, &r);
 	ck_assert_uint_eq(r.body_len, PROXY_MAX_BODY);
@@ -1099,23 +951,23 @@ START_TEST(test_body_cap)
 	ck_assert_int_eq(r.body[PROXY_MAX_BODY], '\0');
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 }
 END_TEST
 
 START_TEST(test_header_capture)
 {
-	struct raw_server s;
+	struct harness_raw_server s;
+	struct harness_raw_options o = {0};
 	struct proxy_result r;
 	struct proxy *p;
 
 	/* An interim answer's headers are forgotten when the final one starts. */
-	raw_start(&s,
-	          "HTTP/1.1 103 Early Hints\r\nx-traceid: early\r\nRetry-After: 9\r\n"
+	o.reply = "HTTP/1.1 103 Early Hints\r\nx-traceid: early\r\nRetry-After: 9\r\n"
 	          "Content-Type: text/html\r\n\r\n"
 	          "HTTP/1.1 200 OK\r\ncontent-type:text/plain\r\nContent-Length: 2\r\n"
-	          "Connection: close\r\n\r\nok",
-	          0, 0);
+	          "Connection: close\r\n\r\nok";
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 5);
 	get_ok(p, "/v2/calls", NULL, &r);
 	ck_assert_uint_eq(r.status, 200);
@@ -1126,14 +978,13 @@ START_TEST(test_header_capture)
 	ck_assert_str_eq(r.request_id, "");
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 
 	/* Any case, blanks trimmed, the first of repeated ones; a nested requestId is not it. */
-	raw_start(&s,
-	          "HTTP/1.1 429 Too Many Requests\r\nRETRY-AFTER:   120  \r\nX-TRACEID:\tfirst\r\n"
+	o.reply = "HTTP/1.1 429 Too Many Requests\r\nRETRY-AFTER:   120  \r\nX-TRACEID:\tfirst\r\n"
 	          "x-traceid: second\r\nContent-Length: 29\r\nConnection: close\r\n\r\n"
-	          "{\"x\":{\"requestId\":\"nested\"}}\n",
-	          0, 0);
+	          "{\"x\":{\"requestId\":\"nested\"}}\n";
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 5);
 	get_ok(p, "/v2/calls", NULL, &r);
 	ck_assert_uint_eq(r.status, 429);
@@ -1143,18 +994,17 @@ START_TEST(test_header_capture)
 	ck_assert_str_eq(r.content_type, "");
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 
-	raw_start(&s,
-	          "HTTP/1.1 200 OK\r\nContent-Length: 29\r\nConnection: close\r\n\r\n"
-	          "{\"x\":{\"requestId\":\"nested\"}}\n",
-	          0, 0);
+	o.reply = "HTTP/1.1 200 OK\r\nContent-Length: 29\r\nConnection: close\r\n\r\n"
+	          "{\"x\":{\"requestId\":\"nested\"}}\n";
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 5);
 	get_ok(p, "/v2/calls", NULL, &r);
 	ck_assert_str_eq(r.request_id, "");
 	proxy_result_free(&r);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 	/* What the upstream saw: our request, without Expect, with gzip offered. */
 	ck_assert_ptr_nonnull(strstr(s.request, "GET /v2/calls HTTP/1.1\r\n"));
 	ck_assert_ptr_nonnull(strstr(s.request, "Authorization: " AUTH_BASIC "\r\n"));
@@ -1431,30 +1281,26 @@ END_TEST
 
 START_TEST(test_shutdown_cuts_off)
 {
-	struct raw_server s;
+	struct harness_raw_server s;
 	struct proxy *p;
 	struct many *m = calloc(1, sizeof(*m));
 	struct many_slot slot;
 	struct proxy_call c = {.method = "GET", .path = "/v2/calls", .authorization = AUTH_BASIC};
+	struct harness_raw_options o = {.hold_ms = HARNESS_RAW_WAIT_MS};
 	struct proxy_result late;
-	int i;
+	char head[4096];
 
 	ck_assert_ptr_nonnull(m);
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->cond, NULL);
 	/* An upstream that reads the request and never answers. */
-	raw_start(&s, "", 0, 1);
+	harness_raw_start(&s, &o);
 	p = make_proxy(s.base, NULL, 30);
 	slot.m = m;
 	slot.i = 0;
 	ck_assert_int_eq(proxy_submit(p, &c, &m->r[0], many_done, &slot), 0);
-	for (i = 0; i < 200 && strstr(s.request, "\r\n\r\n") == NULL; i++) {
-		struct timespec ts = {0, 10 * 1000 * 1000};
-
-		nanosleep(&ts, NULL);
-	}
-	ck_assert_msg(strstr(s.request, "GET /v2/calls HTTP/1.1") != NULL, "not forwarded: %s",
-	              s.request);
+	(void)harness_raw_request(&s, head, sizeof(head), 2000);
+	ck_assert_msg(strstr(head, "GET /v2/calls HTTP/1.1") != NULL, "not forwarded: %s", head);
 	ck_assert_int_eq(many_wait(m, 0), 0);
 
 	/* Shutting down ends the exchange in flight before it returns. */
@@ -1480,7 +1326,7 @@ START_TEST(test_shutdown_cuts_off)
 	ck_assert_int_eq(m->done, 1);
 	proxy_shutdown(p);
 	proxy_free(p);
-	raw_stop(&s);
+	harness_raw_stop(&s);
 	pthread_cond_destroy(&m->cond);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
@@ -1523,11 +1369,5 @@ proxy_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(proxy_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(proxy_suite());
 }

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
+
 /* 2025-06-12T17:38:36Z in microseconds, worked out independently of the code under test. */
 #define T0 INT64_C(1749749916000000)
 
@@ -694,11 +696,5 @@ query_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(query_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(query_suite());
 }

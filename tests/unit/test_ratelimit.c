@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness.h"
+
 #define US INT64_C(1000000)
 #define DAY_US (US * 86400)
 
@@ -642,15 +644,6 @@ hammer_run(void *arg)
 	return NULL;
 }
 
-static int64_t
-monotonic_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * US + ts.tv_nsec / 1000;
-}
-
 START_TEST(test_threads)
 {
 	struct ratelimit_config c = {HAMMER_RATE, HAMMER_BURST, 0};
@@ -662,7 +655,7 @@ START_TEST(test_threads)
 	int i;
 
 	ck_assert_ptr_nonnull(rl);
-	start = monotonic_us();
+	start = harness_mono_us();
 	for (i = 0; i < HAMMER_THREADS; i++) {
 		h[i] = (struct hammer){rl, i, 0, 0};
 		ck_assert_int_eq(pthread_create(&t[i], NULL, hammer_run, &h[i]), 0);
@@ -672,7 +665,7 @@ START_TEST(test_threads)
 		admitted += h[i].admitted;
 		own += h[i].admitted_own;
 	}
-	elapsed = monotonic_us() - start;
+	elapsed = harness_mono_us() - start;
 	/*
 	 * Over any span, GCRA admits at most the burst plus one call per interval begun; one
 	 * more allows for the real clock and the monotonic one not ticking together.
@@ -796,11 +789,5 @@ ratelimit_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(ratelimit_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(ratelimit_suite());
 }

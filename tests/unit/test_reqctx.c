@@ -7,6 +7,8 @@
 
 #include "cursor.h"
 
+#include "harness.h"
+
 static struct cursor_key key;
 
 static void
@@ -145,11 +147,5 @@ reqctx_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(reqctx_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run(reqctx_suite());
 }

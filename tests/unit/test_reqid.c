@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
+
 #define DRAWS 10000
 #define THREADS 8
 #define PER_THREAD 2000
@@ -138,11 +140,5 @@ reqid_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(reqid_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(reqid_suite());
 }

@@ -11,6 +11,8 @@
 #include "error.h"
 #include "response.h"
 
+#include "harness.h"
+
 static void
 norm(const char *target, const char *want_path, const char *want_query)
 {
@@ -288,8 +290,6 @@ main(void)
 {
 	Suite *s = suite_create("request");
 	TCase *t = tcase_create("request");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, normalise_folds_every_form);
 	tcase_add_test(t, normalise_refuses_a_path_too_long);
@@ -301,9 +301,5 @@ main(void)
 	tcase_add_test(t, error_bodies_are_gong_shaped);
 	tcase_add_test(t, error_messages_are_escaped);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run(s);
 }

@@ -8,6 +8,8 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "harness.h"
+
 #define GAMMA UINT64_C(0x9e3779b97f4a7c15)
 
 /* Vigna's splitmix64.c, seeded with 0 and with 1. */
@@ -123,11 +125,5 @@ rng_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(rng_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return harness_run(rng_suite());
 }

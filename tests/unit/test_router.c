@@ -16,6 +16,8 @@
 #include "ratelimit.h"
 #include "store.h"
 
+#include "harness.h"
+
 static const char data3[] =
     "[{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\",\"workspaceId\":\"7\"},"
     "{\"id\":\"2\",\"started\":\"2025-01-02T00:00:00Z\",\"workspaceId\":\"7\"},"
@@ -312,11 +314,5 @@ router_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(router_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run(router_suite());
 }

@@ -9,6 +9,8 @@
 
 #include "loop.h"
 
+#include "harness.h"
+
 #define MAX_FIRED 4096
 
 struct seen {
@@ -75,14 +77,6 @@ seen_count(struct seen *s)
 	return n;
 }
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
 START_TEST(entries_fire_in_time_order_with_their_pointers)
 {
 	struct seen *s = seen_new();
@@ -100,7 +94,7 @@ START_TEST(entries_fire_in_time_order_with_their_pointers)
 	ck_assert_int_eq(timer_add(t, now + 20000, (void *)2, (void *)"b", on_before), 0);
 	ck_assert_int_eq(atomic_load(&s->befores), 2);
 	for (i = 0; i < 200 && seen_count(s) < 3; i++)
-		sleep_ms(5);
+		harness_sleep_ms(5);
 	ck_assert_uint_eq(seen_count(s), 3);
 	ck_assert_int_eq(s->order[0], 1);
 	ck_assert_int_eq(s->order[1], 2);
@@ -128,7 +122,7 @@ START_TEST(due_entries_go_in_batches_a_millisecond_apart)
 	for (i = 0; i < 320; i++)
 		ck_assert_int_eq(timer_add(t, at, (void *)i, NULL, NULL), 0);
 	for (i = 0; i < 400 && seen_count(s) < 320; i++)
-		sleep_ms(5);
+		harness_sleep_ms(5);
 	ck_assert_uint_eq(seen_count(s), 320);
 	/* Ten batches of 32 need at least nine pauses of a millisecond between them. */
 	ck_assert_int_ge(s->when[319] - s->when[0], 9000);
@@ -169,7 +163,7 @@ START_TEST(the_sweep_runs_on_its_period)
 	struct timer *t = timer_start(&o, err, sizeof(err));
 
 	ck_assert_ptr_nonnull(t);
-	sleep_ms(205);
+	harness_sleep_ms(205);
 	timer_free(t);
 	/* Twenty periods of 10 ms; a loaded machine may lose a few, never gain many. */
 	ck_assert_int_ge(atomic_load(&s->sweeps), 5);
@@ -195,11 +189,5 @@ timer_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(timer_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return harness_run(timer_suite());
 }
