@@ -73,12 +73,12 @@ admin_date(int64_t us, size_t count)
 
 /* What the recorder has done: a failed recording shows here, not only in the log. */
 static json_t *
-admin_recording(struct cassette_recorder *rec)
+admin_recording(struct recorder *rec)
 {
-	struct cassette_recorder_stats st;
+	struct recorder_stats st;
 	json_t *o = json_object();
 
-	cassette_recorder_stats(rec, &st);
+	recorder_stats(rec, &st);
 	json_object_set_new(o, "path", json_string(st.path != NULL ? st.path : ""));
 	json_object_set_new(o, "recorded", json_integer((json_int_t)st.recorded));
 	json_object_set_new(o, "failed", json_integer((json_int_t)st.failed));
@@ -287,9 +287,9 @@ admin_metrics(const struct admin_ctx *ctx, struct response *r)
 	/* Both printed at 0 too, as the other unlabelled counters: a missing series reads as
 	 * "no data", and an alert on failures must see the series before the first one. */
 	if (ctx->recorder != NULL) {
-		struct cassette_recorder_stats st;
+		struct recorder_stats st;
 
-		cassette_recorder_stats(ctx->recorder, &st);
+		recorder_stats(ctx->recorder, &st);
 		snprintf(rec, sizeof(rec),
 		         "# HELP gongmock_recorded_exchanges_total Exchanges written to the "
 		         "cassette.\n"

@@ -16,6 +16,7 @@
 #include "fault.h"
 #include "journal.h"
 #include "ratelimit.h"
+#include "recorder.h"
 #include "request.h"
 #include "response.h"
 #include "store.h"
@@ -29,10 +30,10 @@ struct admin_ctx {
 	struct fault_set *faults;
 	struct ratelimit *limiter; /* NULL when off */
 	struct journal *journal;
-	const char *token;                  /* NULL: loopback clients only */
-	const char *mode;                   /* "mock", "proxy" or "replay" */
-	const struct cassette *cassette;    /* replay mode: the recording served */
-	struct cassette_recorder *recorder; /* proxy mode with --record (NULL: none) */
+	const char *token;               /* NULL: loopback clients only */
+	const char *mode;                /* "mock", "proxy" or "replay" */
+	const struct cassette *cassette; /* replay mode: the recording served */
+	struct recorder *recorder;       /* proxy mode with --record (NULL: none) */
 	/* Rewinds anything else a reset must rewind (NULL: nothing). */
 	void (*on_reset)(void *cls);
 	void *on_reset_cls;

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cassette.h"
+#include "exchange.h"
 #include "flags.h"
 #include "ratelimit.h"
 
@@ -53,7 +53,7 @@ static int
 config_redactable(const char *v, void *field, char *why, size_t whylen)
 {
 	(void)field;
-	if (cassette_redactable(v))
+	if (exchange_redactable(v))
 		return 0;
 	snprintf(why, whylen,
 	         "'%s' is not a free-text field of a call (title, url, meetingUrl, customData, "

@@ -192,7 +192,7 @@ router_upstream_answer(const struct router_forward *f, struct proxy_result *pr)
 		return;
 	}
 	if (rt->recorder != NULL) {
-		struct cassette_exchange e;
+		struct exchange e;
 		char err[512];
 
 		memset(&e, 0, sizeof(e));
@@ -215,7 +215,7 @@ router_upstream_answer(const struct router_forward *f, struct proxy_result *pr)
 		 * failure stops the recording and is reported once, here; health and the metrics
 		 * keep counting the exchanges that go unrecorded.
 		 */
-		if (cassette_record(rt->recorder, &e, err, sizeof(err)) == CASSETTE_RECORD_FAILED)
+		if (recorder_write(rt->recorder, &e, err, sizeof(err)) == RECORDER_FAILED)
 			log_msg("error", "record: %s", err);
 	}
 	/* The client sees the upstream's answer as it came: status, body, and the headers it
@@ -356,8 +356,8 @@ router_replay(struct router *rt, struct reqctx *x, struct response *r)
 	}
 	/* The first request with a credential waits for its fingerprint (a slow derivation);
 	 * later ones find it cached. */
-	if (!cassette_replay(rt->cassette, req->method, req->path, q, rt->match_credential,
-	                     request_header(req, "Authorization"), &a, miss, sizeof(miss))) {
+	if (!replay_match(rt->replay, req->method, req->path, q, rt->match_credential,
+	                  request_header(req, "Authorization"), &a, miss, sizeof(miss))) {
 		r->source = "replay:miss";
 		error_respond_status(r, rt->miss_status, &msg, 1);
 		snprintf(r->extra_text, sizeof(r->extra_text), "miss=\"%.280s\"", miss);
@@ -427,7 +427,7 @@ router_handle(const struct request *req, struct response *r, void *cls)
 	struct fault_action action;
 	int fired;
 
-	if ((rt->proxy != NULL || rt->cassette != NULL) && router_is_api(req->path)) {
+	if ((rt->proxy != NULL || rt->replay != NULL) && router_is_api(req->path)) {
 		router_elsewhere(rt, req, r);
 		return;
 	}

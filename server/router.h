@@ -17,10 +17,11 @@
 #include "admin.h"
 #include "auth.h"
 #include "calls.h"
-#include "cassette.h"
 #include "fault.h"
 #include "proxy.h"
 #include "ratelimit.h"
+#include "recorder.h"
+#include "replay.h"
 #include "request.h"
 #include "response.h"
 #include "store.h"
@@ -30,12 +31,12 @@ struct router {
 	struct admin_ctx admin;
 	const struct auth *auth; /* NULL: any well-formed credential */
 	struct fault_set *faults;
-	struct ratelimit *limiter;          /* NULL: no rate limit */
-	int limit_per_credential;           /* count each credential apart */
-	struct proxy *proxy;                /* proxy mode: every /v2/ request goes upstream */
-	struct cassette_recorder *recorder; /* with proxy: exchanges are recorded; the first
-	                                     * failure is logged, and stops the recording */
-	struct cassette *cassette; /* replay mode: every /v2/ request is answered from it */
+	struct ratelimit *limiter; /* NULL: no rate limit */
+	int limit_per_credential;  /* count each credential apart */
+	struct proxy *proxy;       /* proxy mode: every /v2/ request goes upstream */
+	struct recorder *recorder; /* with proxy: exchanges are recorded; the first
+	                            * failure is logged, and stops the recording */
+	struct replay *replay;     /* replay mode: every /v2/ request is answered from it */
 	int match_credential;      /* replay tells credentials apart */
 	unsigned miss_status;      /* replay: the status of an unrecorded request */
 };

@@ -16,12 +16,15 @@
 #include "auth.h"
 #include "cassette.h"
 #include "cursor.h"
+#include "dataset.h"
 #include "fault.h"
 #include "http.h"
 #include "journal.h"
 #include "log.h"
 #include "proxy.h"
 #include "ratelimit.h"
+#include "recorder.h"
+#include "replay.h"
 #include "router.h"
 #include "store.h"
 
@@ -37,8 +40,9 @@ struct server {
 	struct ratelimit *limiter;
 	struct journal *journal;
 	struct proxy *proxy;
-	struct cassette_recorder *recorder;
+	struct recorder *recorder;
 	struct cassette *cassette;
+	struct replay *replay; /* over cassette */
 	struct router router;
 	struct http *http;
 	long long load_us;
@@ -61,7 +65,7 @@ server_load(const struct config *cfg, char *err, size_t errlen)
 		/* A recording as data: the calls of its answers, any range served from them. */
 		char warn[1024];
 		char *json =
-		    cassette_calls_json(cfg->fixtures, &len, warn, sizeof(warn), err, errlen);
+		    dataset_from_cassette(cfg->fixtures, &len, warn, sizeof(warn), err, errlen);
 		struct store *s;
 
 		if (json == NULL)
@@ -81,7 +85,7 @@ server_load(const struct config *cfg, char *err, size_t errlen)
 static void
 server_rewind(void *cls)
 {
-	cassette_rewind(cls);
+	replay_rewind(cls);
 }
 
 /* Records every request but the control API's own in the journal and the metrics. */
@@ -111,7 +115,8 @@ server_free(struct server *s)
 {
 	store_slot_free(s->slot);
 	proxy_free(s->proxy);
-	cassette_recorder_close(s->recorder);
+	recorder_close(s->recorder);
+	replay_free(s->replay);
 	cassette_free(s->cassette);
 	auth_free(s->auth);
 	fault_set_free(s->faults);
@@ -170,8 +175,8 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 		char warn[1024], why[1024];
 
 		/* Opened before anything listens: a path that cannot be written stops start-up. */
-		s->recorder = cassette_recorder_open(cfg->record, cfg->redact, cfg->nredact, warn,
-		                                     sizeof(warn), why, sizeof(why));
+		s->recorder = recorder_open(cfg->record, cfg->redact, cfg->nredact, warn,
+		                            sizeof(warn), why, sizeof(why));
 		if (s->recorder == NULL) {
 			snprintf(err, errlen, "--record: %s", why);
 			goto fail;
@@ -185,6 +190,11 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 		s->cassette = cassette_load(cfg->replay, err, errlen);
 		if (s->cassette == NULL)
 			goto fail;
+		s->replay = replay_create(s->cassette);
+		if (s->replay == NULL) {
+			snprintf(err, errlen, "%s: out of memory", cfg->replay);
+			goto fail;
+		}
 		for (size_t i = 0; (w = cassette_warning(s->cassette, i)) != NULL; i++)
 			log_msg("warning", "%s", w);
 	}
@@ -220,12 +230,12 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	s->router.admin.recorder = s->recorder;
 	s->router.proxy = s->proxy;
 	s->router.recorder = s->recorder;
-	s->router.cassette = s->cassette;
+	s->router.replay = s->replay;
 	s->router.match_credential = cfg->match_credential;
 	s->router.miss_status = cfg->replay_miss_status;
 	if (s->cassette != NULL) {
 		s->router.admin.on_reset = server_rewind;
-		s->router.admin.on_reset_cls = s->cassette;
+		s->router.admin.on_reset_cls = s->replay;
 	}
 
 	memset(&ho, 0, sizeof(ho));

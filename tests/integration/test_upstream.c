@@ -10,7 +10,7 @@
 #define _DEFAULT_SOURCE /* kill */
 #include "harness.h"
 
-#include "cassette.h"
+#include "fingerprint.h"
 
 #include <check.h>
 #include <curl/curl.h>
@@ -113,24 +113,6 @@ free_bodies(char **b)
 	for (i = 0; b[i] != NULL; i++)
 		free(b[i]);
 	free(b);
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long len;
-
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)len + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
 }
 
 START_TEST(proxied_walk_is_the_upstreams_answer)
@@ -332,15 +314,6 @@ START_TEST(parallel_clients_each_get_their_own_answer)
 }
 END_TEST
 
-static long
-upstream_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Faults in front of the upstream shape its answer: a delay holds it, a reset drops it. */
 START_TEST(rules_shape_the_upstreams_answer)
 {
@@ -360,9 +333,9 @@ START_TEST(rules_shape_the_upstreams_answer)
 
 	get_as(&up, "/v2/calls?workspaceId=9391112992383559384", &d);
 	ck_assert_int_eq(d.status, 200);
-	t0 = upstream_mono_ms();
+	t0 = harness_mono_ms();
 	get_as(&px, "/v2/calls?workspaceId=9391112992383559384", &r);
-	ck_assert_int_ge(upstream_mono_ms() - t0, 390);
+	ck_assert_int_ge(harness_mono_ms() - t0, 390);
 	/* Held, but the upstream's own answer: its status, requestId and calls. */
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(harness_header(&r, "x-traceid", trace, sizeof(trace)));
@@ -416,7 +389,7 @@ START_TEST(record_then_replay_in_a_fresh_instance)
 	harness_request(&px, NULL, "/__admin/health", NULL, NULL, NULL, &r);
 	{
 		json_t *rec = json_object_get(r.json, "recording");
-		char *text = slurp(cassette);
+		char *text = harness_read_file(cassette, NULL);
 		size_t lines = 0;
 
 		for (char *c = text; *c != '\0'; c++)
@@ -434,7 +407,7 @@ START_TEST(record_then_replay_in_a_fresh_instance)
 	harness_stop(&up);
 
 	/* No secret in the cassette; the redacted fields are blanked. */
-	file = slurp(cassette);
+	file = harness_read_file(cassette, NULL);
 	ck_assert_ptr_null(strstr(file, "c3VwZXJzZWNyZXRrZXk6c3VwZXJzZWNyZXR2YWx1ZQ"));
 	ck_assert_ptr_null(strstr(file, "supersecret"));
 	ck_assert_ptr_null(strstr(file, "Authorization"));
@@ -567,13 +540,13 @@ START_TEST(replay_repeats_in_order_then_the_last)
 	struct harness_server rp;
 	struct harness_reply r;
 	const char *flags[] = {"--replay", path, "--match-credential", NULL};
-	char text[2048], fp[CASSETTE_FINGERPRINT_MAX], buf[64];
+	char text[2048], fp[FINGERPRINT_MAX], buf[64];
 	static const long want[] = {429, 404, 404};
-	static const unsigned char salt[CASSETTE_SALT_LEN] = {7, 7, 7, 7, 7, 7, 7, 7,
-	                                                      7, 7, 7, 7, 7, 7, 7, 7};
+	static const unsigned char salt[FINGERPRINT_SALT_LEN] = {7, 7, 7, 7, 7, 7, 7, 7,
+	                                                         7, 7, 7, 7, 7, 7, 7, 7};
 	int i;
 
-	ck_assert_int_eq(cassette_fingerprint(SECRET_AUTH, salt, CASSETTE_KDF_ITERATIONS, fp), 0);
+	ck_assert_int_eq(fingerprint_derive(SECRET_AUTH, salt, FINGERPRINT_ITERATIONS, fp), 0);
 	snprintf(
 	    text, sizeof(text),
 	    "{\"time\":\"2026-01-01T00:00:00.000Z\",\"request\":{\"method\":\"GET\",\"path\":"
@@ -611,65 +584,6 @@ START_TEST(replay_repeats_in_order_then_the_last)
 }
 END_TEST
 
-/* A listener that answers every connection with `reply` (may be NULL: no answer) and closes. */
-struct raw_server {
-	int fd;
-	unsigned port;
-	const char *reply;
-	int hold_ms;
-	pthread_t thread;
-};
-
-static void *
-raw_main(void *cls)
-{
-	struct raw_server *s = cls;
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		char buf[4096];
-		int c = accept(s->fd, NULL, NULL);
-
-		if (c < 0)
-			break;
-		(void)recv(c, buf, sizeof(buf), 0);
-		if (s->reply != NULL)
-			(void)send(c, s->reply, strlen(s->reply), MSG_NOSIGNAL);
-		if (s->hold_ms > 0)
-			usleep((useconds_t)s->hold_ms * 1000);
-		close(c);
-	}
-	return NULL;
-}
-
-static void
-raw_start(struct raw_server *s, const char *reply, int hold_ms)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_ge(s->fd, 0);
-	ck_assert_int_eq(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(s->fd, 8), 0);
-	getsockname(s->fd, (struct sockaddr *)&a, &len);
-	s->port = ntohs(a.sin_port);
-	s->reply = reply;
-	s->hold_ms = hold_ms;
-	pthread_create(&s->thread, NULL, raw_main, s);
-}
-
-static void
-raw_stop(struct raw_server *s)
-{
-	shutdown(s->fd, SHUT_RDWR);
-	close(s->fd);
-	pthread_join(s->thread, NULL);
-}
-
 /* Starts a proxy to `url` (with extra flags), asks once, checks status and message part. */
 static void
 proxy_once(const char *url, const char *timeout, long status, const char *part)
@@ -695,41 +609,34 @@ proxy_once(const char *url, const char *timeout, long status, const char *part)
 
 START_TEST(upstream_failures_become_gong_shaped_answers)
 {
-	struct raw_server garbage, cut, silent;
+	struct harness_raw_server raw;
+	struct harness_raw_options o = {.conns = 8};
 	char url[64];
-	int fd;
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
 
 	/* Down: a port nobody listens on. */
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	bind(fd, (struct sockaddr *)&a, sizeof(a));
-	getsockname(fd, (struct sockaddr *)&a, &len);
-	close(fd);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", ntohs(a.sin_port));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", harness_closed_port());
 	proxy_once(url, "5", 502, "connect");
 
-	raw_start(&garbage, "hello there\r\n\r\n", 0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", garbage.port);
-	proxy_once(url, "5", 502, "upstream");
-	raw_stop(&garbage);
+	/* Garbage. */
+	o.reply = "hello there\r\n\r\n";
+	harness_raw_start(&raw, &o);
+	proxy_once(raw.base, "5", 502, "upstream");
+	harness_raw_stop(&raw);
 
-	raw_start(
-	    &cut,
+	/* Cut short. */
+	o.reply =
 	    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
-	    "{\"requestId\"",
-	    0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", cut.port);
-	proxy_once(url, "5", 502, "upstream");
-	raw_stop(&cut);
+	    "{\"requestId\"";
+	harness_raw_start(&raw, &o);
+	proxy_once(raw.base, "5", 502, "upstream");
+	harness_raw_stop(&raw);
 
-	raw_start(&silent, NULL, 3000);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", silent.port);
-	proxy_once(url, "1", 504, "1 s");
-	raw_stop(&silent);
+	/* Silent for longer than the proxy waits. */
+	o.reply = NULL;
+	o.hold_ms = 3000;
+	harness_raw_start(&raw, &o);
+	proxy_once(raw.base, "1", 504, "1 s");
+	harness_raw_stop(&raw);
 }
 END_TEST
 
@@ -754,7 +661,8 @@ waiting_main(void *cls)
  */
 START_TEST(shutdown_cuts_off_a_waiting_request)
 {
-	struct raw_server silent;
+	struct harness_raw_server silent;
+	struct harness_raw_options o = {.hold_ms = 11000, .conns = 8};
 	struct harness_server p;
 	struct waiting_client w;
 	pthread_t t;
@@ -764,7 +672,7 @@ START_TEST(shutdown_cuts_off_a_waiting_request)
 	struct timespec ts = {0, 300 * 1000 * 1000};
 
 	/* Held past the 10 s grace of a shutdown. */
-	raw_start(&silent, NULL, 11000);
+	harness_raw_start(&silent, &o);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", silent.port);
 	harness_start(&p, flags);
 	memset(&w, 0, sizeof(w));
@@ -779,7 +687,7 @@ START_TEST(shutdown_cuts_off_a_waiting_request)
 	ck_assert_msg(msg != NULL && strstr(msg, "shutting down") != NULL, "%s", w.r.body);
 	ck_assert_uint_ge(strlen(json_string_value(json_object_get(w.r.json, "requestId"))), 18);
 	harness_reply_free(&w.r);
-	raw_stop(&silent);
+	harness_raw_stop(&silent);
 }
 END_TEST
 
@@ -814,8 +722,8 @@ tls_answer(void *cls, struct MHD_Connection *con, const char *url, const char *m
 
 START_TEST(https_upstream_with_a_private_ca)
 {
-	char *cert = slurp("tests/support/tls_cert.pem");
-	char *key = slurp("tests/support/tls_key.pem");
+	char *cert = harness_read_file("tests/support/tls_cert.pem", NULL);
+	char *key = harness_read_file("tests/support/tls_key.pem", NULL);
 	struct MHD_Daemon *d;
 	struct harness_server p;
 	struct harness_reply r;
