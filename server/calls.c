@@ -115,61 +115,81 @@ calls_now(const struct calls_ctx *ctx)
 	return ctx->now != NULL ? ctx->now() : calls_clock();
 }
 
-void
-calls_list(const struct calls_ctx *ctx, struct reqctx *x, struct response *r)
+/*
+ * Where the walk stands: the filters in force (the request's merged with its cursor's), where
+ * the page starts (after, when *afterp is set), its number, and the cursor that brought it
+ * (NULL on the first page). Returns 0, or -1 with Gong's 400 in r.
+ */
+static int
+calls_walk(const struct calls_ctx *ctx, struct reqctx *x, int64_t now, struct filter *f,
+           struct store_pos *after, struct store_pos **afterp, uint64_t *page_number,
+           const struct cursor **cur, struct response *r)
 {
 	const struct query *q;
-	struct filter reqf, f;
-	const struct cursor *cur = NULL;
-	struct store_pos after, *afterp = NULL;
-	struct store_page page;
-	const struct store *s;
-	const struct store_call **calls = NULL;
+	struct filter reqf;
 	const char *ctext;
-	size_t clen, n;
-	uint64_t page_number = 0, total;
-	unsigned ticket;
+	size_t clen;
 	char err[160];
-	char *head = NULL;
-	enum error_code code = ERROR_INTERNAL;
-	int64_t now = calls_now(ctx);
 
+	*afterp = NULL;
+	*page_number = 0;
+	*cur = NULL;
 	if ((q = reqctx_query(x)) == NULL) {
 		error_respond(r, ERROR_BAD_REQUEST, "query: too long or too many parameters");
-		return;
+		return -1;
 	}
 	if (query_filter(q, &reqf, &ctext, &clen, err, sizeof(err)) != 0) {
 		error_respond(r, ERROR_BAD_REQUEST, err);
-		return;
+		return -1;
 	}
-	f = reqf;
+	*f = reqf;
 	if (ctext != NULL) {
-		switch (reqctx_cursor(x, ctx->key, now, &cur)) {
+		switch (reqctx_cursor(x, ctx->key, now, cur)) {
 		case REQCTX_CURSOR_OK:
 			break;
 		case REQCTX_CURSOR_EXPIRED:
 			error_respond(r, ERROR_CURSOR_EXPIRED, NULL);
-			return;
+			return -1;
 		default:
 			error_respond(r, ERROR_CURSOR_INVALID, NULL);
-			return;
+			return -1;
 		}
-		if (calls_merge(&reqf, &cur->filter, &f, err, sizeof(err)) != 0) {
+		if (calls_merge(&reqf, &(*cur)->filter, f, err, sizeof(err)) != 0) {
 			error_respond(r, ERROR_BAD_REQUEST, err);
-			return;
+			return -1;
 		}
-		if (store_pos_make(cur->last_date_us, cur->last_id, &after) != 0) {
+		if (store_pos_make((*cur)->last_date_us, (*cur)->last_id, after) != 0) {
 			error_respond(r, ERROR_CURSOR_INVALID, NULL);
-			return;
+			return -1;
 		}
-		afterp = &after;
-		page_number = cur->page_number;
+		*afterp = after;
+		*page_number = (*cur)->page_number;
 	}
-	if (f.has_from && f.has_to && f.from_us >= f.to_us) {
+	if (f->has_from && f->has_to && f->from_us >= f->to_us) {
 		error_respond(r, ERROR_BAD_REQUEST, "fromDateTime: must be before toDateTime");
-		return;
+		return -1;
 	}
+	return 0;
+}
 
+void
+calls_list(const struct calls_ctx *ctx, struct reqctx *x, struct response *r)
+{
+	struct filter f;
+	const struct cursor *cur;
+	struct store_pos after, *afterp;
+	struct store_page page;
+	const struct store *s;
+	const struct store_call **calls = NULL;
+	size_t n;
+	uint64_t page_number, total;
+	unsigned ticket;
+	char *head = NULL;
+	enum error_code code = ERROR_INTERNAL;
+	int64_t now = calls_now(ctx);
+
+	if (calls_walk(ctx, x, now, &f, &after, &afterp, &page_number, &cur, r) != 0)
+		return;
 	calls = malloc(ctx->page_size * sizeof(*calls));
 	if (calls == NULL) {
 		error_respond(r, ERROR_INTERNAL, NULL);
