@@ -504,7 +504,11 @@ proxy_connect_timeout(const struct proxy *p)
 	                                                : PROXY_CONNECT_TIMEOUT_MAX;
 }
 
-/* Fills r->error and r->error_text from a failed transfer; r->latency_us is already set. */
+/*
+ * Fills r->error and r->error_text from a failed transfer; r->latency_us is already set. One
+ * case per way a transfer fails, each with the message a user needs (which host, which
+ * certificate check, how long it waited): a table would need as many special cases.
+ */
 static void
 proxy_explain(const struct proxy *p, CURL *c, CURLcode cc, const struct proxy_xfer *x,
               const char *curl_text, struct proxy_result *r)

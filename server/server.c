@@ -125,41 +125,38 @@ server_free(struct server *s)
 	free(s);
 }
 
-struct server *
-server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
+/* The fault rules (with the scenario), the journal and the rate limiter. */
+static int
+server_faults(struct server *s, const struct config *cfg, char *err, size_t errlen)
 {
-	struct server *s = calloc(1, sizeof(*s));
-	struct store *st;
-	struct http_options ho;
-
-	*exit_code = 1;
-	if (s == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	s->cfg = cfg;
-	if (cursor_key_init(&s->key, cfg->cursor_secret, err, errlen) != 0)
-		goto fail;
 	s->faults = fault_set_create(cfg->seed);
 	s->journal = journal_create(cfg->journal);
 	if (s->faults == NULL || s->journal == NULL) {
 		snprintf(err, errlen, "out of memory");
-		goto fail;
+		return -1;
 	}
 	if (cfg->scenario != NULL &&
 	    fault_set_load_file(s->faults, cfg->scenario, err, errlen) != 0)
-		goto fail;
+		return -1;
 	if (cfg->rate_limit != NULL) {
 		struct ratelimit_config rc;
 
 		if (ratelimit_parse(cfg->rate_limit, &rc, err, errlen) != 0)
-			goto fail;
+			return -1;
 		s->limiter = ratelimit_create(&rc, NULL);
 		if (s->limiter == NULL) {
 			snprintf(err, errlen, "out of memory");
-			goto fail;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+/* Proxy, record and replay: the upstream, the recorder and the cassette, as asked. Each is
+ * opened before anything listens, so a bad one stops the start-up. */
+static int
+server_forwarding(struct server *s, const struct config *cfg, char *err, size_t errlen)
+{
 	if (cfg->upstream != NULL) {
 		struct proxy_options po;
 
@@ -169,7 +166,7 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 		po.timeout_s = cfg->upstream_timeout;
 		s->proxy = proxy_create(&po, err, errlen);
 		if (s->proxy == NULL)
-			goto fail;
+			return -1;
 	}
 	if (cfg->record != NULL) {
 		char warn[1024], why[1024];
@@ -179,7 +176,7 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 		                            sizeof(warn), why, sizeof(why));
 		if (s->recorder == NULL) {
 			snprintf(err, errlen, "--record: %s", why);
-			goto fail;
+			return -1;
 		}
 		if (warn[0] != '\0')
 			log_msg("warning", "%s", warn);
@@ -189,31 +186,22 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 
 		s->cassette = cassette_load(cfg->replay, err, errlen);
 		if (s->cassette == NULL)
-			goto fail;
+			return -1;
 		s->replay = replay_create(s->cassette);
 		if (s->replay == NULL) {
 			snprintf(err, errlen, "%s: out of memory", cfg->replay);
-			goto fail;
+			return -1;
 		}
 		for (size_t i = 0; (w = cassette_warning(s->cassette, i)) != NULL; i++)
 			log_msg("warning", "%s", w);
 	}
-	if (cfg->credentials != NULL) {
-		s->auth = auth_load(cfg->credentials, err, errlen);
-		if (s->auth == NULL)
-			goto fail;
-	}
-	s->load_us = log_now_us();
-	st = server_load(cfg, err, errlen);
-	if (st == NULL)
-		goto fail;
-	s->load_us = log_now_us() - s->load_us;
-	s->slot = store_slot_create(st);
-	if (s->slot == NULL) {
-		store_free(st);
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
+	return 0;
+}
+
+/* Hands the router and the control API what they serve from. */
+static void
+server_wire(struct server *s, const struct config *cfg)
+{
 	calls_ctx_init(&s->router.calls, s->slot, &s->key, cfg->page_size, cfg->cursor_ttl);
 	s->router.auth = s->auth;
 	s->router.faults = s->faults;
@@ -237,6 +225,44 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 		s->router.admin.on_reset = server_rewind;
 		s->router.admin.on_reset_cls = s->replay;
 	}
+}
+
+struct server *
+server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	struct store *st;
+	struct http_options ho;
+
+	*exit_code = 1;
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->cfg = cfg;
+	if (cursor_key_init(&s->key, cfg->cursor_secret, err, errlen) != 0)
+		goto fail;
+	if (server_faults(s, cfg, err, errlen) != 0)
+		goto fail;
+	if (server_forwarding(s, cfg, err, errlen) != 0)
+		goto fail;
+	if (cfg->credentials != NULL) {
+		s->auth = auth_load(cfg->credentials, err, errlen);
+		if (s->auth == NULL)
+			goto fail;
+	}
+	s->load_us = log_now_us();
+	st = server_load(cfg, err, errlen);
+	if (st == NULL)
+		goto fail;
+	s->load_us = log_now_us() - s->load_us;
+	s->slot = store_slot_create(st);
+	if (s->slot == NULL) {
+		store_free(st);
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	server_wire(s, cfg);
 
 	memset(&ho, 0, sizeof(ho));
 	ho.bind = cfg->bind;
