@@ -1,10 +1,13 @@
-# lib.sh - what bench/run.sh and bench/compare.sh share: the settings both take from the
-# environment (each script's header lists them), starting and stopping gongmock and nginx, one
-# wrk run and its figures, the generated dataset, and the medians and ratios of figures.
+# lib.sh - what bench/run.sh, bench/compare.sh and bench/soak.sh share: the settings the first
+# two take from the environment (each script's header lists them), starting and stopping
+# gongmock and nginx, one wrk run and its figures, the generated dataset, and the medians and
+# ratios of figures.
 #
 # Sourced from the repository root, once the script has set BIN (the gongmock that
-# start_server and make_dataset run); the script then sets LOGS and RESULTS. Sourcing it sets
-# the trap that stops, on exit, every process started through these functions.
+# start_server and make_dataset run); the script then sets LOGS (where wrk's output goes) and
+# RESULTS (the file fail writes its notes to), and may set over any other setting here: soak.sh
+# sets its own OUT, PROG, AUTH, SECS, CONNS, WRK_SECS and START_TIMEOUT, and no THREADS. Sourcing
+# it sets the trap that stops, on exit, every process started through these functions.
 # shellcheck shell=sh
 # shellcheck disable=SC2034 # what is set here is read by the scripts that source it
 
@@ -28,6 +31,7 @@ EMPTY="fromDateTime=2035-01-01T00:00:00Z&toDateTime=2036-01-01T00:00:00Z"
 START_TIMEOUT=300 # seconds a server may take to load its data
 
 OUT=build/bench
+PROG=bench # the word the messages on stderr start with
 
 SRV_PID=
 READER_PID=
@@ -38,13 +42,13 @@ GEN_TMP=
 FAILED=0
 
 die() {
-	echo "bench: $*" >&2
+	echo "$PROG: $*" >&2
 	exit 1
 }
 
 # Notes what could not run; the run goes on, and the exit status becomes 1.
 fail() {
-	echo "bench: $*" >&2
+	echo "$PROG: $*" >&2
 	printf 'N\t%s\n' "$*" >>"$RESULTS"
 	FAILED=1
 }
@@ -131,7 +135,8 @@ stop_side() {
 	SIDE_PIDS=
 }
 
-# A wrk started in the background (run.sh's delayed load), when it must end early.
+# A client started in the background (start_wrk, run.sh's delayed load, soak.sh's slow
+# clients), when it must end early.
 # shellcheck disable=SC2317 # called through the trap
 stop_load() {
 	if [ -n "$LOAD_PID" ]; then
@@ -190,7 +195,7 @@ start_server() {
 	case $line in
 	"listening on http://127.0.0.1:"[0-9]*) ;;
 	*)
-		echo "bench: gongmock did not start for $name; its stderr:" >&2
+		echo "$PROG: gongmock did not start for $name; its stderr:" >&2
 		sed 's/^/  /' "$OUT/$name.stderr" >&2
 		stop_server
 		return 1
@@ -215,7 +220,7 @@ start_server() {
 
 	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
 		"http://127.0.0.1:$SRV_PORT/__admin/health")
-	[ "$code" = 200 ] || echo "bench: /__admin/health answered $code" >&2
+	[ "$code" = 200 ] || echo "$PROG: /__admin/health answered $code" >&2
 	return 0
 }
 
@@ -263,19 +268,40 @@ json_num() {
 
 # ---- wrk ---------------------------------------------------------------------------------
 
-# run_wrk LOG URL [PATHS_FILE]: one wrk run of WRK_SECS seconds; sets RPS, P50, P99 (ms),
-# NON2XX, ERRORS and RESP_BYTES (per response, headers included). Returns 1 when wrk gave no
-# figures.
+# run_wrk LOG URL [PATHS_FILE]: one wrk run of WRK_SECS seconds with CONNS connections, its
+# output in LOGS/LOG.txt; sets the figures of wrk_figures. Returns 1 when wrk gave no figures.
 run_wrk() {
 	log=$LOGS/$1.txt
 	url=$2
+	(exec_wrk "$@")
+	wrk_figures "$log" "$url"
+}
+
+# start_wrk LOG URL [PATHS_FILE]: the wrk of run_wrk in the background; once it has ended,
+# wrk_figures LOGS/LOG.txt gives its figures. Sets LOAD_PID.
+start_wrk() {
+	(exec_wrk "$@") &
+	LOAD_PID=$!
+}
+
+# exec_wrk LOG URL [PATHS_FILE]: becomes that wrk, bounded in time (so it runs in a subshell).
+exec_wrk() {
+	w_log=$LOGS/$1.txt
+	w_url=$2
 	shift 2
-	timeout --foreground -k 5 $((WRK_SECS + 60)) \
+	exec timeout --foreground -k 5 $((WRK_SECS + 60)) \
 		wrk -t1 -c"$CONNS" -d"${WRK_SECS}s" --latency --timeout 5s -H "$AUTH" \
-		-s bench/wrk.lua "$url" "$@" >"$log" 2>&1
-	res=$(sed -n 's/^BENCH //p' "$log")
+		-s bench/wrk.lua "$w_url" "$@" >"$w_log" 2>&1
+}
+
+# wrk_figures LOG [URL]: the figures of a wrk log: RPS, P50, P99 (ms), REQS, NON2XX, ERRORS,
+# ERRDETAIL (connect/read/write/timeout) and RESP_BYTES (per response, headers included).
+# Returns 1, with each figure n/a, when the log has none.
+wrk_figures() {
+	RPS=n/a P50=n/a P99=n/a REQS=n/a NON2XX=n/a ERRORS=n/a RESP_BYTES=n/a ERRDETAIL=
+	res=$(sed -n 's/^BENCH //p' "$1")
 	if [ -z "$res" ]; then
-		echo "bench: wrk gave no figures for $url; see $log" >&2
+		echo "$PROG: wrk gave no figures${2:+ for $2}; see $1" >&2
 		return 1
 	fi
 	# Only name=number pairs become variables (b_rps, b_p50_us, ...).
@@ -289,11 +315,14 @@ run_wrk() {
 		RPS=$b_rps
 		P50=$(awk -v u="$b_p50_us" 'BEGIN { printf "%.2f", u / 1000 }')
 		P99=$(awk -v u="$b_p99_us" 'BEGIN { printf "%.2f", u / 1000 }')
+		REQS=$b_requests
 		NON2XX=$b_non2xx
 		ERRORS=$b_errors
 		RESP_BYTES=$(awk -v b="$b_bytes" -v n="$b_requests" \
 			'BEGIN { if (n > 0) printf "%d", b / n; else print "n/a" }')
 	}
+	ERRDETAIL=$(sed -n 's/^ *Socket errors: *//p' "$1")
+	[ -n "$ERRDETAIL" ] || ERRDETAIL="connect 0, read 0, write 0, timeout 0"
 	return 0
 }
 
@@ -345,7 +374,7 @@ start_nginx() {
 		port=$((port + 1))
 		tries=$((tries + 1))
 	done
-	echo "bench: nginx did not start; its error log:" >&2
+	echo "$PROG: nginx did not start; its error log:" >&2
 	sed 's/^/  /' "$dir/error.log" >&2
 	return 1
 }
@@ -357,12 +386,17 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'
 }
 
-# median: the median of the numbers on stdin, or n/a.
+# median: the median of the numbers on stdin, with two decimals, or n/a.
 median() {
-	sort -n | awk '{ v[NR] = $1 } END {
+	median_as %.2f
+}
+
+# median_as FORMAT: the same in the printf FORMAT (%s keeps the middle number as written).
+median_as() {
+	sort -n | awk -v f="$1" '{ v[NR] = $1 } END {
 		if (NR == 0) print "n/a"
-		else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]
-		else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+		else if (NR % 2) printf f "\n", v[(NR + 1) / 2]
+		else printf f "\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
 	}'
 }
 

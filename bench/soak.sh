@@ -36,12 +36,14 @@
 # limit per client address leaves the timed requests alone). wrk runs with one thread. The
 # slow and params parts need python3 (bench/soak.py). Every run is bounded in count and time;
 # the script stops the server and clients it started, and nothing else. Raw output goes under
-# build/soak/. It exits 0 when every part ran and every verdict passed, else 1.
+# build/soak/. It exits 0 when every part ran and every verdict passed, else 1. The functions
+# it shares with bench/run.sh and bench/compare.sh are in bench/lib.sh.
 set -u
 
-LC_ALL=C
-export LC_ALL
-
+if [ ! -f bench/lib.sh ]; then
+	echo "soak: run me from the repository root: sh bench/soak.sh [BINARY]" >&2
+	exit 1
+fi
 BIN=build/gongmock
 PARTS=
 for a in "$@"; do
@@ -51,9 +53,11 @@ for a in "$@"; do
 	esac
 done
 [ -n "$PARTS" ] || PARTS="load slow params"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 SECS=${SOAK_SECONDS:-60}
-CONNS=${SOAK_CONNS:-1000}
+LOAD_CONNS=${SOAK_CONNS:-1000}
 SLOW_CONNS=${SOAK_SLOW_CONNS:-5000}
 SLOW_INTERVAL=${SOAK_SLOW_INTERVAL:-3}
 SLOW_SECS=${SOAK_SLOW_SECONDS:-30}
@@ -75,45 +79,24 @@ TIMED_CONNS=32
 TIMED_AT=8        # seconds into a slow round when it starts
 CURLS=5           # single requests timed with curl after it
 
+START_TIMEOUT=30 # seconds the server may take to listen, on the built-in fixtures
+THREADS=         # its threads come from SOAK_SERVER_ARGS alone
+
+PROG=soak
 OUT=build/soak
-SUMMARY=$OUT/summary.tsv
+LOGS=$OUT
+# The rows of the closing summary, and (as fail writes them) its notes.
+RESULTS=$OUT/summary.tsv
 
-SRV_PID=
 ALIVE=
-LOAD_PID=
-TOOL_PID=
-FAILED=0
-
-die() {
-	echo "soak: $*" >&2
-	exit 1
-}
-
-is_count() {
-	case $1 in
-	'' | *[!0-9]*) return 1 ;;
-	esac
-	[ "$1" -gt 0 ]
-}
-
-# Fails the run at the end, and says why in the summary.
-fail() {
-	echo "soak: $*" >&2
-	printf 'note\t%s\t\n' "$*" >>"$SUMMARY"
-	FAILED=1
-}
 
 # row PART FIGURE VALUE: a line of the closing summary.
 row() {
-	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$SUMMARY"
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"
 }
 
 now_ms() {
-	echo $(($(date +%s%N) / 1000000))
-}
-
-nap() {
-	sleep 0.1 2>/dev/null || sleep 1
+	echo $(($(now_ns) / 1000000))
 }
 
 # sleep_until MS: sleeps until now_ms reaches MS.
@@ -123,91 +106,26 @@ sleep_until() {
 	return 0
 }
 
-mb_of_kb() {
-	case $1 in
-	'' | *[!0-9]*) echo n/a ;;
-	*) awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }' ;;
-	esac
-}
-
-# proc_kb PID FIELD: a field of /proc/PID/status, in kB.
-proc_kb() {
-	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
-}
-
 # sockets PID: the sockets a process holds open.
 sockets() {
 	find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | wc -l | tr -d ' '
 }
 
-# ---- processes ---------------------------------------------------------------------------
+# ---- the server --------------------------------------------------------------------------
 
-# Ends a process started here: SIGTERM, up to 10 s to finish, then SIGKILL.
-stop_pid() {
-	pid=$1
-	kill -TERM "$pid" 2>/dev/null || {
-		wait "$pid" 2>/dev/null
-		return 0
-	}
-	i=0
-	while [ "$i" -lt 100 ] && kill -0 "$pid" 2>/dev/null; do
-		case $(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) in
-		Z | '') break ;;
-		esac
-		nap
-		i=$((i + 1))
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
-stop_server() {
-	if [ -n "$SRV_PID" ]; then
-		stop_pid "$SRV_PID"
-		SRV_PID=
+# start_part PART [python3]: a fresh server for PART, with SOAK_SERVER_ARGS; when it cannot
+# start, or python3 is asked for and missing, fails the part and returns 1.
+start_part() {
+	if [ "${2:-}" = python3 ] && ! command -v python3 >/dev/null 2>&1; then
+		fail "$1: python3 is not installed (apt-get install python3)"
+		return 1
 	fi
-}
-
-# shellcheck disable=SC2317 # called through the trap
-cleanup() {
-	trap - EXIT INT TERM HUP
-	for pid in $TOOL_PID $LOAD_PID; do
-		stop_pid "$pid"
-	done
-	TOOL_PID=
-	LOAD_PID=
-	stop_server
-}
-
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# start_server NAME: gongmock on a free port of 127.0.0.1. Sets SRV_PID, SRV_PORT.
-start_server() {
-	# Emptied here, not by the redirection below: that happens in the child, maybe only after
-	# the first look for the line.
-	: >"$OUT/$1.stdout"
 	# shellcheck disable=SC2086 # flags, split on purpose
-	"$BIN" --quiet --port 0 ${SOAK_SERVER_ARGS:-} >"$OUT/$1.stdout" 2>"$OUT/$1.stderr" &
-	SRV_PID=$!
-	i=0
-	while [ "$i" -lt 300 ]; do
-		line=$(grep -m 1 '^listening on http://127.0.0.1:[0-9]' "$OUT/$1.stdout")
-		if [ -n "$line" ]; then
-			SRV_PORT=${line##*:}
-			return 0
-		fi
-		kill -0 "$SRV_PID" 2>/dev/null || break
-		nap
-		i=$((i + 1))
-	done
-	echo "soak: gongmock did not start for $1; its stderr:" >&2
-	sed 's/^/  /' "$OUT/$1.stderr" >&2
-	stop_server
-	return 1
+	if ! start_server "$1" ${SOAK_SERVER_ARGS:-}; then
+		fail "$1: the server did not start"
+		return 1
+	fi
+	return 0
 }
 
 # server_alive NAME: 0 when the server answers its health check; else says how it ended
@@ -240,39 +158,17 @@ server_alive() {
 
 # ---- clients -----------------------------------------------------------------------------
 
-# run_wrk LOG CONNS SECONDS URL: wrk in the foreground. Sets RPS, P50, P99 (ms), REQS,
-# NON2XX, ERRORS and ERRDETAIL (connect/read/write/timeout).
-run_wrk() {
-	timeout --foreground -k 5 $(($3 + 60)) wrk -t1 -c"$2" -d"${3}s" --latency --timeout 5s \
-		-H "$AUTH" -s bench/wrk.lua "$4" >"$1" 2>&1
-	wrk_figures "$1"
+# timed_wrk NAME: run_wrk on URL, TIMED_CONNS connections for TIMED_SECS, into OUT/NAME.txt.
+timed_wrk() {
+	CONNS=$TIMED_CONNS
+	WRK_SECS=$TIMED_SECS
+	run_wrk "$1" "$URL" || return 1
+	whole_rps
 }
 
-# wrk_figures LOG: the figures of a wrk log, as run_wrk sets them; 1 when there are none.
-wrk_figures() {
-	RPS=n/a P50=n/a P99=n/a REQS=n/a NON2XX=n/a ERRORS=n/a ERRDETAIL=
-	res=$(sed -n 's/^BENCH //p' "$1")
-	if [ -z "$res" ]; then
-		echo "soak: wrk gave no figures; see $1" >&2
-		return 1
-	fi
-	eval "$(printf '%s\n' "$res" | awk '{
-		for (i = 1; i <= NF; i++)
-			if ($i ~ /^[a-z0-9_]+=[0-9.]+$/)
-				print "b_" $i
-	}')"
-	# shellcheck disable=SC2154 # the b_ variables are set by the eval
-	{
-		RPS=$(awk -v r="$b_rps" 'BEGIN { printf "%.0f", r }')
-		P50=$(awk -v u="$b_p50_us" 'BEGIN { printf "%.2f", u / 1000 }')
-		P99=$(awk -v u="$b_p99_us" 'BEGIN { printf "%.2f", u / 1000 }')
-		REQS=$b_requests
-		NON2XX=$b_non2xx
-		ERRORS=$b_errors
-	}
-	ERRDETAIL=$(sed -n 's/^ *Socket errors: *//p' "$1")
-	[ -n "$ERRDETAIL" ] || ERRDETAIL="connect 0, read 0, write 0, timeout 0"
-	return 0
+# whole_rps: RPS without decimals, as the figures here give it.
+whole_rps() {
+	RPS=$(awk -v r="$RPS" 'BEGIN { printf "%.0f", r }')
 }
 
 # curl_times URL: CURLS single requests, one after another. Sets CURL_LIST (each in ms, with
@@ -294,7 +190,7 @@ curl_times() {
 		fi
 		n=$((n + 1))
 	done
-	CURL_MED=$(sort -n "$f" | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	CURL_MED=$(median_as %s <"$f")
 	CURL_MAX=$(sort -n "$f" | tail -n 1)
 }
 
@@ -310,20 +206,16 @@ metrics() {
 
 part_load() {
 	echo
-	echo "== load: $CONNS connections for ${SECS}s on the first page (wrk -t1 -c$CONNS)"
-	if ! start_server load; then
-		fail "load: the server did not start"
-		return 1
-	fi
+	echo "== load: $LOAD_CONNS connections for ${SECS}s on the first page (wrk -t1 -c$LOAD_CONNS)"
+	start_part load || return 1
 	url="http://127.0.0.1:$SRV_PORT$FIRST"
 	rss0=$(proc_kb "$SRV_PID" VmRSS)
 	echo "  before: RSS $(mb_of_kb "$rss0") MB"
 	samples=$OUT/load.rss
 	: >"$samples"
-	log=$OUT/load.wrk.txt
-	timeout -k 5 $((SECS + 60)) wrk -t1 -c"$CONNS" -d"${SECS}s" --latency --timeout 5s \
-		-H "$AUTH" -s bench/wrk.lua "$url" >"$log" 2>&1 &
-	LOAD_PID=$!
+	CONNS=$LOAD_CONNS
+	WRK_SECS=$SECS
+	start_wrk load.wrk "$url"
 	t0=$(now_ms)
 	m=$(metrics)
 	prev_n=${m% *}
@@ -355,10 +247,11 @@ part_load() {
 	done
 	wait "$LOAD_PID"
 	LOAD_PID=
-	if wrk_figures "$log"; then
+	if wrk_figures "$LOGS/load.wrk.txt"; then
+		whole_rps
 		echo "  wrk: $REQS requests, $RPS req/s, p50 $P50 ms, p99 $P99 ms;" \
 			"non-2xx $NON2XX; socket errors $ERRORS ($ERRDETAIL)"
-		row load "req/s (wrk, $CONNS connections)" "$RPS"
+		row load "req/s (wrk, $LOAD_CONNS connections)" "$RPS"
 		row load "p50 / p99 ms" "$P50 / $P99"
 		row load "non-2xx / socket errors" "$NON2XX / $ERRORS"
 	else
@@ -398,31 +291,31 @@ slow_round() {
 	name=$1
 	short=$2
 	label=$3
-	log=$OUT/slow-$name.txt
+	tool_log=$OUT/slow-$name.txt
 	echo
 	echo "  -- $SLOW_CONNS slow connections from $label, held ${SLOW_SECS}s;" \
 		"normal requests timed from ${TIMED_AT}s in"
 	socks0=$(sockets "$SRV_PID")
 	timeout -k 5 $((SLOW_SECS + 30)) python3 bench/soak.py slow --port "$SRV_PORT" \
 		--pid "$SRV_PID" --conns "$SLOW_CONNS" --sources "$4" --interval "$SLOW_INTERVAL" \
-		--seconds "$SLOW_SECS" --reopen-after "$REOPEN_ARG" --report "$SAMPLE" >"$log" 2>&1 &
-	TOOL_PID=$!
+		--seconds "$SLOW_SECS" --reopen-after "$REOPEN_ARG" --report "$SAMPLE" >"$tool_log" 2>&1 &
+	LOAD_PID=$!
 	t0=$(now_ms)
 	sleep_until $((t0 + TIMED_AT * 1000))
 	socks1=$(sockets "$SRV_PID")
-	if run_wrk "$OUT/slow-$name.wrk.txt" "$TIMED_CONNS" "$TIMED_SECS" "$URL"; then
+	if timed_wrk "slow-$name.wrk"; then
 		w_rps=$RPS w_p50=$P50 w_p99=$P99 w_err="$NON2XX non-2xx, $ERRORS socket errors ($ERRDETAIL)"
 	else
 		w_rps=n/a w_p50=n/a w_p99=n/a w_err="wrk gave no figures"
 	fi
 	curl_times "$URL"
 	t1=$(now_ms)
-	wait "$TOOL_PID"
-	TOOL_PID=
-	sed -n '/^RESULT /!s/^/    /p' "$log"
-	res=$(sed -n 's/^RESULT //p' "$log")
+	wait "$LOAD_PID"
+	LOAD_PID=
+	sed -n '/^RESULT /!s/^/    /p' "$tool_log"
+	res=$(sed -n 's/^RESULT //p' "$tool_log")
 	if [ -z "$res" ]; then
-		fail "slow ($label): the slow clients gave no figures; see $log"
+		fail "slow ($label): the slow clients gave no figures; see $tool_log"
 		return 1
 	fi
 	# Only name=value pairs of plain characters become variables (s_open_end, ...).
@@ -456,16 +349,9 @@ part_slow() {
 	echo
 	echo "== slow: request heads that never end ($SLOW_CONNS connections, a byte every" \
 		"${SLOW_INTERVAL}s)"
-	if ! command -v python3 >/dev/null 2>&1; then
-		fail "slow: python3 is not installed (apt-get install python3)"
-		return 1
-	fi
-	if ! start_server slow; then
-		fail "slow: the server did not start"
-		return 1
-	fi
+	start_part slow python3 || return 1
 	URL="http://127.0.0.1:$SRV_PORT$FIRST"
-	if run_wrk "$OUT/slow-baseline.wrk.txt" "$TIMED_CONNS" "$TIMED_SECS" "$URL"; then
+	if timed_wrk slow-baseline.wrk; then
 		B_RPS=$RPS B_P50=$P50 B_P99=$P99
 	else
 		B_RPS=n/a B_P50=n/a B_P99=n/a
@@ -504,14 +390,7 @@ part_params() {
 	echo
 	echo "== params: $PARAMS_COUNT requests of $PARAMS_N query parameters each, a new" \
 		"connection each, for at most ${PARAMS_SECS}s"
-	if ! command -v python3 >/dev/null 2>&1; then
-		fail "params: python3 is not installed (apt-get install python3)"
-		return 1
-	fi
-	if ! start_server params; then
-		fail "params: the server did not start"
-		return 1
-	fi
+	start_part params python3 || return 1
 	url="http://127.0.0.1:$SRV_PORT$FIRST"
 	# A few normal pages first, so that the figure before is that of a server in use.
 	curl_times "$url"
@@ -560,7 +439,7 @@ part_params() {
 
 # ---- main --------------------------------------------------------------------------------
 
-for v in SECS CONNS SLOW_CONNS SLOW_INTERVAL SLOW_SECS PARAMS_COUNT PARAMS_SECS PARAMS_N \
+for v in SECS LOAD_CONNS SLOW_CONNS SLOW_INTERVAL SLOW_SECS PARAMS_COUNT PARAMS_SECS PARAMS_N \
 	PARAMS_MAX_MB; do
 	eval "x=\$$v"
 	# shellcheck disable=SC2154 # x is set by the eval
@@ -588,7 +467,7 @@ case $PARTS in
 *load* | *slow*) command -v wrk >/dev/null 2>&1 || die "wrk is not installed (make bench-deps)" ;;
 esac
 mkdir -p "$OUT" || die "cannot create $OUT"
-: >"$SUMMARY"
+: >"$RESULTS"
 
 # Every connection is a descriptor, in wrk, in the slow clients and in the server.
 # shellcheck disable=SC3045 # ulimit -n: dash, bash, busybox and ksh all have it
@@ -609,7 +488,7 @@ secs=$((($(now_ms) - start) / 1000))
 echo
 echo "== summary ($BIN, ${secs}s)"
 awk -F'\t' '
-	$1 == "note" { notes[++nn] = $2; next }
+	$1 == "N" { notes[++nn] = $2; next }
 	{ part[++n] = $1; fig[n] = $2; val[n] = $3
 	  if (length($1) > w1) w1 = length($1)
 	  if (length($2) > w2) w2 = length($2) }
@@ -618,6 +497,6 @@ awk -F'\t' '
 		for (i = 1; i <= n; i++)
 			printf f, (part[i] == part[i - 1] ? "" : part[i]), fig[i], val[i]
 		for (i = 1; i <= nn; i++) print "  note: " notes[i]
-	}' "$SUMMARY"
+	}' "$RESULTS"
 echo "(raw output in $OUT/)"
 exit "$FAILED"

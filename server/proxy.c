@@ -19,6 +19,11 @@
  * proxy settings from the environment and never adds credentials of its own. This module
  * does not decide what the mock answers on a failure: it names the failure and leaves the
  * status to the caller.
+ *
+ * It is long because it is the only file that knows libcurl: the engines, the transfers'
+ * callbacks and the failure messages all speak libcurl's types. The parts that only handle
+ * text (checking the upstream URL, escaping the path and query, reading header lines) could
+ * move to a module of their own when they grow.
  */
 #include "proxy.h"
 

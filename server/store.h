@@ -1,6 +1,7 @@
 /*
- * store.h - the call dataset: loading and checking fixture files, rendering each call's JSON
- * once, and answering a date range with two binary searches.
+ * store.h - the call dataset: the calls of a load in (date, id) order, each one's JSON rendered
+ * once, an index per workspace, and date ranges answered with two binary searches; and the
+ * slot that publishes a store to the threads that read it.
  *
  * A store is built once and never changes afterwards, so every read function is safe from any
  * thread without a lock. A reload builds a new store and publishes it through a store_slot;
@@ -9,7 +10,8 @@
  *
  * Calls are kept sorted by (date, id), where the date is the call's `scheduled` time when it
  * is a web conference (its meetingUrl is a non-empty string and scheduled is set) and its
- * `started` time otherwise, and ids compare as numbers. Knows nothing of HTTP.
+ * `started` time otherwise, and ids compare as numbers. Reading files is reader.h's, judging
+ * and rendering a call callrec.h's. Knows nothing of HTTP.
  */
 #ifndef GONGMOCK_STORE_H
 #define GONGMOCK_STORE_H
@@ -57,18 +59,10 @@ struct store_page {
 };
 
 /*
- * Loads fixtures from `path`: a file, or a directory whose regular files ending in .json or
- * .jsonl are read in name order. Each file is a JSON array of calls, a Gong page object
- * {"calls":[...]} (other keys ignored), or JSON Lines with one call per line (blank lines
- * skipped). Each call is checked against the contract: `id` a string of 1-20 digits; `started`
- * an ISO-8601 date-time with an offset; `scheduled` the same or null; `duration` an integer or
- * null; `isPrivate` a boolean or null; `direction` one of Inbound, Outbound, Conference,
- * Unknown; `scope` one of Internal, External, Unknown; `media` Video or Audio; `language` three
- * lower-case letters; `primaryUserId` and `workspaceId` strings of 1-20 digits; the other
- * contract keys strings or null. Absent contract keys are written as null (`url` is made from
- * the id); keys outside the contract are kept, after the contract's, as they were. A later call
- * with an id already seen replaces the earlier one.
- * Returns the store, or NULL with "FILE: call INDEX: REASON" (or "FILE: REASON") in err.
+ * Loads fixtures from `path`: a file, or a directory of them, in the formats reader.h lists.
+ * Each call is checked against the contract and rendered once (callrec.h); a later call with
+ * an id already seen replaces the earlier one. Returns the store, or NULL with "FILE: call
+ * INDEX: REASON" (or "FILE: REASON") in err.
  */
 struct store *store_load(const char *path, char *err, size_t errlen);
 
@@ -93,6 +87,9 @@ void store_date_span(const struct store *s, int64_t *first_us, int64_t *last_us)
  * Returns 0, or -1 when id is not 1-20 digits.
  */
 int store_pos_make(int64_t date_us, const char *id, struct store_pos *pos);
+
+/* Splits an id of n digits (1 to STORE_ID_MAX, not checked) into the numbers a store keeps. */
+void store_id_split(const char *digits, size_t n, uint64_t *id_hi, uint64_t *id_lo);
 
 /* Writes a call's id as digits (no leading zeros) into out[STORE_ID_MAX + 1]. */
 void store_id_format(uint64_t id_hi, uint64_t id_lo, char out[STORE_ID_MAX + 1]);
@@ -119,6 +116,8 @@ void store_slot_free(struct store_slot *slot);
 /* Pins and returns the current store; hand the ticket back to store_slot_release. */
 const struct store *store_slot_acquire(struct store_slot *slot, unsigned *ticket);
 void store_slot_release(struct store_slot *slot, unsigned ticket);
+/* Readers holding the slot now: for tests, which check that every pin is handed back. */
+size_t store_slot_readers(struct store_slot *slot);
 /* Publishes `s` (the slot owns it), waits out the readers of the old one and frees it. */
 void store_slot_swap(struct store_slot *slot, struct store *s);
 

@@ -18,6 +18,7 @@
 #include "store.h"
 
 #include "harness.h"
+#include "stores.h"
 
 /* The built-in fixtures, linked into the program (embed.S). */
 extern const char gongmock_fixture_start[];
@@ -64,26 +65,6 @@ count_lines(const struct text *t)
 	for (size_t i = 0; i < t->len; i++)
 		n += t->p[i] == '\n';
 	return n;
-}
-
-/* The store's calls, rendered, one after the other. */
-static char *
-store_text(const struct store *s)
-{
-	size_t n = store_count(s);
-	const struct store_call **calls = calloc(n + 1, sizeof(*calls));
-	struct store_page page = {.calls = calls};
-	struct filter f = {0};
-	ck_assert_ptr_nonnull(calls);
-	store_query(s, &f, NULL, n, &page);
-	size_t len = n ? (size_t)(calls[n - 1]->json - calls[0]->json) + calls[n - 1]->json_len : 0;
-	char *out = malloc(len + 1);
-	ck_assert_ptr_nonnull(out);
-	if (len)
-		memcpy(out, calls[0]->json, len);
-	out[len] = '\0';
-	free(calls);
-	return out;
 }
 
 START_TEST(test_same_seed_same_bytes)
@@ -276,7 +257,7 @@ START_TEST(test_loads_in_store_order)
 	struct store *s = load(&t);
 	ck_assert_uint_eq(store_count(s), 400);
 	ck_assert_uint_eq(store_workspace_count(s), 3);
-	char *rendered = store_text(s);
+	char *rendered = stores_text(s);
 	for (size_t i = 0; i < t.len; i++)
 		if (t.p[i] == '\n')
 			t.p[i] = ',';
@@ -301,7 +282,7 @@ START_TEST(test_json_and_jsonl_same_calls)
 	struct store *sj = load(&j), *sl = load(&l);
 	ck_assert_uint_eq(store_count(sj), 900);
 	ck_assert_uint_eq(store_workspace_count(sj), 5);
-	char *tj = store_text(sj), *tl = store_text(sl);
+	char *tj = stores_text(sj), *tl = stores_text(sl);
 	ck_assert_str_eq(tj, tl);
 	free(tj);
 	free(tl);
