@@ -351,5 +351,13 @@ callrec_render(const struct callrec *c, struct jsonw *out, struct callrec_meta *
 	meta->id_len = k[K_ID]->len;
 	meta->workspace = is_null(k[K_WORKSPACE]) ? NULL : k[K_WORKSPACE]->s;
 	meta->workspace_len = meta->workspace ? k[K_WORKSPACE]->len : 0;
+	meta->started_us = when[K_STARTED];
+	meta->duration_s = k[K_DURATION] != NULL && k[K_DURATION]->kind == CALLREC_INT
+	                       ? k[K_DURATION]->i
+	                       : -1;
+	meta->user = is_null(k[K_PRIMARY_USER]) ? NULL : k[K_PRIMARY_USER]->s;
+	meta->user_len = meta->user ? k[K_PRIMARY_USER]->len : 0;
+	meta->video = k[K_MEDIA] != NULL && k[K_MEDIA]->kind == CALLREC_STRING &&
+	              k[K_MEDIA]->len == 5 && memcmp(k[K_MEDIA]->s, "Video", 5) == 0;
 	return 0;
 }

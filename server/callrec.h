@@ -66,6 +66,11 @@ struct callrec_meta {
 	size_t id_len;
 	const char *workspace; /* workspaceId's digits, or NULL when it is null or absent */
 	size_t workspace_len;
+	int64_t started_us; /* `started` */
+	int64_t duration_s; /* `duration`, or -1 when null or absent */
+	const char *user;   /* primaryUserId's digits, or NULL when it is null or absent */
+	size_t user_len;
+	int video; /* `media` is Video */
 };
 
 void callrec_free(struct callrec *c);

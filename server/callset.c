@@ -175,6 +175,74 @@ id_claim(struct callset *set, uint32_t idx)
 int
 callset_add(struct callset *set, const struct callrec *c, size_t index, char *err, size_t errlen)
 {
+	return callset_add_extensive(set, c, NULL, index, err, errlen);
+}
+
+/* Where a call's blocks come from: a jansson object, or tokens over text, or neither. */
+struct blocks_src {
+	const json_t *json;
+	const char *text;
+	const struct jtoks *ts;
+	size_t tok;
+};
+
+/* Renders the blocks of a call and keeps where they lie; *blk gets their index. */
+static int
+blocks_keep(struct callset *set, const struct blocks_src *src, size_t index, uint32_t *blk,
+            char *err, size_t errlen)
+{
+	char reason[CALLSET_REASON_MAX];
+	struct blocks b;
+	int rc;
+
+	*blk = CALLSET_NO_BLOCKS;
+	if (src->json == NULL && src->ts == NULL)
+		return 0;
+	if (src->json ? !blocks_present(src->json)
+	              : !blocks_present_tok(src->text, src->ts, src->tok))
+		return 0;
+	if (set->nblk >= UINT32_MAX - 1)
+		return fail(err, errlen, "too many calls");
+	struct blocks *arr = grow(set->blk, &set->capblk, set->nblk + 1, sizeof(*arr));
+	if (!arr)
+		return fail(err, errlen, "out of memory");
+	set->blk = arr;
+	rc = src->json ? blocks_render(src->json, &set->blocktext, &b, reason, sizeof(reason))
+	               : blocks_render_tok(src->text, src->ts, src->tok, &set->blocktext, &b,
+	                                   reason, sizeof(reason));
+	if (rc != 0)
+		return fail(err, errlen, "call %zu: %s", index, reason);
+	set->blk[set->nblk] = b;
+	*blk = (uint32_t)set->nblk++;
+	return 0;
+}
+
+static int add(struct callset *set, const struct callrec *c, const struct blocks_src *src,
+               size_t index, char *err, size_t errlen);
+
+int
+callset_add_extensive(struct callset *set, const struct callrec *c, const json_t *call,
+                      size_t index, char *err, size_t errlen)
+{
+	struct blocks_src src = {call, NULL, NULL, 0};
+
+	return add(set, c, &src, index, err, errlen);
+}
+
+int
+callset_add_extensive_tok(struct callset *set, const struct callrec *c, const char *text,
+                          const struct jtoks *ts, size_t call, size_t index, char *err,
+                          size_t errlen)
+{
+	struct blocks_src src = {NULL, text, ts, call};
+
+	return add(set, c, &src, index, err, errlen);
+}
+
+static int
+add(struct callset *set, const struct callrec *c, const struct blocks_src *src, size_t index,
+    char *err, size_t errlen)
+{
 	struct callrec_meta meta;
 	char reason[CALLSET_REASON_MAX];
 	struct jsonw *b = &set->text;
@@ -204,16 +272,70 @@ callset_add(struct callset *set, const struct callrec *c, size_t index, char *er
 	r->off = start;
 	r->len = (uint32_t)(b->len - start - 1);
 	r->ws = STORE_NO_WORKSPACE;
+	r->started_us = meta.started_us;
+	r->user_hi = r->user_lo = 0;
+	if (meta.user)
+		store_id_split(meta.user, meta.user_len, &r->user_hi, &r->user_lo);
+	r->flags = meta.video ? CALLSET_VIDEO : 0;
+	r->blk = CALLSET_NO_BLOCKS;
 	if (meta.workspace) {
 		int64_t w = ws_intern(set, meta.workspace, meta.workspace_len);
 		if (w < 0)
 			return fail(err, errlen, "out of memory");
 		r->ws = (uint32_t)w;
 	}
+	if (blocks_keep(set, src, index, &r->blk, err, errlen) != 0) {
+		b->len = start;
+		return -1;
+	}
 	set->nrecs++;
 	set->live++;
 	if (id_claim(set, (uint32_t)(set->nrecs - 1)) < 0)
 		return fail(err, errlen, "out of memory");
+	return 0;
+}
+
+int
+callset_add_transcript(struct callset *set, const json_t *record, const char *file, size_t index,
+                       char *err, size_t errlen)
+{
+	char reason[CALLSET_REASON_MAX];
+	const json_t *id = json_object_get(record, "callId");
+	const char *digits = json_string_value(id);
+	size_t n = json_string_length(id);
+	int64_t len;
+
+	if (!json_is_object(record))
+		return fail(err, errlen, "transcript %zu: must be an object", index);
+	if (digits == NULL || n == 0 || n > STORE_ID_MAX || strspn(digits, "0123456789") != n)
+		return fail(err, errlen, "transcript %zu: callId: must be a string of 1-20 digits",
+		            index);
+	const json_t *tr = json_object_get(record, "transcript");
+	if (tr == NULL)
+		return fail(err, errlen, "transcript %zu: transcript: is required", index);
+	if (set->nfiles == 0 || strcmp(set->files[set->nfiles - 1], file) != 0) {
+		char **files = realloc(set->files, (set->nfiles + 1) * sizeof(*files));
+		if (!files)
+			return fail(err, errlen, "out of memory");
+		set->files = files;
+		if ((files[set->nfiles] = strdup(file)) == NULL)
+			return fail(err, errlen, "out of memory");
+		set->nfiles++;
+	}
+	struct callset_transcript *tx = grow(set->tx, &set->captx, set->ntx + 1, sizeof(*tx));
+	if (!tx)
+		return fail(err, errlen, "out of memory");
+	set->tx = tx;
+	size_t off = set->blocktext.len;
+	if ((len = blocks_render_transcript(tr, "transcript", &set->blocktext, reason,
+	                                    sizeof(reason))) < 0)
+		return fail(err, errlen, "transcript %zu: %s", index, reason);
+	tx = &set->tx[set->ntx++];
+	store_id_split(digits, n, &tx->id_hi, &tx->id_lo);
+	tx->off = off;
+	tx->len = (uint32_t)len;
+	tx->file = (uint32_t)(set->nfiles - 1);
+	tx->index = index;
 	return 0;
 }
 
@@ -235,5 +357,11 @@ callset_free(struct callset *set)
 	jsonw_free(&set->text);
 	free(set->recs);
 	free(set->ws);
+	jsonw_free(&set->blocktext);
+	free(set->blk);
+	free(set->tx);
+	for (size_t i = 0; i < set->nfiles; i++)
+		free(set->files[i]);
+	free(set->files);
 	memset(set, 0, sizeof(*set));
 }

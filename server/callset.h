@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blocks.h"
 #include "callrec.h"
 #include "filter.h"
 #include "jsonw.h"
@@ -28,6 +29,24 @@ struct callset_rec {
 	size_t off;   /* its text is text.p[off, off + len), followed by one ',' */
 	uint32_t len; /* CALLSET_DEAD once retired */
 	uint32_t ws;  /* index into ws, or STORE_NO_WORKSPACE */
+	int64_t started_us;
+	uint64_t user_hi; /* primaryUserId as store_id_split gives it; both 0 when none */
+	uint64_t user_lo;
+	uint32_t blk;   /* index into blk, or CALLSET_NO_BLOCKS */
+	uint32_t flags; /* CALLSET_VIDEO */
+};
+
+#define CALLSET_NO_BLOCKS UINT32_MAX
+#define CALLSET_VIDEO 1U
+
+/* A transcript read apart from its call, joined to the call by the store's build. */
+struct callset_transcript {
+	uint64_t id_hi; /* the call's id */
+	uint64_t id_lo;
+	size_t off; /* its fragment is blocktext.p[off, off + len) */
+	uint32_t len;
+	uint32_t file;  /* index into files: where it was read */
+	size_t index;   /* its place in that file */
 };
 
 struct callset_ws {
@@ -57,6 +76,17 @@ struct callset {
 	size_t idcount;
 	uint64_t *wstab; /* open addressing: ws index + 1 (0: empty) */
 	size_t wscap;
+
+	/* Blocks and transcripts: fragments in blocktext, each call's place in blk. */
+	struct jsonw blocktext;
+	struct blocks *blk;
+	size_t nblk;
+	size_t capblk;
+	struct callset_transcript *tx;
+	size_t ntx;
+	size_t captx;
+	char **files; /* names of the files transcripts came from */
+	size_t nfiles;
 };
 
 /*
@@ -66,6 +96,28 @@ struct callset {
  */
 int callset_add(struct callset *set, const struct callrec *c, size_t index, char *err,
                 size_t errlen);
+
+/*
+ * The same for a call that may carry extensive blocks and a transcript: `call` is the whole
+ * object ({"metaData":{...},"parties":[...],...}) whose metaData c was filled from, or NULL
+ * for a call of the basic shape. Refusals of a block read "call INDEX: KEY: REASON".
+ */
+int callset_add_extensive(struct callset *set, const struct callrec *c, const json_t *call,
+                          size_t index, char *err, size_t errlen);
+
+/* callset_add_extensive over tokenised text: `call` is the object's token in ts over text. */
+int callset_add_extensive_tok(struct callset *set, const struct callrec *c, const char *text,
+                              const struct jtoks *ts, size_t call, size_t index, char *err,
+                              size_t errlen);
+
+/*
+ * Keeps a transcript read apart from its call (a saved /v2/calls/transcript answer, or a
+ * line {"callId","transcript"}): `file` names where it was read and `index` its place there,
+ * for the store's message should no call have that id. Returns 0, or -1 with
+ * "transcript INDEX: REASON" in err.
+ */
+int callset_add_transcript(struct callset *set, const json_t *record, const char *file,
+                           size_t index, char *err, size_t errlen);
 
 /* Frees the tables only adding needs, once the last call is in; the rest stays. */
 void callset_seal(struct callset *set);

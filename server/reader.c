@@ -11,6 +11,8 @@
  * lines are counted as the reader goes, and a column is counted only when a message needs
  * one. Checking and rendering calls is callrec's; keeping them the callset's.
  */
+/* For madvise's MADV_HUGEPAGE. */
+#define _DEFAULT_SOURCE 1
 #include "reader.h"
 
 #include <dirent.h>
@@ -19,14 +21,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
+#include "jtok.h"
 #include "scan.h"
 
 /* Bytes read from a file at a time; the buffer grows for longer lines. */
 #define READER_READ_SIZE (1U << 20)
+/* A file this large gets its buffers reserved up front (reader_make_room). */
+#define READER_BIG_FILE (32 << 20)
 #define READER_JSON_FLAGS (JSON_DECODE_ANY | JSON_REJECT_DUPLICATES)
 /* Room for a message from the callset before the file's name is put in front. */
 #define READER_MSG_MAX 256
@@ -35,6 +42,7 @@
 struct load {
 	struct callset *set;
 	struct callrec call;
+	struct jtoks toks; /* the tokens of the call being read */
 	char *err;
 	size_t errlen;
 	const char *name; /* the file being read */
@@ -92,14 +100,40 @@ keep(struct load *L, size_t index)
 	return fail(L, "%s", msg);
 }
 
+/*
+ * One record of a file: a call in the basic shape, a call in the extensive shape
+ * ({"metaData":{...}, blocks..., "transcript":[...]}), or a transcript on its own
+ * ({"callId":"...","transcript":[...]}, as in a /v2/calls/transcript answer).
+ */
 static int
 call_from_json(struct load *L, const json_t *j, size_t index)
 {
+	char msg[READER_MSG_MAX];
+	const json_t *meta;
+
 	if (!json_is_object(j))
 		return fail(L, "call %zu: call must be a JSON object", index);
-	if (callrec_from_json(&L->call, j) < 0)
+	/* A transcript's array marks it: anything else with a callId is read as a call, as the
+	 * scanner reads it, and refused for its missing id. */
+	if (json_object_get(j, "callId") != NULL && json_is_array(json_object_get(j, "transcript")) &&
+	    json_object_get(j, "id") == NULL && json_object_get(j, "metaData") == NULL) {
+		if (callset_add_transcript(L->set, j, L->name, index, msg, sizeof(msg)) != 0)
+			return fail(L, "%s", msg);
+		return 0;
+	}
+	/* Only an object under metaData makes the extensive shape: a flat call may carry a key
+	 * of that name among its extra keys, as the scanner reads it too. */
+	meta = json_object_get(j, "metaData");
+	if (!json_is_object(meta)) {
+		if (callrec_from_json(&L->call, j) < 0)
+			return fail_oom(L);
+		return keep(L, index);
+	}
+	if (callrec_from_json(&L->call, meta) < 0)
 		return fail_oom(L);
-	return keep(L, index);
+	if (callset_add_extensive(L->set, &L->call, j, index, msg, sizeof(msg)) != 0)
+		return fail(L, "%s", msg);
+	return 0;
 }
 
 /* Column of data[pos], in characters like jansson's (UTF-8 continuation bytes do not count). */
@@ -113,6 +147,40 @@ reader_col(const struct reader *rd)
 }
 
 /*
+ * A call in the extensive shape, read from its tokens: the blocks are kept as the text's own
+ * bytes, and metaData goes to the scanner (or, should it decline, to jansson alone). Returns
+ * 0 or -1 as keep does, or 1 when the text is not an extensive call that jtok reads (not JSON
+ * as jtok judges it, no metaData object, ...): jansson then reads it and words any error.
+ */
+static int
+call_from_tokens(struct load *L, const char *p, size_t n, size_t index)
+{
+	char msg[READER_MSG_MAX];
+	long meta;
+	json_t *mj = NULL;
+	int rc;
+
+	if (jtok_parse(&L->toks, p, n) != 0 || L->toks.t[0].type != JTOK_OBJECT)
+		return 1;
+	meta = jtok_get(&L->toks, p, 0, "metaData");
+	if (meta < 0 || L->toks.t[meta].type != JTOK_OBJECT)
+		return 1;
+	const struct jtok *m = &L->toks.t[meta];
+	if (scan_call(&L->call, p + m->start, m->end - m->start) != 0) {
+		mj = json_loadb(p + m->start, m->end - m->start, READER_JSON_FLAGS, NULL);
+		if (mj == NULL)
+			return 1;
+		if (callrec_from_json(&L->call, mj) < 0) {
+			json_decref(mj);
+			return fail_oom(L);
+		}
+	}
+	rc = callset_add_extensive_tok(L->set, &L->call, p, &L->toks, 0, index, msg, sizeof(msg));
+	json_decref(mj);
+	return rc == 0 ? 0 : fail(L, "%s", msg);
+}
+
+/*
  * One call from n bytes of text that start at `line` of the file, at the reader's position
  * (rd) or at the start of the line (rd NULL): the scanner first, jansson when it declines.
  */
@@ -122,6 +190,9 @@ call_from_text(struct load *L, const char *p, size_t n, size_t index, uint64_t l
 {
 	if (scan_call(&L->call, p, n) == 0)
 		return keep(L, index);
+	int rc = call_from_tokens(L, p, n, index);
+	if (rc != 1)
+		return rc;
 	json_error_t e;
 	json_t *j = json_loadb(p, n, READER_JSON_FLAGS, &e);
 	if (!j) {
@@ -134,7 +205,7 @@ call_from_text(struct load *L, const char *p, size_t n, size_t index, uint64_t l
 		return fail(L, "not JSON: %s at line %llu column %llu", e.text,
 		            (unsigned long long)el, (unsigned long long)ec);
 	}
-	int rc = call_from_json(L, j, index);
+	rc = call_from_json(L, j, index);
 	json_decref(j);
 	return rc;
 }
@@ -399,7 +470,15 @@ load_document(struct reader *rd)
 		return fail(rd->L, "not JSON: %s at line %d column %d", e.text, e.line, e.column);
 	int rc = 0;
 	const json_t *calls = json_object_get(j, "calls");
-	if (json_is_array(calls)) {
+	const json_t *transcripts = json_object_get(j, "callTranscripts");
+	if (json_is_array(transcripts) && calls == NULL) {
+		for (size_t i = 0; rc == 0 && i < json_array_size(transcripts); i++) {
+			char msg[READER_MSG_MAX];
+			if (callset_add_transcript(rd->L->set, json_array_get(transcripts, i),
+			                           rd->L->name, i, msg, sizeof(msg)) != 0)
+				rc = fail(rd->L, "%s", msg);
+		}
+	} else if (json_is_array(calls)) {
 		for (size_t i = 0; rc == 0 && i < json_array_size(calls); i++)
 			rc = call_from_json(rd->L, json_array_get(calls, i), i);
 	} else if (json_is_object(j)) {
@@ -468,6 +547,30 @@ load_reader(struct reader *rd)
 	return load_document(rd);
 }
 
+/*
+ * Room for a large file's calls before they come: the text buffers are reserved at once (only
+ * what is written to becomes resident), so they never grow by copying, and marked for huge
+ * pages, so writing a few hundred megabytes takes a few hundred page faults rather than a
+ * hundred thousand. The blocks' fragments come to about the file's size (the context and the
+ * trackers are kept in more than one form, white space is dropped); flat calls' text too.
+ */
+static void
+reader_make_room(struct callset *set, size_t size)
+{
+	struct jsonw *bufs[2] = {&set->text, &set->blocktext};
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (int i = 0; i < 2; i++) {
+		jsonw_reserve(bufs[i], size + size / 2);
+		if (bufs[i]->failed || bufs[i]->p == NULL || page <= 0)
+			continue;
+		uintptr_t a = ((uintptr_t)bufs[i]->p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+		uintptr_t e = (uintptr_t)bufs[i]->p + bufs[i]->cap;
+		if (e > a)
+			(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+	}
+}
+
 static int
 load_file(struct load *L, const char *path)
 {
@@ -476,6 +579,9 @@ load_file(struct load *L, const char *path)
 	rd.fp = fopen(path, "rb");
 	if (!rd.fp)
 		return fail(L, "cannot read: %s", strerror(errno));
+	struct stat st;
+	if (fstat(fileno(rd.fp), &st) == 0 && st.st_size >= READER_BIG_FILE)
+		reader_make_room(L->set, (size_t)st.st_size);
 	int rc = load_reader(&rd);
 	fclose(rd.fp);
 	jsonw_free(&rd.in);
@@ -597,6 +703,7 @@ reader_path(struct callset *set, const char *path, char *err, size_t errlen)
 	else
 		rc = load_file(&L, path);
 	callrec_free(&L.call);
+	jtok_free(&L.toks);
 	return rc;
 }
 
@@ -615,6 +722,7 @@ reader_buffer(struct callset *set, const char *name, const char *data, size_t le
 		err[0] = '\0';
 	int rc = load_reader(&rd);
 	callrec_free(&L.call);
+	jtok_free(&L.toks);
 	return rc;
 }
 
@@ -646,7 +754,10 @@ reader_call_render(enum reader_parser parser, const char *text, size_t len, char
 		rc = call_from_json(&L, j, 0);
 		json_decref(j);
 	}
-	if (rc == 0) {
+	if (rc == 0 && set.nrecs == 0) {
+		/* A transcript on its own was read: no call to render. */
+		fail(&L, "call 0: a transcript ({\"callId\",\"transcript\"}), not a call");
+	} else if (rc == 0) {
 		/* The call and its ',' are the whole text buffer. */
 		*out_len = set.recs[0].len;
 		*out = set.text.p;
@@ -656,6 +767,7 @@ reader_call_render(enum reader_parser parser, const char *text, size_t len, char
 	}
 out:
 	callrec_free(&L.call);
+	jtok_free(&L.toks);
 	callset_free(&set);
 	return res;
 }

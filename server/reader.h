@@ -7,6 +7,10 @@
  * is an error "DIR/NAME: cannot read: REASON", never skipped. Each file is a JSON array of
  * calls, a Gong page object {"calls":[...]} (other keys ignored), or JSON Lines with one call
  * per line (blank lines skipped); a lone call object, or nothing but white space, is read too.
+ * A call is in the basic shape (a /v2/calls page's) or the extensive shape ({"metaData":{...}
+ * with the blocks of a /v2/calls/extensive answer and, optionally, "transcript":[...]}).
+ * Transcripts may also come on their own: a /v2/calls/transcript answer
+ * ({"callTranscripts":[...]}) or JSON Lines of {"callId","transcript"}.
  * Each call is read by the fast scanner (scan.h) or, when it declines, by jansson, and handed
  * to the callset, which checks, renders and keeps it. Knows nothing of the store's order.
  * Every function is safe from any thread on distinct sets.

@@ -19,8 +19,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <pthread.h>
+
 #include "callset.h"
 #include "reader.h"
+#include "rng.h"
 
 /* When reordering, the old text buffer is shrunk each time this much of it has been copied. */
 #define STORE_SHRINK_STEP (64U << 20)
@@ -39,6 +42,13 @@ struct store {
 	struct store_ws *ws; /* sorted by id (strcmp) */
 	size_t nws;
 	uint32_t *ws_calls; /* per workspace, indices into calls, ascending */
+
+	char *btext;       /* the blocks' and transcripts' fragments */
+	struct blocks *blk;
+	size_t nblk;
+	uint32_t *started; /* indices into calls, in (started, id) order */
+	uint32_t *idtab;   /* open addressing on the id: index into calls + 1 (0: empty) */
+	size_t idcap;
 };
 
 /* A live call's place in the order, and the rec it came from. */
@@ -185,6 +195,11 @@ build_calls(struct store *s, struct callset *set, const struct skey *keys, size_
 		c->json_len = rec->len;
 		c->workspace =
 		    rec->ws == STORE_NO_WORKSPACE ? STORE_NO_WORKSPACE : set->ws[rec->ws].final;
+		c->started_us = rec->started_us;
+		c->user_hi = rec->user_hi;
+		c->user_lo = rec->user_lo;
+		c->blk = rec->blk;
+		c->flags = rec->flags & CALLSET_VIDEO ? STORE_VIDEO : 0;
 		if (dest)
 			(*dest)[keys[r].rec] = total;
 		total += (size_t)rec->len + 1;
@@ -236,6 +251,115 @@ build_ws_calls(struct store *s)
 	return 0;
 }
 
+static uint64_t
+id_hash(uint64_t hi, uint64_t lo)
+{
+	return rng_mix(hi * UINT64_C(0x9e3779b97f4a7c15) ^ lo);
+}
+
+/* The id table: every call, at most half full. */
+static int
+build_ids(struct store *s)
+{
+	size_t cap = 16;
+	while (cap < s->ncalls * 2)
+		cap *= 2;
+	s->idtab = calloc(cap, sizeof(*s->idtab));
+	if (!s->idtab)
+		return -1;
+	s->idcap = cap;
+	for (size_t r = 0; r < s->ncalls; r++) {
+		size_t h = id_hash(s->calls[r].id_hi, s->calls[r].id_lo) & (cap - 1);
+		while (s->idtab[h])
+			h = (h + 1) & (cap - 1);
+		s->idtab[h] = (uint32_t)r + 1;
+	}
+	return 0;
+}
+
+static const struct store *sort_store; /* qsort has no context argument */
+
+static int
+started_cmp(const void *pa, const void *pb)
+{
+	const struct store_call *a = &sort_store->calls[*(const uint32_t *)pa];
+	const struct store_call *b = &sort_store->calls[*(const uint32_t *)pb];
+	return pos_cmp(a->started_us, a->id_hi, a->id_lo, b->started_us, b->id_hi, b->id_lo);
+}
+
+/*
+ * The (started, id) order. Most calls start in the order they are dated (a web conference
+ * starts minutes after its schedule), so the common case is a check that finds it sorted;
+ * otherwise a sort, under a lock because qsort takes no context.
+ */
+static int
+build_started(struct store *s)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int sorted = 1;
+
+	s->started = malloc((s->ncalls ? s->ncalls : 1) * sizeof(*s->started));
+	if (!s->started)
+		return -1;
+	for (size_t r = 0; r < s->ncalls; r++) {
+		s->started[r] = (uint32_t)r;
+		if (r > 0 && pos_cmp(s->calls[r - 1].started_us, s->calls[r - 1].id_hi,
+		                     s->calls[r - 1].id_lo, s->calls[r].started_us,
+		                     s->calls[r].id_hi, s->calls[r].id_lo) > 0)
+			sorted = 0;
+	}
+	if (!sorted) {
+		pthread_mutex_lock(&lock);
+		sort_store = s;
+		qsort(s->started, s->ncalls, sizeof(*s->started), started_cmp);
+		sort_store = NULL;
+		pthread_mutex_unlock(&lock);
+	}
+	return 0;
+}
+
+/*
+ * Takes the set's blocks, and joins the transcripts read apart from their calls to them (a
+ * later one for the same call replaces an earlier one, and replaces the call's own). A
+ * transcript whose call is not in the data is an error naming its file and place.
+ */
+static int
+build_blocks(struct store *s, struct callset *set, char *err, size_t errlen)
+{
+	s->btext = set->blocktext.p;
+	jsonw_init(&set->blocktext);
+	s->blk = set->blk;
+	s->nblk = set->nblk;
+	set->blk = NULL;
+	set->nblk = set->capblk = 0;
+	if (set->ntx == 0)
+		return 0;
+	struct blocks *blk = realloc(s->blk, (s->nblk + set->ntx) * sizeof(*blk));
+	if (!blk) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->blk = blk;
+	for (size_t i = 0; i < set->ntx; i++) {
+		const struct callset_transcript *t = &set->tx[i];
+		struct store_call *c = (struct store_call *)store_find(s, t->id_hi, t->id_lo);
+		if (!c) {
+			char id[STORE_ID_MAX + 1];
+			store_id_format(t->id_hi, t->id_lo, id);
+			snprintf(err, errlen, "%s: transcript %zu: callId: no call %s in the data",
+			         set->files[t->file], t->index, id);
+			return -1;
+		}
+		if (c->blk == STORE_NO_BLOCKS) {
+			memset(&s->blk[s->nblk], 0, sizeof(s->blk[s->nblk]));
+			c->blk = (uint32_t)s->nblk++;
+		}
+		s->blk[c->blk].tx_off = t->off;
+		s->blk[c->blk].len[BLOCKS_TRANSCRIPT] = t->len;
+	}
+	return 0;
+}
+
 /*
  * A store from the calls of a load; NULL with "NAME: out of memory" in err. The set's tables
  * and the sort keys are freed as soon as they have served, to keep the peak low.
@@ -261,6 +385,18 @@ store_build(struct callset *set, const char *name, char *err, size_t errlen)
 		if (build_arena(s, set, dest) < 0 || build_ws_calls(s) < 0)
 			goto oom;
 		free(dest);
+		dest = NULL;
+	}
+	if (build_ids(s) < 0 || build_started(s) < 0)
+		goto oom;
+	char msg[256];
+	if (build_blocks(s, set, msg, sizeof(msg)) < 0) {
+		if (strcmp(msg, "out of memory") == 0)
+			goto oom;
+		if (err && errlen)
+			snprintf(err, errlen, "%s", msg);
+		store_free(s);
+		return NULL;
 	}
 	return s;
 oom:
@@ -303,6 +439,10 @@ store_free(struct store *s)
 	free(s->calls);
 	free(s->ws);
 	free(s->ws_calls);
+	free(s->btext);
+	free(s->blk);
+	free(s->started);
+	free(s->idtab);
 	free(s);
 }
 
@@ -420,6 +560,24 @@ view_after(const struct view *v, const struct store_pos *p)
 	return lo;
 }
 
+/* The workspace with this id, or NULL. */
+static const struct store_ws *
+ws_find(const struct store *s, const char *id)
+{
+	size_t lo = 0, hi = s->nws;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->ws[mid].id, id);
+		if (c == 0)
+			return &s->ws[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 void
 store_query(const struct store *s, const struct filter *f, const struct store_pos *after,
             size_t limit, struct store_page *page)
@@ -428,20 +586,7 @@ store_query(const struct store *s, const struct filter *f, const struct store_po
 	page->total = page->remaining = 0;
 	page->count = 0;
 	if (f->has_workspace) {
-		size_t lo = 0, hi = s->nws;
-		const struct store_ws *w = NULL;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			int c = strcmp(s->ws[mid].id, f->workspace);
-			if (c == 0) {
-				w = &s->ws[mid];
-				break;
-			}
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		const struct store_ws *w = ws_find(s, f->workspace);
 		if (!w)
 			return;
 		v.index = s->ws_calls + w->first;
@@ -465,6 +610,177 @@ store_query(const struct store *s, const struct filter *f, const struct store_po
 	page->total = end - first;
 	page->count = count;
 	page->remaining = end - start - count;
+}
+
+const struct blocks *
+store_blocks(const struct store *s, const struct store_call *c)
+{
+	return c->blk == STORE_NO_BLOCKS ? NULL : &s->blk[c->blk];
+}
+
+const char *
+store_block_text(const struct store *s)
+{
+	return s->btext;
+}
+
+const struct store_call *
+store_find(const struct store *s, uint64_t id_hi, uint64_t id_lo)
+{
+	if (!s->idcap)
+		return NULL;
+	size_t h = id_hash(id_hi, id_lo) & (s->idcap - 1);
+	while (s->idtab[h]) {
+		const struct store_call *c = &s->calls[s->idtab[h] - 1];
+		if (c->id_hi == id_hi && c->id_lo == id_lo)
+			return c;
+		h = (h + 1) & (s->idcap - 1);
+	}
+	return NULL;
+}
+
+static int
+sid_cmp(const void *pa, const void *pb)
+{
+	const struct store_id *a = pa, *b = pb;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+static int
+call_started_cmp(const void *pa, const void *pb)
+{
+	const struct store_call *a = *(const struct store_call *const *)pa;
+	const struct store_call *b = *(const struct store_call *const *)pb;
+	return pos_cmp(a->started_us, a->id_hi, a->id_lo, b->started_us, b->id_hi, b->id_lo);
+}
+
+/* Whether c passes the filters other than the ids. ws is the workspace's index. */
+static int
+x_fits(const struct store_call *c, const struct store_xfilter *f, uint32_t ws)
+{
+	if (f->f.has_from && c->started_us < f->f.from_us)
+		return 0;
+	if (f->f.has_to && c->started_us >= f->f.to_us)
+		return 0;
+	if (f->f.has_workspace && c->workspace != ws)
+		return 0;
+	if (f->has_users) {
+		struct store_id u = {c->user_hi, c->user_lo};
+		if ((u.hi == 0 && u.lo == 0) ||
+		    !bsearch(&u, f->users, f->nusers, sizeof(u), sid_cmp))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+after_pos(const struct store_call *c, const struct store_pos *after)
+{
+	return !after || pos_cmp(c->started_us, c->id_hi, c->id_lo, after->date_us, after->id_hi,
+	                         after->id_lo) > 0;
+}
+
+/* First place in the started order whose start is >= us. */
+static size_t
+started_bound(const struct store *s, int64_t us)
+{
+	size_t lo = 0, hi = s->ncalls;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->calls[s->started[mid]].started_us < us)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* First place in the started order strictly after p. */
+static size_t
+started_after(const struct store *s, const struct store_pos *p)
+{
+	size_t lo = 0, hi = s->ncalls;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct store_call *c = &s->calls[s->started[mid]];
+		if (pos_cmp(c->started_us, c->id_hi, c->id_lo, p->date_us, p->id_hi, p->id_lo) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void
+store_query_started(const struct store *s, const struct store_xfilter *f,
+                    const struct store_pos *after, size_t limit, struct store_page *page)
+{
+	uint32_t ws = STORE_NO_WORKSPACE;
+	page->total = page->remaining = 0;
+	page->count = 0;
+	if (f->f.has_workspace) {
+		const struct store_ws *w = ws_find(s, f->f.workspace);
+		if (!w)
+			return;
+		ws = (uint32_t)(w - s->ws);
+	}
+	if ((f->has_ids && f->nids == 0) || (f->has_users && f->nusers == 0))
+		return;
+	if (f->has_ids) {
+		/* A few calls asked for by id: found one by one, then put in order. */
+		const struct store_call **cand = malloc(f->nids * sizeof(*cand));
+		size_t n = 0;
+		if (!cand)
+			return;
+		for (size_t i = 0; i < f->nids; i++) {
+			const struct store_call *c = store_find(s, f->ids[i].hi, f->ids[i].lo);
+			if (c && x_fits(c, f, ws))
+				cand[n++] = c;
+		}
+		qsort(cand, n, sizeof(*cand), call_started_cmp);
+		page->total = n;
+		size_t i = 0;
+		while (i < n && !after_pos(cand[i], after))
+			i++;
+		for (; i < n && page->count < limit; i++)
+			page->calls[page->count++] = cand[i];
+		page->remaining = n - i;
+		free(cand);
+		return;
+	}
+	size_t first = f->f.has_from ? started_bound(s, f->f.from_us) : 0;
+	size_t end = f->f.has_to ? started_bound(s, f->f.to_us) : s->ncalls;
+	if (end < first)
+		end = first;
+	if (!f->f.has_workspace && !f->has_users) {
+		size_t start = first;
+		if (after) {
+			size_t a = started_after(s, after);
+			start = a > start ? (a < end ? a : end) : start;
+		}
+		size_t count = end - start < limit ? end - start : limit;
+		for (size_t i = 0; i < count; i++)
+			page->calls[i] = &s->calls[s->started[start + i]];
+		page->total = end - first;
+		page->count = count;
+		page->remaining = end - start - count;
+		return;
+	}
+	/* A workspace or users: the range is scanned, for the total as much as for the page. */
+	for (size_t i = first; i < end; i++) {
+		const struct store_call *c = &s->calls[s->started[i]];
+		if (!x_fits(c, f, ws))
+			continue;
+		page->total++;
+		if (!after_pos(c, after))
+			continue;
+		if (page->count < limit)
+			page->calls[page->count++] = c;
+		else
+			page->remaining++;
+	}
 }
 
 /*

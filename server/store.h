@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blocks.h"
 #include "filter.h"
 
 #define STORE_ID_MAX 20
@@ -33,9 +34,16 @@ struct store_call {
 	const char *json; /* the rendered object, `{...}`, compact, keys in the contract's order */
 	uint32_t json_len;
 	uint32_t workspace; /* index into the store's workspace list, or STORE_NO_WORKSPACE */
+	int64_t started_us; /* `started`: the date the extensive and transcript views filter on */
+	uint64_t user_hi;   /* primaryUserId as a number, as the id; both 0 when none */
+	uint64_t user_lo;
+	uint32_t blk;   /* its blocks (store_blocks), or STORE_NO_BLOCKS */
+	uint32_t flags; /* STORE_VIDEO */
 };
 
 #define STORE_NO_WORKSPACE UINT32_MAX
+#define STORE_NO_BLOCKS UINT32_MAX
+#define STORE_VIDEO 1U
 
 /*
  * All rendered calls of a store sit in one buffer in (date, id) order, each followed by one
@@ -101,6 +109,43 @@ void store_id_format(uint64_t id_hi, uint64_t id_lo, char out[STORE_ID_MAX + 1])
  */
 void store_query(const struct store *s, const struct filter *f, const struct store_pos *after,
                  size_t limit, struct store_page *page);
+
+/* A call's blocks and the text their offsets are in, or NULL when it has none. */
+const struct blocks *store_blocks(const struct store *s, const struct store_call *c);
+/* The text the blocks' offsets point into (NULL when no call has blocks). */
+const char *store_block_text(const struct store *s);
+
+/* The call with this id, or NULL. O(1). */
+const struct store_call *store_find(const struct store *s, uint64_t id_hi, uint64_t id_lo);
+
+/* One id as the store keeps it. */
+struct store_id {
+	uint64_t hi;
+	uint64_t lo;
+};
+
+/*
+ * The filters of the extensive and transcript views: dates on the start time (`started`),
+ * workspace, and optionally a set of call ids and of primary users (sorted by (hi, lo), no
+ * duplicates; NULL with n 0: any). All apply together.
+ */
+struct store_xfilter {
+	struct filter f;
+	const struct store_id *ids;
+	size_t nids;
+	bool has_ids; /* an id set was given (an empty one matches nothing) */
+	const struct store_id *users;
+	size_t nusers;
+	bool has_users;
+};
+
+/*
+ * store_query for those views: calls in (started, id) order, `after` a position in that order
+ * (its date_us a started time). O(log n) plus the page without ids or users; a scan of the
+ * date range with users; O(ids log ids) with ids.
+ */
+void store_query_started(const struct store *s, const struct store_xfilter *f,
+                         const struct store_pos *after, size_t limit, struct store_page *page);
 
 /*
  * A slot publishes the current store to many reader threads and lets one writer replace it.

@@ -1,7 +1,9 @@
 /*
  * test_reader.c - reading fixture data: the three file formats and a lone call, directories
  * and the entries in them that are not files, lines longer than one read, where a syntax error
- * is placed, text jansson refuses, and the scanner and jansson agreeing on every call.
+ * is placed, text jansson refuses, and the scanner and jansson agreeing on every call. Calls in
+ * the extensive shape and transcripts on their own: the file and record every refusal names,
+ * and the three formats giving the same calls and blocks.
  */
 #include "reader.h"
 
@@ -408,6 +410,262 @@ START_TEST(test_file_with_long_lines)
 }
 END_TEST
 
+/* ---- The extensive shape and transcripts ---- */
+
+#define EXT(id, blocks) "{\"metaData\":{\"id\":\"" id "\"," S0 "}" blocks "}"
+
+START_TEST(test_extensive_errors)
+{
+	ck_assert_str_eq(
+	    stores_load_error("x.json",
+	                      "[{\"id\":\"1\"," S0
+	                      "},\n" EXT("2", ",\"parties\":[{\"affiliation\":\"Partner\"}]") "]"),
+	    "x.json: call 1: parties[0].affiliation: must be one of Internal, External, Unknown");
+	/* A metaData that is no object makes no extensive call: the record is a basic call,
+	 * refused for its id, whichever parser reads it. */
+	ck_assert_str_eq(stores_load_error("x.json", "[{\"metaData\":[1],\"parties\":[]}]"),
+	                 "x.json: call 0: id: must be a string of 1-20 digits");
+	ck_assert_str_eq(stores_load_error("x.json", "[{\"metaData\":{" S0 "},\"parties\":[]}]"),
+	                 "x.json: call 0: id: must be a string of 1-20 digits");
+	ck_assert_str_eq(stores_load_error(
+	                     "one.json", "{\"metaData\":{\"id\":\"1\",\"started\":\"yesterday\"}}"),
+	                 "one.json: call 0: started: must be an ISO-8601 date-time with an offset");
+	ck_assert_str_eq(
+	    stores_load_error(
+	        "x.jsonl",
+	        EXT("1", ",\"content\":{}") "\n"
+	                                    "\n" EXT("2", ",\"content\":{\"brief\":1}") "\n"),
+	    "x.jsonl: call 1: content.brief: must be a string or null");
+	ck_assert_str_eq(
+	    stores_load_error(
+	        "p.json", "{\"requestId\":\"r\",\"records\":{\"totalRecords\":2},\"calls\":[" EXT(
+	                      "1", "") "," EXT("2", ",\"transcript\":[{\"sentences\":[{\"start\":"
+	                                            "5,\"end\":1,\"text\":\"\"}]}]") "]}"),
+	    "p.json: call 1: transcript[0].sentences[0].end: must be an integer no less than "
+	    "start");
+	ck_assert_str_eq(
+	    stores_load_error("c.json", "[" EXT("1", ",\"context\":[{\"objects\":[{\"timing\":"
+	                                             "\"Later\"}]}]") "]"),
+	    "c.json: call 0: context[0].objects[0].timing: must be Now or TimeOfCall");
+	/* Transcripts on their own. */
+	ck_assert_str_eq(stores_load_error(
+	                     "t.json", "{\"callTranscripts\":[{\"callId\":\"1\",\"transcript\":[]},"
+	                               "{\"callId\":\"x\",\"transcript\":[]}]}"),
+	                 "t.json: transcript 1: callId: must be a string of 1-20 digits");
+	ck_assert_str_eq(
+	    stores_load_error("t.json", "{\"callTranscripts\":[{\"callId\":1,\"transcript\":[]}]}"),
+	    "t.json: transcript 0: callId: must be a string of 1-20 digits");
+	ck_assert_str_eq(stores_load_error("t.json", "{\"callTranscripts\":[{\"callId\":\"1\"}]}"),
+	                 "t.json: transcript 0: transcript: is required");
+	ck_assert_str_eq(stores_load_error("t.json", "{\"callTranscripts\":[5]}"),
+	                 "t.json: transcript 0: must be an object");
+	ck_assert_str_eq(
+	    stores_load_error("t.json",
+	                      "{\"callTranscripts\":[{\"callId\":\"1\",\"transcript\":{}}]}"),
+	    "t.json: transcript 0: transcript: must be an array");
+	ck_assert_str_eq(
+	    stores_load_error("t.jsonl",
+	                      "{\"callId\":\"1\",\"transcript\":[]}\n"
+	                      "{\"callId\":\"2\",\"transcript\":[{\"sentences\":[{\"start\":1.5,"
+	                      "\"end\":2,\"text\":\"\"}]}]}\n"),
+	    "t.jsonl: transcript 1: transcript[0].sentences[0].start: must be an integer of "
+	    "milliseconds, no less than 0");
+}
+END_TEST
+
+#define EXT_A                                                                                      \
+	"{\"metaData\":{\"id\":\"3\",\"started\":\"2025-01-03T00:00:00Z\",\"title\":\"c\"},"       \
+	"\"parties\":[{\"name\":\"P3\"}],\"transcript\":[{\"speakerId\":null,\"sentences\":[]}]}"
+#define EXT_B                                                                                      \
+	"{\"metaData\":{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\",\"title\":\"a\"},"       \
+	"\"content\":{\"brief\":\"b1\",\"trackers\":[{\"id\":\"t\",\"occurrences\":[]}]},"         \
+	"\"context\":[{\"system\":\"HubSpot\",\"objects\":[{\"objectType\":\"Deal\",\"objectId\":" \
+	"\"D\",\"timing\":\"TimeOfCall\"}]}]}"
+#define EXT_C "{\"id\":\"2\",\"started\":\"2025-01-02T00:00:00+00:00\",\"title\":\"b\"}"
+
+/* Every part of every call of two stores is the same. */
+static void
+assert_same_blocks(const struct store *a, const struct store *b)
+{
+	size_t na, nb;
+	const struct store_call **ca = stores_all(a, &na), **cb = stores_all(b, &nb);
+
+	ck_assert_uint_eq(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		const struct blocks *x = store_blocks(a, ca[i]), *y = store_blocks(b, cb[i]);
+
+		ck_assert_int_eq(x == NULL, y == NULL);
+		for (int p = 0; x != NULL && p < BLOCKS_COUNT; p++) {
+			ck_assert_uint_eq(x->len[p], y->len[p]);
+			ck_assert_int_eq(
+			    memcmp(store_block_text(a) + blocks_part_off(x, (enum blocks_part)p),
+			           store_block_text(b) + blocks_part_off(y, (enum blocks_part)p),
+			           x->len[p]),
+			    0);
+		}
+	}
+	free(ca);
+	free(cb);
+}
+
+START_TEST(test_extensive_formats_agree)
+{
+	static const char array[] = "[\n" EXT_A ",\n" EXT_B ",\n" EXT_C "\n]";
+	static const char page[] =
+	    "{\"requestId\":\"r\",\"records\":{\"totalRecords\":3,"
+	    "\"currentPageSize\":3,\"currentPageNumber\":0},\"calls\":[\n" EXT_A ",\n" EXT_B
+	    ",\n" EXT_C "\n]}";
+	static const char lines[] = EXT_A "\n" EXT_B "\r\n\n" EXT_C "\n";
+	struct store *a = stores_load(array), *p = stores_load(page), *l = stores_load(lines);
+	char *ta = stores_text(a), *tp = stores_text(p), *tl = stores_text(l);
+	const struct store_call **calls;
+	size_t n;
+
+	ck_assert_uint_eq(store_count(a), 3);
+	ck_assert_str_eq(ta, tp);
+	ck_assert_str_eq(ta, tl);
+	/* The metaData is the call, as GET /v2/calls serves it. */
+	ck_assert_int_eq(strncmp(ta, "{\"id\":\"1\",\"url\":", 16), 0);
+	ck_assert_ptr_null(strstr(ta, "metaData"));
+	ck_assert_ptr_null(strstr(ta, "parties"));
+	assert_same_blocks(a, p);
+	assert_same_blocks(a, l);
+	calls = stores_all(a, &n);
+	ck_assert_ptr_nonnull(store_blocks(a, calls[0]));
+	ck_assert_ptr_null(store_blocks(a, calls[1]));
+	ck_assert_ptr_nonnull(store_blocks(a, calls[2]));
+	ck_assert_uint_eq(store_blocks(a, calls[0])->len[BLOCKS_BRIEF], 4);
+	ck_assert_uint_eq(store_blocks(a, calls[2])->len[BLOCKS_PARTIES],
+	                  strlen("[{\"name\":\"P3\"}]"));
+	free(calls);
+	free(ta);
+	free(tp);
+	free(tl);
+	store_free(a);
+	store_free(p);
+	store_free(l);
+}
+END_TEST
+
+START_TEST(test_extensive_call_render)
+{
+	static const char ext[] = EXT("1", ",\"parties\":[]");
+	static const char bad[] = EXT("1", ",\"parties\":{}");
+	static const char basic[] = "{\"id\":\"1\"," S0 "}";
+	char *out = NULL, *want = NULL, why[256];
+	size_t len, wlen;
+
+	/* The scanner leaves nested objects to jansson; jansson renders the metaData. */
+	ck_assert_int_eq(
+	    reader_call_render(READER_PARSER_FAST, ext, strlen(ext), &out, &len, why, sizeof(why)),
+	    READER_RENDER_PASSED);
+	ck_assert_ptr_null(out);
+	ck_assert_int_eq(reader_call_render(READER_PARSER_JANSSON, ext, strlen(ext), &out, &len,
+	                                    why, sizeof(why)),
+	                 READER_RENDER_OK);
+	ck_assert_int_eq(reader_call_render(READER_PARSER_JANSSON, basic, strlen(basic), &want,
+	                                    &wlen, why, sizeof(why)),
+	                 READER_RENDER_OK);
+	ck_assert_str_eq(out, want);
+	ck_assert_uint_eq(len, wlen);
+	free(out);
+	free(want);
+	ck_assert_int_eq(reader_call_render(READER_PARSER_JANSSON, bad, strlen(bad), &out, &len,
+	                                    why, sizeof(why)),
+	                 READER_RENDER_REFUSED);
+	ck_assert_ptr_null(out);
+	ck_assert_str_eq(why, "call: call 0: parties: must be an array");
+}
+END_TEST
+
+/* ---- Transcript records and duplicate keys ---- */
+
+START_TEST(test_transcript_record_in_call_render)
+{
+	/*
+	 * A transcript record handed to reader_call_render (the fuzzer hands it whatever a
+	 * fixture line holds) is no call: it must be refused with a message, not crash.
+	 */
+	static const char tx[] = "{\"callId\":\"1\",\"transcript\":[]}";
+	char *out = NULL, why[256] = "";
+	size_t len = 0;
+
+	ck_assert_int_eq(
+	    reader_call_render(READER_PARSER_JANSSON, tx, strlen(tx), &out, &len, why, sizeof(why)),
+	    READER_RENDER_REFUSED);
+	ck_assert_ptr_null(out);
+	ck_assert_str_ne(why, "");
+}
+END_TEST
+
+START_TEST(test_parsers_agree_on_a_null_transcript)
+{
+	/*
+	 * Only a transcript's array marks a transcript record: {"callId":"1","transcript":null}
+	 * is a call without an id, for the scanner and for jansson alike, in every format.
+	 */
+	static const char rec[] = "{\"callId\":\"1\",\"transcript\":null}";
+	char *a = NULL, *b = NULL, wa[256] = "", wb[256] = "";
+	size_t la, lb;
+	enum reader_render_result ra, rb;
+
+	ra = reader_call_render(READER_PARSER_FAST, rec, strlen(rec), &a, &la, wa, sizeof(wa));
+	rb = reader_call_render(READER_PARSER_JANSSON, rec, strlen(rec), &b, &lb, wb, sizeof(wb));
+	ck_assert_int_eq(rb, READER_RENDER_REFUSED);
+	if (ra != READER_RENDER_PASSED) {
+		ck_assert_int_eq(ra, rb);
+		ck_assert_str_eq(wa, wb);
+	}
+	ck_assert_str_eq(wb, "call: call 0: id: must be a string of 1-20 digits");
+	free(a);
+	free(b);
+	ck_assert_str_eq(stores_load_error("a.jsonl", "{\"id\":\"1\"," S0 "}\n"
+	                                              "{\"callId\":\"1\",\"transcript\":null}\n"),
+	                 "a.jsonl: call 1: id: must be a string of 1-20 digits");
+	ck_assert_str_eq(stores_load_error("c.json", "[{\"id\":\"1\"," S0 "},"
+	                                             "{\"callId\":\"1\",\"transcript\":null}]"),
+	                 "c.json: call 1: id: must be a string of 1-20 digits");
+	/* In a transcript answer it can only be a transcript. */
+	ck_assert_str_eq(stores_load_error("t.json", "{\"callTranscripts\":[{\"callId\":\"1\","
+	                                             "\"transcript\":null}]}"),
+	                 "t.json: transcript 0: transcript: must be an array");
+}
+END_TEST
+
+START_TEST(test_duplicate_keys_in_an_extensive_call)
+{
+	/*
+	 * A duplicate key is refused in every call a fixture holds, whatever its format: a page
+	 * object's calls are (jansson reads them), so a JSON array's and JSON Lines' must be too,
+	 * rather than one copy being served silently.
+	 */
+	static const char *const bodies[] = {
+	    EXT("1", ",\"parties\":[{\"name\":\"A\"}],\"parties\":[{\"name\":\"B\"}]"),
+	    "{\"metaData\":{\"id\":\"1\"," S0 "},\"metaData\":{\"id\":\"2\"," S0 "}}",
+	    EXT("1", ",\"parties\":[{\"name\":\"A\",\"name\":\"B\"}]"),
+	    EXT("1", ",\"content\":{\"brief\":\"a\",\"brief\":\"b\"}"),
+	};
+	char text[1024];
+
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		const char *msg;
+
+		snprintf(text, sizeof(text), "{\"calls\":[%s]}", bodies[i]);
+		msg = stores_load_error("p.json", text);
+		ck_assert_msg(strncmp(msg, "p.json: not JSON: duplicate object key", 38) == 0, "%s",
+		              msg);
+		snprintf(text, sizeof(text), "[%s]", bodies[i]);
+		msg = stores_load_error("a.json", text);
+		ck_assert_msg(strncmp(msg, "a.json: not JSON: duplicate object key", 38) == 0,
+		              "%s: %s", bodies[i], msg);
+		snprintf(text, sizeof(text), "{\"id\":\"9\"," S0 "}\n%s\n", bodies[i]);
+		msg = stores_load_error("l.jsonl", text);
+		ck_assert_msg(strncmp(msg, "l.jsonl: not JSON: duplicate object key", 39) == 0,
+		              "%s: %s", bodies[i], msg);
+	}
+}
+END_TEST
+
 static Suite *
 reader_suite(void)
 {
@@ -425,6 +683,16 @@ reader_suite(void)
 	tcase_add_test(tc, test_directory);
 	tcase_add_test(tc, test_directory_entries_not_files);
 	tcase_add_test(tc, test_file_with_long_lines);
+	tcase_add_test(tc, test_extensive_errors);
+	tcase_add_test(tc, test_extensive_formats_agree);
+	tcase_add_test(tc, test_extensive_call_render);
+	tcase_add_test(tc, test_transcript_record_in_call_render);
+	tcase_add_test(tc, test_parsers_agree_on_a_null_transcript);
+	suite_add_tcase(s, tc);
+
+	/* Where the reader and its contract disagree. */
+	tc = tcase_create("contract_gaps");
+	tcase_add_test(tc, test_duplicate_keys_in_an_extensive_call);
 	suite_add_tcase(s, tc);
 	return s;
 }
