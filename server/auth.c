@@ -28,7 +28,7 @@ struct auth_basic {
 struct auth_bearer {
 	char *token;
 	size_t token_len;
-	bool scoped; /* carries AUTH_SCOPE_CALLS */
+	unsigned scopes; /* the AUTH_* scope bits it carries */
 };
 
 struct auth {
@@ -143,11 +143,26 @@ auth_check_basic(const struct auth *a, const char *cred, size_t len, struct auth
 	return found ? AUTH_OK : AUTH_INVALID;
 }
 
+static const char *const auth_scope_names[] = {
+    "api:calls:read:basic",     "api:calls:read:extensive", "api:calls:read:media-url",
+    "api:calls:read:transcript", "api:users:read",          "api:workspaces:read",
+};
+
+const char *
+auth_scope_name(unsigned scope)
+{
+	for (size_t i = 0; i < sizeof(auth_scope_names) / sizeof(auth_scope_names[0]); i++)
+		if (scope == 1U << i)
+			return auth_scope_names[i];
+	return "";
+}
+
 static enum auth_result
-auth_check_bearer(const struct auth *a, const char *token, size_t len, struct auth_identity *who)
+auth_check_bearer(const struct auth *a, const char *token, size_t len, unsigned need,
+                  struct auth_identity *who, unsigned *missing)
 {
 	size_t i;
-	unsigned found = 0, scoped = 0, eq;
+	unsigned found = 0, scopes = 0, eq;
 
 	auth_identify(who, 't', token, len);
 	if (a == NULL)
@@ -155,15 +170,27 @@ auth_check_bearer(const struct auth *a, const char *token, size_t len, struct au
 	for (i = 0; i < a->nbearer; i++) {
 		eq = auth_equal(token, len, a->bearer[i].token, a->bearer[i].token_len);
 		found |= eq;
-		scoped |= eq & (unsigned)a->bearer[i].scoped;
+		scopes |= (0U - eq) & a->bearer[i].scopes;
 	}
 	if (!found)
 		return AUTH_INVALID;
-	return scoped ? AUTH_OK : AUTH_NO_SCOPE;
+	if ((scopes & need) != need) {
+		if (missing != NULL)
+			*missing = need & ~scopes;
+		return AUTH_NO_SCOPE;
+	}
+	return AUTH_OK;
 }
 
 enum auth_result
 auth_check(const struct auth *a, const char *header, struct auth_identity *who)
+{
+	return auth_check_scopes(a, header, AUTH_CALLS_BASIC, who, NULL);
+}
+
+enum auth_result
+auth_check_scopes(const struct auth *a, const char *header, unsigned need,
+                  struct auth_identity *who, unsigned *missing)
 {
 	const char *p, *end, *scheme, *cred;
 	size_t scheme_len;
@@ -204,7 +231,7 @@ auth_check(const struct auth *a, const char *header, struct auth_identity *who)
 	if (auth_scheme_is(scheme, scheme_len, "basic"))
 		return auth_check_basic(a, cred, (size_t)(end - cred), who);
 	if (auth_scheme_is(scheme, scheme_len, "bearer"))
-		return auth_check_bearer(a, cred, (size_t)(end - cred), who);
+		return auth_check_bearer(a, cred, (size_t)(end - cred), need, who, missing);
 	return AUTH_INVALID;
 }
 
@@ -393,7 +420,7 @@ auth_load_bearer(struct auth *a, const char *path, const json_t *list, char *err
 	const json_t *entry, *scopes, *scope;
 	const char *token;
 	size_t i, j, len;
-	bool scoped;
+	unsigned scoped;
 
 	if (!json_is_array(list)) {
 		snprintf(err, errlen, "credentials file %s: \"bearer\": expected a list, got %s",
@@ -431,7 +458,7 @@ auth_load_bearer(struct auth *a, const char *path, const json_t *list, char *err
 			}
 		}
 		/* "scopes" may be left out: a token with no scope at all. */
-		scoped = false;
+		scoped = 0;
 		scopes = json_object_get(entry, "scopes");
 		if (scopes != NULL && !json_is_array(scopes)) {
 			snprintf(err, errlen,
@@ -448,8 +475,10 @@ auth_load_bearer(struct auth *a, const char *path, const json_t *list, char *err
 				         path, i, j, auth_json_kind(scope));
 				return -1;
 			}
-			if (strcmp(json_string_value(scope), AUTH_SCOPE_CALLS) == 0)
-				scoped = true;
+			for (size_t k = 0; k < sizeof(auth_scope_names) / sizeof(auth_scope_names[0]);
+			     k++)
+				if (strcmp(json_string_value(scope), auth_scope_names[k]) == 0)
+					scoped |= 1U << k;
 		}
 		a->bearer[i].token = auth_dup(token, len);
 		a->nbearer = i + 1;
@@ -458,7 +487,7 @@ auth_load_bearer(struct auth *a, const char *path, const json_t *list, char *err
 			return -1;
 		}
 		a->bearer[i].token_len = len;
-		a->bearer[i].scoped = scoped;
+		a->bearer[i].scopes = scoped;
 	}
 	return 0;
 }

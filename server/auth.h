@@ -3,7 +3,8 @@
  * `Authorization: Bearer <token>`, and the scope this endpoint needs.
  *
  * Without a credentials file every well-formed credential is accepted. With one, only the
- * listed ones are, and a Bearer token must carry the scope api:calls:read:basic. The set is
+ * listed ones are, and a Bearer token must carry the scopes of the operation (for GET
+ * /v2/calls, api:calls:read:basic). The set is
  * loaded once and read-only afterwards: auth_check is safe from any thread.
  */
 #ifndef GONGMOCK_AUTH_H
@@ -12,6 +13,14 @@
 #include <stddef.h>
 
 #define AUTH_SCOPE_CALLS "api:calls:read:basic"
+
+/* The scopes an operation can need, as bits. */
+#define AUTH_CALLS_BASIC 1U      /* api:calls:read:basic */
+#define AUTH_CALLS_EXTENSIVE 2U  /* api:calls:read:extensive */
+#define AUTH_CALLS_MEDIA 4U      /* api:calls:read:media-url */
+#define AUTH_CALLS_TRANSCRIPT 8U /* api:calls:read:transcript */
+#define AUTH_USERS 16U           /* api:users:read */
+#define AUTH_WORKSPACES 32U      /* api:workspaces:read */
 /* Longest Authorization value read; a longer one is invalid. */
 #define AUTH_HEADER_MAX 4096
 /* Longest identity kept (access key or token): a whole header's worth, so long tokens that
@@ -23,7 +32,7 @@ struct auth;
 enum auth_result {
 	AUTH_OK = 0,
 	AUTH_INVALID, /* missing, malformed, or not in the credentials file */
-	AUTH_NO_SCOPE /* a listed Bearer token without api:calls:read:basic */
+	AUTH_NO_SCOPE /* a listed Bearer token without a scope the operation needs */
 };
 
 /* Who made a request: the access key of a Basic credential, or the Bearer token. */
@@ -52,5 +61,15 @@ void auth_free(struct auth *a);
  * if it is then refused (who may be NULL).
  */
 enum auth_result auth_check(const struct auth *a, const char *header, struct auth_identity *who);
+
+/*
+ * auth_check for an operation needing the scopes `need` (AUTH_* bits; a Basic credential has
+ * every scope). On AUTH_NO_SCOPE, *missing (when not NULL) gets the bits the token lacks.
+ */
+enum auth_result auth_check_scopes(const struct auth *a, const char *header, unsigned need,
+                                   struct auth_identity *who, unsigned *missing);
+
+/* The name of one scope bit ("api:calls:read:extensive"), or "" for anything else. */
+const char *auth_scope_name(unsigned scope);
 
 #endif

@@ -146,6 +146,11 @@ calls_walk(const struct calls_ctx *ctx, struct reqctx *x, int64_t now, struct fi
 	if (ctext != NULL) {
 		switch (reqctx_cursor(x, ctx->key, now, cur)) {
 		case REQCTX_CURSOR_OK:
+			/* A cursor of another operation's walk is not this walk's. */
+			if ((*cur)->op != CURSOR_OP_LIST) {
+				error_respond(r, ERROR_CURSOR_INVALID, NULL);
+				return -1;
+			}
 			break;
 		case REQCTX_CURSOR_EXPIRED:
 			error_respond(r, ERROR_CURSOR_EXPIRED, NULL);
@@ -260,4 +265,58 @@ fail:
 	store_slot_release(ctx->slot, ticket);
 	free(calls);
 	error_respond(r, code, NULL);
+}
+
+void
+calls_pin_response(const struct calls_ctx *ctx, unsigned ticket, struct response *r)
+{
+	r->release = calls_unpin;
+	r->release_cls = (void *)&ctx->pins[ticket];
+}
+
+void
+calls_get(const struct calls_ctx *ctx, const char *id, struct response *r)
+{
+	size_t n = strlen(id);
+	uint64_t hi, lo;
+	unsigned ticket;
+	const struct store *s;
+	const struct store_call *c;
+	char *head;
+	int len;
+
+	if (n == 0 || n > STORE_ID_MAX || strspn(id, "0123456789") != n) {
+		error_respond(r, ERROR_BAD_REQUEST, "id: must be a string of 1-20 digits");
+		return;
+	}
+	store_id_split(id, n, &hi, &lo);
+	s = store_slot_acquire(ctx->slot, &ticket);
+	c = store_find(s, hi, lo);
+	if (c == NULL) {
+		store_slot_release(ctx->slot, ticket);
+		error_respond(r, ERROR_NO_CALLS, NULL);
+		return;
+	}
+	head = malloc(64 + REQID_MAX);
+	if (head == NULL) {
+		store_slot_release(ctx->slot, ticket);
+		error_respond(r, ERROR_INTERNAL, NULL);
+		return;
+	}
+	len = snprintf(head, 64 + REQID_MAX, "{\"requestId\":\"%s\",\"call\":", r->request_id);
+	calls_pin_response(ctx, ticket, r);
+	r->status = 200;
+	r->source = "fixture";
+	if (response_header_add(r, "Content-Type", RESPONSE_JSON_TYPE) != 0 ||
+	    response_piece_own(r, head, (size_t)len) != 0 ||
+	    response_piece_add(r, c->json, c->json_len) != 0 ||
+	    response_piece_add(r, "}", 1) != 0) {
+		char rid[sizeof(r->request_id)];
+
+		memcpy(rid, r->request_id, sizeof(rid));
+		response_free(r);
+		response_init(r);
+		memcpy(r->request_id, rid, sizeof(rid));
+		error_respond(r, ERROR_INTERNAL, NULL);
+	}
 }

@@ -27,6 +27,7 @@ struct calls_ctx {
 	int64_t cursor_ttl;       /* seconds */
 	int64_t (*now)(void);     /* seconds since the epoch; NULL: the real clock */
 	struct calls_pin pins[2]; /* set up by calls_ctx_init; one per slot ticket */
+	int strict; /* refuse what Gong tolerates but that shows a client bug */
 };
 
 /* Sets up ctx; key and slot must outlive it. */
@@ -43,5 +44,16 @@ int64_t calls_now(const struct calls_ctx *ctx);
  * are borrowed from the store, which stays pinned until the response is freed.
  */
 void calls_list(const struct calls_ctx *ctx, struct reqctx *x, struct response *r);
+
+/*
+ * GET /v2/calls/{id}: {"requestId","call":{...}} for the call with that id, 404 "No calls
+ * found corresponding to the provided filters" when there is none, 400 when the id is not
+ * 1-20 digits. `id` is the path's last segment.
+ */
+void calls_get(const struct calls_ctx *ctx, const char *id, struct response *r);
+
+/* Releases a store pin taken with store_slot_acquire(ctx->slot, &ticket) once r is sent:
+ * for handlers whose answer borrows bytes of the store. */
+void calls_pin_response(const struct calls_ctx *ctx, unsigned ticket, struct response *r);
 
 #endif

@@ -142,6 +142,12 @@ static const struct flags_spec config_spec[] = {
      .min = 1,
      .max = 366ULL * 24 * 3600,
      CONFIG_AT(cursor_ttl)},
+    {.name = "--strict",
+     .help = "refuse with a 400 what Gong tolerates but that shows a\n"
+             "client bug (a POST's cursor in the query string, unknown\n"
+             "keys, a filter changed mid-walk); default: log a warning",
+     .kind = FLAGS_BOOL,
+     CONFIG_AT(strict)},
     {.name = "--credentials",
      .arg = "FILE",
      .help = "accept only these credentials (default: any)",

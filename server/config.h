@@ -37,6 +37,7 @@ struct config {
 	const char *credentials;   /* NULL: any well-formed credential */
 	enum config_log_format log_format;
 	int quiet;              /* no access log */
+	int strict;             /* refuse what Gong tolerates but shows a client bug */
 	const char *rate_limit; /* --rate-limit spec (checked by ratelimit_parse); NULL: off */
 	int rate_limit_per_credential;         /* --rate-limit-scope credential */
 	const char *scenario;                  /* fault rules loaded at start-up */

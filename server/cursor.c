@@ -137,6 +137,15 @@ cursor_payload_render(const struct cursor *c, char *out, size_t outlen)
 			return 0;
 		n += (size_t)w;
 	}
+	if (c->op >= CURSOR_OP_COUNT)
+		return 0;
+	if (c->op != CURSOR_OP_LIST) {
+		w = snprintf(out + n, outlen - n, ",\"op\":%u,\"filterHash\":\"%016" PRIx64 "\"",
+		             c->op, c->filter_hash);
+		if (w < 0 || (size_t)w >= outlen - n)
+			return 0;
+		n += (size_t)w;
+	}
 	if (n + 2 > outlen)
 		return 0;
 	out[n++] = '}';
@@ -324,6 +333,27 @@ cursor_payload_parse(const char *payload, size_t len, struct cursor *c)
 		    !cursor_scan_lit(&s, "\""))
 			return false;
 		f->has_workspace = true;
+	}
+	if (cursor_scan_peek(&s, ",\"op\":")) {
+		uint64_t op;
+		s.p += strlen(",\"op\":");
+		if (!cursor_scan_u64(&s, CURSOR_OP_COUNT - 1, &op) || op == CURSOR_OP_LIST ||
+		    !cursor_scan_lit(&s, ",\"filterHash\":\""))
+			return false;
+		c->op = (unsigned)op;
+		for (int i = 0; i < 16; i++) {
+			char ch = s.p < s.end ? *s.p++ : 0;
+			unsigned d;
+			if (ch >= '0' && ch <= '9')
+				d = (unsigned)(ch - '0');
+			else if (ch >= 'a' && ch <= 'f')
+				d = (unsigned)(ch - 'a' + 10);
+			else
+				return false;
+			c->filter_hash = c->filter_hash << 4 | d;
+		}
+		if (!cursor_scan_lit(&s, "\""))
+			return false;
 	}
 	return cursor_scan_lit(&s, "}") && s.p == s.end;
 }

@@ -37,7 +37,14 @@ struct cursor {
 	uint64_t total;                  /* totalRecords of the walk */
 	uint32_t page_size;
 	int64_t exp; /* expiry, seconds since the epoch */
+	/* The operation the walk is of (CURSOR_OP_LIST for GET /v2/calls) and, for the POST
+	 * views, a hash of the filters a cursor cannot carry whole (ids, users), so a walk whose
+	 * filter changes can be told. */
+	unsigned op;
+	uint64_t filter_hash;
 };
+
+enum cursor_op { CURSOR_OP_LIST = 0, CURSOR_OP_EXTENSIVE, CURSOR_OP_TRANSCRIPT, CURSOR_OP_COUNT };
 
 enum cursor_status {
 	CURSOR_OK = 0,
@@ -54,9 +61,10 @@ int cursor_key_init(struct cursor_key *key, const char *secret, char *err, size_
 /*
  * Writes the cursor for `c` into out (outlen should be CURSOR_TEXT_MAX + 1). The payload is
  * JSON with the keys callId (a number), total, pageNumber, pageSize, time (the last date,
- * ISO-8601 UTC), exp, then from, to and workspaceId when the filter has them. Returns the
+ * ISO-8601 UTC), exp, then from, to and workspaceId when the filter has them, then for the
+ * POST views op (1 or 2) and filterHash (16 hex digits). Returns the
  * length written, or 0 if out is too small or c cannot be carried: last_id or the workspace
- * not 1-20 digits, page_size 0, or a date outside the years 0000-9999. Leading zeros of
+ * not 1-20 digits, page_size 0, op not a cursor_op, or a date outside the years 0000-9999. Leading zeros of
  * last_id are dropped (a JSON number has none), so decoding gives the id without them.
  */
 size_t cursor_encode(const struct cursor_key *key, const struct cursor *c, char *out,

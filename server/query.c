@@ -154,7 +154,11 @@ read_date(const struct query *q, const char *name, bool *has, int64_t *us, char 
 	*has = false;
 	if (p == NULL)
 		return 0;
-	if (isotime_parse(p->value, p->value_len, ISOTIME_LENIENT, us) < 0) {
+	char again[ISOTIME_TEXT_MAX + 1];
+
+	/* A date must also be one a cursor can carry: years 0000 to 9999 in UTC. */
+	if (isotime_parse(p->value, p->value_len, ISOTIME_LENIENT, us) < 0 ||
+	    isotime_format(*us, again, sizeof(again)) == 0) {
 		set_err(err, errlen, name, "must be a valid ISO-8601 date-time");
 		return -1;
 	}

@@ -34,6 +34,10 @@ struct reqctx {
 	/* Who the credentials say the caller is; set by the router once it has checked them
 	 * (all zero: no credential). */
 	struct auth_identity who;
+	/* Scopes (AUTH_* bits) an operation can use but the Bearer token lacks, when the router
+	 * lets it through without them (media links need api:calls:read:media-url only when
+	 * asked for). */
+	unsigned missing_scopes;
 
 	/* The rest is reqctx.c's: read it through the functions below. */
 	int query_state;  /* 0: not parsed yet; 1: parsed; -1: refused */

@@ -1,10 +1,12 @@
 /*
  * router.c - dispatching requests.
  *
- * /v2/calls answers GET (and HEAD, which libmicrohttpd sends without a body) after Gong's
- * credential check; any other method gets 405 with Allow: GET, because POST /v2/calls is
- * Gong's upload operation and must never be mistaken for a list. Paths are compared after
- * request_normalise, so `//v2/calls` and the absolute form reach the same handler.
+ * Each operation of the table below answers its one method (GET ones HEAD too, which
+ * libmicrohttpd sends without a body) after Gong's credential check with the operation's
+ * scopes; any other method gets 405 with Allow naming the right one, because POST /v2/calls
+ * is Gong's upload operation and must never be mistaken for a list. A POST's body must be
+ * JSON (415 otherwise). Paths are compared after request_normalise, so `//v2/calls` and the
+ * absolute form reach the same handler. Media links are signed, not authenticated.
  *
  * Faults come after authentication, as on the real service (a bad key is a 401 whatever the
  * weather), and before the rate limiter, so a rule's answer never costs the client a token.
@@ -15,9 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <strings.h>
+
+#include "callpost.h"
 #include "cursor.h"
 #include "error.h"
 #include "log.h"
+#include "media.h"
 #include "query.h"
 #include "reqctx.h"
 
@@ -118,6 +124,8 @@ router_gate(struct router *rt, struct reqctx *x, struct response *r, struct faul
 		if ((fr.query = reqctx_query(x)) != NULL)
 			fr.page = router_page(rt, x);
 		fr.credential = who->kind != 0 ? who->id : NULL;
+		fr.body = req->body;
+		fr.body_len = req->body_len;
 		if (fault_match(rt->faults, &fr, action)) {
 			*fired = 1;
 			if (action->status != 0 && action->status != 200) {
@@ -200,6 +208,8 @@ router_upstream_answer(const struct router_forward *f, struct proxy_result *pr)
 		e.method = req->method;
 		e.path = req->path;
 		e.query = reqctx_query(f->x);
+		e.request_body = req->body;
+		e.request_body_len = req->body_len;
 		e.authorization = f->authorization;
 		e.status = pr->status;
 		e.content_type = pr->content_type;
@@ -356,8 +366,17 @@ router_replay(struct router *rt, struct reqctx *x, struct response *r)
 	}
 	/* The first request with a credential waits for its fingerprint (a slow derivation);
 	 * later ones find it cached. */
-	if (!replay_match(rt->replay, req->method, req->path, q, rt->match_credential,
-	                  request_header(req, "Authorization"), &a, miss, sizeof(miss))) {
+	struct replay_ask ask;
+
+	memset(&ask, 0, sizeof(ask));
+	ask.method = req->method;
+	ask.path = req->path;
+	ask.query = q;
+	ask.body = req->body;
+	ask.body_len = req->body_len;
+	ask.match_credential = rt->match_credential;
+	ask.authorization = request_header(req, "Authorization");
+	if (!replay_answer(rt->replay, &ask, &a, miss, sizeof(miss))) {
 		r->source = "replay:miss";
 		error_respond_status(r, rt->miss_status, &msg, 1);
 		snprintf(r->extra_text, sizeof(r->extra_text), "miss=\"%.280s\"", miss);
@@ -420,41 +439,146 @@ router_elsewhere(struct router *rt, const struct request *req, struct response *
 	}
 }
 
+static void
+route_list(struct router *rt, struct reqctx *x, struct response *r)
+{
+	calls_list(&rt->calls, x, r);
+}
+
+static void
+route_get(struct router *rt, struct reqctx *x, struct response *r)
+{
+	calls_get(&rt->calls, strrchr(x->req->path, '/') + 1, r);
+}
+
+static void
+route_extensive(struct router *rt, struct reqctx *x, struct response *r)
+{
+	callpost_extensive(&rt->calls, x, r);
+}
+
+static void
+route_transcript(struct router *rt, struct reqctx *x, struct response *r)
+{
+	callpost_transcript(&rt->calls, x, r);
+}
+
+/* The operations of Gong's API that mock mode answers. */
+struct route {
+	const char *path; /* a path, or a prefix ending in '/' for a path with an id after it */
+	const char *method;
+	unsigned scopes;   /* needed */
+	unsigned optional; /* used only when the request asks: checked by the handler */
+	void (*handle)(struct router *rt, struct reqctx *x, struct response *r);
+};
+
+static const struct route routes[] = {
+    {"/v2/calls", "GET", AUTH_CALLS_BASIC, 0, route_list},
+    {"/v2/calls/extensive", "POST", AUTH_CALLS_EXTENSIVE, AUTH_CALLS_MEDIA, route_extensive},
+    {"/v2/calls/transcript", "POST", AUTH_CALLS_TRANSCRIPT, 0, route_transcript},
+    {"/v2/calls/", "GET", AUTH_CALLS_BASIC, 0, route_get},
+};
+
+static const struct route *
+route_find(const char *path)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		size_t n = strlen(routes[i].path);
+
+		if (routes[i].path[n - 1] == '/') {
+			/* One more segment, and only one. */
+			if (strncmp(path, routes[i].path, n) == 0 && path[n] != '\0' &&
+			    strchr(path + n, '/') == NULL)
+				return &routes[i];
+		} else if (strcmp(path, routes[i].path) == 0) {
+			return &routes[i];
+		}
+	}
+	return NULL;
+}
+
+/* A body's media type is JSON: application/json, with parameters or none; no type at all is
+ * taken as JSON too, as a client that forgot the header still means it. */
+static int
+router_json_body(const struct request *req)
+{
+	const char *t = request_header(req, "Content-Type");
+	size_t n;
+
+	if (t == NULL)
+		return 1;
+	while (*t == ' ' || *t == '\t')
+		t++;
+	n = strcspn(t, "; \t");
+	return n == 16 && strncasecmp(t, "application/json", 16) == 0;
+}
+
+static void
+router_api(struct router *rt, const struct route *rte, const struct request *req,
+           struct response *r)
+{
+	struct fault_action action;
+	struct reqctx x;
+	unsigned missing = 0;
+	int fired;
+
+	if (strcmp(req->method, rte->method) != 0 &&
+	    !(strcmp(rte->method, "GET") == 0 && strcmp(req->method, "HEAD") == 0)) {
+		(void)response_header_set(r, "Allow", rte->method);
+		error_respond(r, ERROR_METHOD, NULL);
+		return;
+	}
+	reqctx_init(&x, req);
+	switch (auth_check_scopes(rt->auth, request_header(req, "Authorization"),
+	                          rte->scopes | rte->optional, &x.who, &missing)) {
+	case AUTH_OK:
+		break;
+	case AUTH_NO_SCOPE:
+		if ((missing & rte->scopes) == 0) {
+			x.missing_scopes = missing;
+			break;
+		}
+		{
+			char msg[128];
+
+			snprintf(msg, sizeof(msg),
+			         "You don't have permission to use '%s' in your app.",
+			         auth_scope_name(missing & rte->scopes & (0U - (missing & rte->scopes))));
+			error_respond(r, ERROR_NO_SCOPE, msg);
+		}
+		return;
+	default:
+		error_respond(r, ERROR_UNAUTHORIZED, NULL);
+		return;
+	}
+	if (strcmp(rte->method, "POST") == 0 && !router_json_body(req)) {
+		error_respond(r, ERROR_UNSUPPORTED, NULL);
+		return;
+	}
+	if (!router_gate(rt, &x, r, &action, &fired))
+		rte->handle(rt, &x, r);
+	if (fired) {
+		router_fault_shape(r, &action);
+		router_fault_source(r, &action);
+	}
+}
+
 void
 router_handle(const struct request *req, struct response *r, void *cls)
 {
 	struct router *rt = cls;
-	struct fault_action action;
-	int fired;
+	const struct route *rte;
 
 	if ((rt->proxy != NULL || rt->replay != NULL) && router_is_api(req->path)) {
 		router_elsewhere(rt, req, r);
 		return;
 	}
-	if (strcmp(req->path, "/v2/calls") == 0) {
-		if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-			error_respond(r, ERROR_METHOD, NULL);
-			return;
-		}
-		struct reqctx x;
-
-		reqctx_init(&x, req);
-		switch (auth_check(rt->auth, request_header(req, "Authorization"), &x.who)) {
-		case AUTH_OK:
-			break;
-		case AUTH_NO_SCOPE:
-			error_respond(r, ERROR_NO_SCOPE, NULL);
-			return;
-		default:
-			error_respond(r, ERROR_UNAUTHORIZED, NULL);
-			return;
-		}
-		if (!router_gate(rt, &x, r, &action, &fired))
-			calls_list(&rt->calls, &x, r);
-		if (fired) {
-			router_fault_shape(r, &action);
-			router_fault_source(r, &action);
-		}
+	if ((rte = route_find(req->path)) != NULL) {
+		router_api(rt, rte, req, r);
+		return;
+	}
+	if (media_owns(req->path)) {
+		media_serve(rt->calls.key, req, calls_now(&rt->calls), r);
 		return;
 	}
 	if (admin_owns(req->path)) {

@@ -570,7 +570,7 @@ END_TEST
 
 START_TEST(unknown_paths_get_gong_404)
 {
-	static const char *const paths[] = {"/", "/v2", "/v2/calls/extensive", "/v2/users",
+	static const char *const paths[] = {"/", "/v2", "/v2/calls/1/2", "/v2/callz",
 	                                    "/v3/calls"};
 	struct harness_reply r;
 	size_t i;

@@ -1,6 +1,7 @@
 /*
- * test_auth.c - Authorization headers with and without a credentials file, and the messages a
- * broken credentials file gets. Files are written to /tmp and removed afterwards.
+ * test_auth.c - Authorization headers with and without a credentials file, the scopes a Bearer
+ * token carries and the ones an operation finds missing, and the messages a broken
+ * credentials file gets. Files are written to /tmp and removed afterwards.
  */
 #include "auth.h"
 
@@ -314,6 +315,117 @@ START_TEST(test_file_errors)
 }
 END_TEST
 
+#define ALL_SCOPES                                                                                 \
+	(AUTH_CALLS_BASIC | AUTH_CALLS_EXTENSIVE | AUTH_CALLS_MEDIA | AUTH_CALLS_TRANSCRIPT |      \
+	 AUTH_USERS | AUTH_WORKSPACES)
+
+START_TEST(test_scope_bits)
+{
+	struct auth *a = load_ok(
+	    "{\"basic\":[{\"accessKey\":\"k\",\"accessKeySecret\":\"s\"}],\n"
+	    " \"bearer\":[{\"token\":\"all\",\"scopes\":[\"api:calls:read:basic\","
+	    "\"api:calls:read:extensive\",\"api:calls:read:media-url\",\"api:calls:read:"
+	    "transcript\","
+	    "\"api:users:read\",\"api:workspaces:read\"]},\n"
+	    "  {\"token\":\"ext\",\"scopes\":[\"api:calls:read:extensive\",\"unknown:scope\","
+	    "\"API:CALLS:READ:BASIC\",\"api:calls:read:basic \"]},\n"
+	    "  {\"token\":\"tx\",\"scopes\":[\"api:calls:read:transcript\"]},\n"
+	    "  {\"token\":\"none\"},\n"
+	    "  {\"token\":\"split\",\"scopes\":[\"api:calls:read:extensive\"]},\n"
+	    "  {\"token\":\"split\",\"scopes\":[\"api:calls:read:media-url\"]}]}\n");
+	struct auth_identity who;
+	unsigned missing;
+
+	missing = 0xdead;
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer all", ALL_SCOPES, &who, &missing), AUTH_OK);
+	ck_assert_str_eq(who.id, "all");
+
+	/* Only what is listed, spelled exactly, counts. */
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer ext", AUTH_CALLS_EXTENSIVE, &who, &missing),
+	                 AUTH_OK);
+	missing = 0;
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer ext", AUTH_CALLS_EXTENSIVE | AUTH_CALLS_MEDIA,
+	                                   &who, &missing),
+	                 AUTH_NO_SCOPE);
+	ck_assert_uint_eq(missing, AUTH_CALLS_MEDIA);
+	ck_assert_int_eq(who.kind, 't');
+	ck_assert_str_eq(who.id, "ext");
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer ext", AUTH_CALLS_BASIC, &who, &missing),
+	                 AUTH_NO_SCOPE);
+	ck_assert_uint_eq(missing, AUTH_CALLS_BASIC);
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer ext",
+	                                   AUTH_CALLS_BASIC | AUTH_CALLS_TRANSCRIPT |
+	                                       AUTH_CALLS_MEDIA | AUTH_CALLS_EXTENSIVE,
+	                                   &who, &missing),
+	                 AUTH_NO_SCOPE);
+	ck_assert_uint_eq(missing, AUTH_CALLS_BASIC | AUTH_CALLS_TRANSCRIPT | AUTH_CALLS_MEDIA);
+	/* The old check asks for api:calls:read:basic. */
+	ck_assert_int_eq(auth_check(a, "Bearer ext", &who), AUTH_NO_SCOPE);
+	ck_assert_int_eq(auth_check(a, "Bearer all", &who), AUTH_OK);
+
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer tx", AUTH_CALLS_TRANSCRIPT, &who, &missing),
+	                 AUTH_OK);
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer tx", AUTH_CALLS_EXTENSIVE, &who, &missing),
+	                 AUTH_NO_SCOPE);
+	ck_assert_uint_eq(missing, AUTH_CALLS_EXTENSIVE);
+	ck_assert_int_eq(
+	    auth_check_scopes(a, "Bearer tx", AUTH_WORKSPACES | AUTH_USERS, &who, &missing),
+	    AUTH_NO_SCOPE);
+	ck_assert_uint_eq(missing, AUTH_WORKSPACES | AUTH_USERS);
+
+	/* No scope at all: enough for an operation that needs none. */
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer none", 0, &who, &missing), AUTH_OK);
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer none", AUTH_CALLS_BASIC, &who, &missing),
+	                 AUTH_NO_SCOPE);
+	ck_assert_uint_eq(missing, AUTH_CALLS_BASIC);
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer none", AUTH_CALLS_BASIC, &who, NULL),
+	                 AUTH_NO_SCOPE);
+
+	/* A token listed twice has the scopes of both entries. */
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer split",
+	                                   AUTH_CALLS_EXTENSIVE | AUTH_CALLS_MEDIA, &who, &missing),
+	                 AUTH_OK);
+
+	/* A Basic credential has every scope; an unknown token none of this matters to. */
+	ck_assert_int_eq(auth_check_scopes(a, basic("k:s"), ALL_SCOPES | 64U, &who, &missing),
+	                 AUTH_OK);
+	ck_assert_int_eq(who.kind, 'b');
+	ck_assert_int_eq(auth_check_scopes(a, basic("k:x"), AUTH_CALLS_BASIC, &who, &missing),
+	                 AUTH_INVALID);
+	missing = 0xdead;
+	ck_assert_int_eq(auth_check_scopes(a, "Bearer other", AUTH_CALLS_BASIC, &who, &missing),
+	                 AUTH_INVALID);
+	ck_assert_uint_eq(missing, 0xdead);
+	ck_assert_int_eq(auth_check_scopes(a, NULL, 0, &who, &missing), AUTH_INVALID);
+	auth_free(a);
+
+	/* Without a credentials file every well-formed credential has every scope. */
+	ck_assert_int_eq(auth_check_scopes(NULL, "Bearer anything", ALL_SCOPES, &who, &missing),
+	                 AUTH_OK);
+	ck_assert_int_eq(auth_check_scopes(NULL, basic("a:b"), ALL_SCOPES, &who, &missing),
+	                 AUTH_OK);
+	ck_assert_int_eq(auth_check_scopes(NULL, "Bearer", ALL_SCOPES, &who, &missing),
+	                 AUTH_INVALID);
+}
+END_TEST
+
+START_TEST(test_scope_names)
+{
+	ck_assert_str_eq(auth_scope_name(AUTH_CALLS_BASIC), "api:calls:read:basic");
+	ck_assert_str_eq(auth_scope_name(AUTH_CALLS_BASIC), AUTH_SCOPE_CALLS);
+	ck_assert_str_eq(auth_scope_name(AUTH_CALLS_EXTENSIVE), "api:calls:read:extensive");
+	ck_assert_str_eq(auth_scope_name(AUTH_CALLS_MEDIA), "api:calls:read:media-url");
+	ck_assert_str_eq(auth_scope_name(AUTH_CALLS_TRANSCRIPT), "api:calls:read:transcript");
+	ck_assert_str_eq(auth_scope_name(AUTH_USERS), "api:users:read");
+	ck_assert_str_eq(auth_scope_name(AUTH_WORKSPACES), "api:workspaces:read");
+	/* One bit names one scope; anything else names none. */
+	ck_assert_str_eq(auth_scope_name(0), "");
+	ck_assert_str_eq(auth_scope_name(AUTH_CALLS_BASIC | AUTH_CALLS_MEDIA), "");
+	ck_assert_str_eq(auth_scope_name(64U), "");
+	ck_assert_str_eq(auth_scope_name(1U << 31), "");
+}
+END_TEST
+
 static Suite *
 auth_suite(void)
 {
@@ -328,6 +440,8 @@ auth_suite(void)
 	tcase_add_test(tc, test_with_file);
 	tcase_add_test(tc, test_partial_files);
 	tcase_add_test(tc, test_file_errors);
+	tcase_add_test(tc, test_scope_bits);
+	tcase_add_test(tc, test_scope_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

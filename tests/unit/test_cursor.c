@@ -2,6 +2,8 @@
  * test_cursor.c - the cursor codec: exact payload text, round trips with every combination of
  * filters, tampering, foreign keys, expiry, and a strict reading of payloads that are well
  * signed but not in the canonical form (the tests sign those themselves with the key bytes).
+ * The POST views' cursors add their operation and a hash of their id sets, read back the same
+ * and refused when altered.
  */
 #include "cursor.h"
 
@@ -656,6 +658,160 @@ START_TEST(test_longest_fits)
 }
 END_TEST
 
+/* ---- The operation and the filter hash of the POST views ---- */
+
+START_TEST(test_op_and_filter_hash_roundtrip)
+{
+	static const uint64_t hashes[] = {0, 1, UINT64_C(0x0123456789abcdef), UINT64_MAX};
+	struct cursor_key k = key_for("s");
+	char text[CURSOR_TEXT_MAX + 1], json[CURSOR_TEXT_MAX], want[128];
+	size_t n;
+
+	for (unsigned op = CURSOR_OP_EXTENSIVE; op <= CURSOR_OP_TRANSCRIPT; op++)
+		for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
+			struct cursor c = sample(), d;
+
+			c.op = op;
+			c.filter_hash = hashes[i];
+			c.filter.has_workspace = true;
+			strcpy(c.filter.workspace, "7");
+			n = encode(&k, &c, text);
+			payload_of(text, json, sizeof(json));
+			/* The two keys come last, the hash as 16 lower-case hex digits. */
+			snprintf(want, sizeof(want),
+			         ",\"workspaceId\":\"7\",\"op\":%u,\"filterHash\":\"%016llx\"}", op,
+			         (unsigned long long)hashes[i]);
+			ck_assert_msg(strlen(json) > strlen(want) &&
+			                  strcmp(json + strlen(json) - strlen(want), want) == 0,
+			              "%s does not end with %s", json, want);
+			memset(&d, 0xa5, sizeof(d));
+			ck_assert_int_eq(cursor_decode(&k, text, n, 0, &d), CURSOR_OK);
+			assert_same(&c, &d);
+			ck_assert_uint_eq(d.op, op);
+			ck_assert_uint_eq(d.filter_hash, hashes[i]);
+		}
+	/* GET /v2/calls's cursors carry neither key, whatever the hash field holds. */
+	{
+		struct cursor c = sample(), d;
+
+		c.op = CURSOR_OP_LIST;
+		c.filter_hash = 99;
+		n = encode(&k, &c, text);
+		payload_of(text, json, sizeof(json));
+		ck_assert_ptr_null(strstr(json, "\"op\""));
+		ck_assert_ptr_null(strstr(json, "filterHash"));
+		memset(&d, 0xa5, sizeof(d));
+		ck_assert_int_eq(cursor_decode(&k, text, n, 0, &d), CURSOR_OK);
+		ck_assert_uint_eq(d.op, CURSOR_OP_LIST);
+		ck_assert_uint_eq(d.filter_hash, 0);
+	}
+	/* An operation that is none is not written. */
+	{
+		struct cursor c = sample();
+
+		c.op = CURSOR_OP_COUNT;
+		ck_assert_uint_eq(cursor_encode(&k, &c, text, sizeof(text)), 0);
+		c.op = 77;
+		ck_assert_uint_eq(cursor_encode(&k, &c, text, sizeof(text)), 0);
+	}
+	/* The longest cursor of a POST view fits. */
+	{
+		struct cursor c = sample(), d;
+
+		c.total = UINT64_MAX;
+		c.page_number = UINT64_MAX;
+		c.page_size = UINT32_MAX;
+		c.exp = INT64_MIN;
+		strcpy(c.last_id, "18446744073709551616");
+		c.last_date_us = iso("2022-09-13T09:30:00.123456Z");
+		c.filter.has_from = c.filter.has_to = c.filter.has_workspace = true;
+		c.filter.from_us = iso("2022-09-13T09:30:00.123456Z");
+		c.filter.to_us = iso("2022-09-13T09:30:00.654321Z");
+		strcpy(c.filter.workspace, "18446744073709551616");
+		c.op = CURSOR_OP_TRANSCRIPT;
+		c.filter_hash = UINT64_MAX;
+		n = encode(&k, &c, text);
+		ck_assert_uint_le(n, CURSOR_TEXT_MAX);
+		ck_assert_int_eq(cursor_decode(&k, text, n, INT64_MIN, &d), CURSOR_EXPIRED);
+		ck_assert_uint_eq(d.op, CURSOR_OP_TRANSCRIPT);
+		ck_assert_uint_eq(d.filter_hash, UINT64_MAX);
+	}
+}
+END_TEST
+
+#define BASE_PAYLOAD                                                                               \
+	"{\"callId\":4953707601776238360,\"total\":179,\"pageNumber\":1,\"pageSize\":100,"         \
+	"\"time\":\"2022-09-13T09:30:00Z\",\"exp\":1716626146"
+
+START_TEST(test_op_tampered_or_malformed_refused)
+{
+	static const char *const bad[] = {
+	    /* The list's operation is never written. */
+	    BASE_PAYLOAD ",\"op\":0,\"filterHash\":\"0000000000000000\"}",
+	    /* No such operation. */
+	    BASE_PAYLOAD ",\"op\":3,\"filterHash\":\"0000000000000000\"}",
+	    BASE_PAYLOAD ",\"op\":-1,\"filterHash\":\"0000000000000000\"}",
+	    BASE_PAYLOAD ",\"op\":01,\"filterHash\":\"0000000000000000\"}",
+	    BASE_PAYLOAD ",\"op\":\"1\",\"filterHash\":\"0000000000000000\"}",
+	    /* An operation without its hash, a hash without its operation, in the wrong order. */
+	    BASE_PAYLOAD ",\"op\":1}",
+	    BASE_PAYLOAD ",\"filterHash\":\"0000000000000000\"}",
+	    BASE_PAYLOAD ",\"filterHash\":\"0000000000000000\",\"op\":1}",
+	    /* A hash of the wrong length, case or digits. */
+	    BASE_PAYLOAD ",\"op\":1,\"filterHash\":\"000000000000000\"}",
+	    BASE_PAYLOAD ",\"op\":1,\"filterHash\":\"00000000000000000\"}",
+	    BASE_PAYLOAD ",\"op\":1,\"filterHash\":\"0123456789ABCDEF\"}",
+	    BASE_PAYLOAD ",\"op\":1,\"filterHash\":\"0123456789abcdeg\"}",
+	    BASE_PAYLOAD ",\"op\":1,\"filterHash\":81985529216486895}",
+	    /* The keys before the filters'. */
+	    "{\"callId\":4953707601776238360,\"total\":179,\"pageNumber\":1,\"pageSize\":100,"
+	    "\"time\":\"2022-09-13T09:30:00Z\",\"exp\":1716626146,\"op\":1,\"filterHash\":"
+	    "\"0000000000000000\",\"workspaceId\":\"7\"}",
+	};
+	struct cursor_key k = key_for("s");
+	struct cursor c = sample(), d;
+	char text[1024], mine[CURSOR_TEXT_MAX + 1], json[CURSOR_TEXT_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sign_json(&k, bad[i], text, sizeof(text));
+		ck_assert_msg(decode_str(&k, text, 0, &d) == CURSOR_INVALID, "accepted: %s",
+		              bad[i]);
+	}
+	/* The canonical form, signed with the key, is what encode writes and reads back. */
+	sign_json(&k, BASE_PAYLOAD ",\"op\":2,\"filterHash\":\"0123456789abcdef\"}", text,
+	          sizeof(text));
+	c.op = CURSOR_OP_TRANSCRIPT;
+	c.filter_hash = UINT64_C(0x0123456789abcdef);
+	encode(&k, &c, mine);
+	ck_assert_str_eq(text, mine);
+	ck_assert_int_eq(decode_str(&k, text, 0, &d), CURSOR_OK);
+	ck_assert_uint_eq(d.op, CURSOR_OP_TRANSCRIPT);
+
+	/* The operation changed in a real cursor without its key: the signature fails. */
+	c.op = CURSOR_OP_EXTENSIVE;
+	encode(&k, &c, mine);
+	payload_of(mine, json, sizeof(json));
+	{
+		char *at = strstr(json, "\"op\":1");
+		char forged[1024];
+		size_t n = 0;
+
+		ck_assert_ptr_nonnull(at);
+		at[5] = '2';
+		strcpy(forged, PREFIX);
+		n = strlen(forged);
+		b64_append(forged, &n, (const unsigned char *)json, strlen(json));
+		strcat(forged, strrchr(mine, '.'));
+		ck_assert_int_eq(decode_str(&k, forged, 0, &d), CURSOR_INVALID);
+		/* While the same payload, signed, reads as the transcript view's. */
+		sign_json(&k, json, text, sizeof(text));
+		ck_assert_int_eq(decode_str(&k, text, 0, &d), CURSOR_OK);
+		ck_assert_uint_eq(d.op, CURSOR_OP_TRANSCRIPT);
+	}
+}
+END_TEST
+
 static Suite *
 cursor_suite(void)
 {
@@ -678,6 +834,8 @@ cursor_suite(void)
 	tcase_add_test(tc, test_noncanonical_refused);
 	tcase_add_test(tc, test_encode_refuses);
 	tcase_add_test(tc, test_longest_fits);
+	tcase_add_test(tc, test_op_and_filter_hash_roundtrip);
+	tcase_add_test(tc, test_op_tampered_or_malformed_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
