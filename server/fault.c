@@ -407,23 +407,33 @@ action_fill(struct fault_set *fs, const struct rule *r, struct fault_action *out
 int
 fault_match(struct fault_set *fs, const struct fault_request *req, struct fault_action *out)
 {
+	struct rule_body body;
 	size_t i, n;
 	int fired = 0;
 
 	if (atomic_load_explicit(&fs->count, memory_order_acquire) == 0)
 		return 0;
+	/*
+	 * The body is parsed under the lock, when the first rule that asks about it is reached:
+	 * which rule that is depends on the set, which only the lock holds still. Gong's request
+	 * bodies are a few hundred bytes (and the HTTP layer caps them), and a set without body
+	 * rules never parses at all.
+	 */
+	rule_body_init(&body, req->body, req->body_len);
 	pthread_mutex_lock(&fs->lock);
 	n = atomic_load_explicit(&fs->count, memory_order_relaxed);
 	for (i = 0; i < n; i++) {
 		struct rule *r = fs->rules[i];
 
-		if (rule_fits(r, req) && rule_fires(fs, r)) {
+		if (rule_fits(r, req, &body) && rule_fires(fs, r)) {
 			action_fill(fs, r, out);
 			fired = 1;
 			break;
 		}
 	}
 	pthread_mutex_unlock(&fs->lock);
+	/* The parsed body is this request's alone, so it is dropped outside the lock. */
+	rule_body_free(&body);
 	return fired;
 }
 

@@ -9,6 +9,11 @@
  *    "respond": {"status": 429, "retryAfter": 2, "errors": ["API request limit exceeded"],
  *                "headers": {"X-Extra": "1"}, "delayMs": 0, "fault": null},
  *    "after": 2, "times": 3, "probability": 1.0}
+ * A `match` may also ask about a JSON body, by dotted paths:
+ *    "match": {"method": "POST", "path": "/v2/calls/transcript",
+ *              "body": {"filter.workspaceId": "123", "filter.callIds": "7782342274025937895"}}
+ * and a path segment that is exactly `*` stands for any one segment, so the path "/v2/calls/"
+ * followed by `*` matches GET /v2/calls/{id} (and /v2/calls/extensive: name the method too).
  * Every field but `respond` is optional, and so is every field inside `match` and `respond`.
  * A rule lets `after` matching requests through, then fires on the next `times` ones (absent:
  * for ever), each with `probability` (default 1; drawn from a generator seeded with --seed, so
@@ -39,13 +44,18 @@ enum fault_kind {
 	FAULT_SLOW      /* dribble the body over delayMs */
 };
 
-/* What a request looks like to the rules. */
+/*
+ * What a request looks like to the rules. The body is read, not copied: it must stay valid
+ * while fault_match runs, and is parsed only if a rule that asks about it is reached.
+ */
 struct fault_request {
 	const char *method;
 	const char *path;          /* normalised */
 	const struct query *query; /* decoded parameters; NULL: none */
 	long page;                 /* 0 without a cursor, else the cursor's page; -1 unknown */
 	const char *credential;    /* access key or token; NULL when none */
+	const char *body;          /* the request body as sent; NULL when none */
+	size_t body_len;
 };
 
 /* What a firing rule asks for. */
@@ -126,6 +136,8 @@ char *fault_set_metrics(struct fault_set *fs);
  * it. A rule lets `after` of those through, then fires while fired < `times`, each time
  * with `probability`; a draw that fails lets the request go on to the next rule.
  * Rules never apply to /__admin/... or /metrics: the caller does not ask for those.
+ * The body is parsed as JSON at most once per call, and only when a rule with a `body`
+ * matcher is reached with every other part of its `match` fitting.
  */
 int fault_match(struct fault_set *fs, const struct fault_request *req, struct fault_action *out);
 

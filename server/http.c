@@ -451,6 +451,8 @@ http_log(struct http_req *q, const struct request *req, const struct response *r
 	a.path = req->path;
 	a.query = req->query;
 	a.query_len = req->query_len;
+	a.body = req->body;
+	a.body_len = req->body_len;
 	a.status = r->status;
 	a.bytes = bytes;
 	a.source = r->source ? r->source : "-";

@@ -6,10 +6,11 @@
  * that every worker shares: the counters are relaxed atomics, and the ring of recent requests
  * is made of fixed-size slots, each with its own mutex, claimed by an atomic sequence number.
  * Two workers contend only when they land on the same slot, which needs the ring to wrap
- * while the first is still copying. Long fields are truncated to the slot's size. The readers
- * (the admin list and the metrics text) are rare and may be slow; they build their output with
- * jansson and a growing buffer. This module does not decide what is recorded: the caller
- * leaves out its own admin and metrics requests and passes no credential.
+ * while the first is still copying. Long fields, the request body among them, are truncated to
+ * the slot's size. The readers (the admin list and the metrics text) are rare and may be slow;
+ * they build their output with jansson and a growing buffer, and only they parse a kept body.
+ * This module does not decide what is recorded: the caller leaves out its own admin and
+ * metrics requests and passes no credential.
  */
 #include "journal.h"
 
@@ -33,6 +34,9 @@
 #define JOURNAL_PATH_MAX 512
 #define JOURNAL_QUERY_MAX 2048
 #define JOURNAL_SOURCE_MAX 160
+/* The longest text field: the buffer a reader copies one into before making it JSON. */
+#define JOURNAL_TEXT_MAX                                                                           \
+	(JOURNAL_BODY_MAX > JOURNAL_QUERY_MAX ? JOURNAL_BODY_MAX : JOURNAL_QUERY_MAX)
 
 /*
  * Statuses 100-599 each get a row; anything else (which no HTTP answer carries, so it would be
@@ -56,6 +60,31 @@ static const char *const journal_kinds[] = {
 #define JOURNAL_KINDS (sizeof(journal_kinds) / sizeof(journal_kinds[0]))
 #define JOURNAL_KIND_RATELIMIT 3
 #define JOURNAL_KIND_OTHER (JOURNAL_KINDS - 1)
+
+/*
+ * The operations of the `operation` label, in the order the metrics print them; a fixed table
+ * for the same reason as the kinds, and "other" last. The JOURNAL_OP_ names index it.
+ */
+static const char *const journal_ops[] = {
+    "listCalls", "getCall", "getCallsExtensive",  "getCallTranscripts",
+    "listUsers", "getUser", "listUsersExtensive", "listWorkspaces",
+    "admin",     "other",
+};
+enum {
+	JOURNAL_OP_LIST_CALLS,
+	JOURNAL_OP_GET_CALL,
+	JOURNAL_OP_CALLS_EXTENSIVE,
+	JOURNAL_OP_CALL_TRANSCRIPTS,
+	JOURNAL_OP_LIST_USERS,
+	JOURNAL_OP_GET_USER,
+	JOURNAL_OP_USERS_EXTENSIVE,
+	JOURNAL_OP_LIST_WORKSPACES,
+	JOURNAL_OP_ADMIN,
+	JOURNAL_OP_OTHER,
+	JOURNAL_OPS
+};
+_Static_assert(sizeof(journal_ops) / sizeof(journal_ops[0]) == JOURNAL_OPS,
+               "the operation names and their indices differ");
 
 /*
  * Upper bounds of the latency buckets, in microseconds as recorded, and as printed in `le`.
@@ -86,11 +115,14 @@ struct journal_slot {
 	int64_t duration_us;
 	unsigned status;
 	size_t query_len;
+	size_t body_len; /* bytes kept; 0: the request had no body */
+	bool body_cut;   /* the body was longer than what was kept */
 	char request_id[JOURNAL_ID_MAX + 1];
 	char method[JOURNAL_METHOD_MAX + 1];
 	char path[JOURNAL_PATH_MAX + 1];
 	char source[JOURNAL_SOURCE_MAX + 1];
 	char query[JOURNAL_QUERY_MAX];
+	char body[JOURNAL_BODY_MAX];
 };
 
 struct journal {
@@ -103,11 +135,14 @@ struct journal {
 	 */
 	_Atomic uint64_t next;
 	_Atomic uint64_t base;
-	/* One counter per (status, source kind): both breakdowns, and they add up. */
-	_Atomic uint64_t requests[JOURNAL_STATUS_ROWS][JOURNAL_KINDS];
+	/*
+	 * One counter per (status, source kind, operation): every breakdown, and they add up.
+	 * About 400 KB, of which a running server touches a few dozen counters.
+	 */
+	_Atomic uint64_t requests[JOURNAL_STATUS_ROWS][JOURNAL_KINDS][JOURNAL_OPS];
 	/* Per bucket, not cumulative, so that a request costs one increment; summed on output. */
-	_Atomic uint64_t buckets[JOURNAL_BUCKETS];
-	_Atomic uint64_t sum_us;
+	_Atomic uint64_t buckets[JOURNAL_OPS][JOURNAL_BUCKETS];
+	_Atomic uint64_t sum_us[JOURNAL_OPS];
 };
 
 /* Zeroes every counter; also their initialisation, since calloc's zero bytes are not that. */
@@ -116,10 +151,14 @@ journal_counters_zero(struct journal *j)
 {
 	for (size_t s = 0; s < JOURNAL_STATUS_ROWS; s++)
 		for (size_t k = 0; k < JOURNAL_KINDS; k++)
-			atomic_store_explicit(&j->requests[s][k], 0, memory_order_relaxed);
-	for (size_t b = 0; b < JOURNAL_BUCKETS; b++)
-		atomic_store_explicit(&j->buckets[b], 0, memory_order_relaxed);
-	atomic_store_explicit(&j->sum_us, 0, memory_order_relaxed);
+			for (size_t o = 0; o < JOURNAL_OPS; o++)
+				atomic_store_explicit(&j->requests[s][k][o], 0,
+				                      memory_order_relaxed);
+	for (size_t o = 0; o < JOURNAL_OPS; o++) {
+		for (size_t b = 0; b < JOURNAL_BUCKETS; b++)
+			atomic_store_explicit(&j->buckets[o][b], 0, memory_order_relaxed);
+		atomic_store_explicit(&j->sum_us[o], 0, memory_order_relaxed);
+	}
 }
 
 struct journal *
@@ -196,6 +235,63 @@ journal_kind(const char *source)
 	return JOURNAL_KIND_OTHER;
 }
 
+/*
+ * The single segment of path below dir (which ends in '/'), or NULL when path is not exactly
+ * one non-empty segment deeper.
+ */
+static const char *
+journal_child(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strncmp(path, dir, n) != 0 || path[n] == '\0' || strchr(path + n, '/') != NULL)
+		return NULL;
+	return path + n;
+}
+
+/* The index in journal_ops of a request's operation; see journal_operation. */
+static size_t
+journal_op(const char *method, const char *path)
+{
+	const char *id;
+	bool get, post;
+
+	if (path == NULL)
+		return JOURNAL_OP_OTHER;
+	if (strcmp(path, "/metrics") == 0 || strcmp(path, "/__admin") == 0 ||
+	    strncmp(path, "/__admin/", 9) == 0)
+		return JOURNAL_OP_ADMIN;
+	if (method == NULL)
+		return JOURNAL_OP_OTHER;
+	get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	post = strcmp(method, "POST") == 0;
+	if (strcmp(path, "/v2/calls") == 0)
+		return get ? JOURNAL_OP_LIST_CALLS : JOURNAL_OP_OTHER;
+	if (strcmp(path, "/v2/users") == 0)
+		return get ? JOURNAL_OP_LIST_USERS : JOURNAL_OP_OTHER;
+	if (strcmp(path, "/v2/workspaces") == 0)
+		return get ? JOURNAL_OP_LIST_WORKSPACES : JOURNAL_OP_OTHER;
+	if ((id = journal_child(path, "/v2/calls/")) != NULL) {
+		if (strcmp(id, "extensive") == 0)
+			return post ? JOURNAL_OP_CALLS_EXTENSIVE : JOURNAL_OP_OTHER;
+		if (strcmp(id, "transcript") == 0)
+			return post ? JOURNAL_OP_CALL_TRANSCRIPTS : JOURNAL_OP_OTHER;
+		return get ? JOURNAL_OP_GET_CALL : JOURNAL_OP_OTHER;
+	}
+	if ((id = journal_child(path, "/v2/users/")) != NULL) {
+		if (strcmp(id, "extensive") == 0)
+			return post ? JOURNAL_OP_USERS_EXTENSIVE : JOURNAL_OP_OTHER;
+		return get ? JOURNAL_OP_GET_USER : JOURNAL_OP_OTHER;
+	}
+	return JOURNAL_OP_OTHER;
+}
+
+const char *
+journal_operation(const char *method, const char *path)
+{
+	return journal_ops[journal_op(method, path)];
+}
+
 /* The bucket of a duration: the first whose bound is not below it, as Prometheus's `le`. */
 static size_t
 journal_bucket(int64_t us)
@@ -212,14 +308,16 @@ journal_add(struct journal *j, const struct journal_entry *e)
 {
 	/* A clock stepping back must not wrap the unsigned sum into a huge number. */
 	int64_t us = e->duration_us > 0 ? e->duration_us : 0;
+	size_t op = journal_op(e->method, e->path);
+	size_t body_len = e->body != NULL ? e->body_len : 0;
 	uint64_t seq;
 	struct journal_slot *s;
 
 	atomic_fetch_add_explicit(
-	    &j->requests[journal_status_row(e->status)][journal_kind(e->source)], 1,
+	    &j->requests[journal_status_row(e->status)][journal_kind(e->source)][op], 1,
 	    memory_order_relaxed);
-	atomic_fetch_add_explicit(&j->buckets[journal_bucket(us)], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&j->sum_us, (uint64_t)us, memory_order_relaxed);
+	atomic_fetch_add_explicit(&j->buckets[op][journal_bucket(us)], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&j->sum_us[op], (uint64_t)us, memory_order_relaxed);
 
 	seq = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
 	if (j->capacity == 0)
@@ -243,6 +341,10 @@ journal_add(struct journal *j, const struct journal_entry *e)
 		if (s->query_len > JOURNAL_QUERY_MAX)
 			s->query_len = JOURNAL_QUERY_MAX;
 		memcpy(s->query, e->query != NULL ? e->query : "", s->query_len);
+		s->body_cut = body_len > JOURNAL_BODY_MAX;
+		s->body_len = s->body_cut ? JOURNAL_BODY_MAX : body_len;
+		if (s->body_len > 0)
+			memcpy(s->body, e->body, s->body_len);
 	}
 	pthread_mutex_unlock(&s->lock);
 }
@@ -319,12 +421,30 @@ journal_set(json_t *o, const char *key, json_t *value)
 	return json_object_set_new(o, key, value);
 }
 
+/*
+ * A kept body as the list shows it: the JSON itself when the body was kept whole and is a JSON
+ * object or array (a test then reads body.filter.callIds rather than parsing a string), else
+ * its text. Only objects and arrays are taken, so that "body" being a string always means
+ * text: a body of `"abc"` shows as the string "\"abc\"", never as abc. Duplicate keys make it
+ * text too, so that no key the client sent is lost from view.
+ */
+static json_t *
+journal_body_json(const struct journal_slot *s, char *buf)
+{
+	json_t *v;
+
+	if (!s->body_cut &&
+	    (v = json_loadb(s->body, s->body_len, JSON_REJECT_DUPLICATES, NULL)) != NULL)
+		return v;
+	return journal_json_text(s->body, s->body_len, buf);
+}
+
 /* The JSON object of a slot copied out of the ring, or NULL when out of memory. */
 static json_t *
 journal_entry_json(const struct journal_slot *s)
 {
 	char time[ISOTIME_TEXT_MAX + 8];
-	char buf[JOURNAL_QUERY_MAX];
+	char buf[JOURNAL_TEXT_MAX];
 	json_t *o = json_object();
 	int rc = 0;
 
@@ -337,6 +457,10 @@ journal_entry_json(const struct journal_slot *s)
 	rc |= journal_set(o, "method", journal_json_text(s->method, strlen(s->method), buf));
 	rc |= journal_set(o, "path", journal_json_text(s->path, strlen(s->path), buf));
 	rc |= journal_set(o, "query", journal_json_text(s->query, s->query_len, buf));
+	if (s->body_len > 0)
+		rc |= journal_set(o, "body", journal_body_json(s, buf));
+	if (s->body_cut)
+		rc |= journal_set(o, "bodyTruncated", json_true());
 	rc |= journal_set(o, "status", json_integer(s->status));
 	rc |= journal_set(o, "source", journal_json_text(s->source, strlen(s->source), buf));
 	rc |= journal_set(o, "us", json_integer(s->duration_us));
@@ -368,6 +492,9 @@ journal_slot_read(struct journal_slot *s, uint64_t seq, struct journal_slot *out
 		journal_copy(out->source, s->source, JOURNAL_SOURCE_MAX);
 		out->query_len = s->query_len;
 		memcpy(out->query, s->query, s->query_len);
+		out->body_len = s->body_len;
+		out->body_cut = s->body_cut;
+		memcpy(out->body, s->body, s->body_len);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return found;
@@ -473,63 +600,78 @@ char *
 journal_metrics(struct journal *j)
 {
 	struct jsonw b = {0};
-	uint64_t limited = 0, cumulative = 0, sum;
+	uint64_t limited = 0;
 
-	jsonw_reserve(&b, 4096);
+	jsonw_reserve(&b, 16384);
 
 	/*
-	 * One series per (status, source kind) pair seen: sum by (code) or by (source) gives
-	 * either breakdown, and summing the whole family gives the request count, which two
-	 * separate label sets in one family would double. Only non-zero series are printed: at
-	 * most a few dozen of the five thousand pairs ever occur.
+	 * One series per (status, source kind, operation) seen: sum by (code), by (source) or
+	 * by (operation) gives that breakdown, and summing the whole family gives the request
+	 * count, which separate label sets in one family would multiply. The operation label
+	 * comes last, so that the series of the first two read as before. Only non-zero series
+	 * are printed: at most a few dozen of the fifty thousand triples ever occur.
 	 */
-	journal_printf(&b,
-	               "# HELP gongmock_requests_total Requests answered, by HTTP status and by "
-	               "what produced the answer.\n"
-	               "# TYPE gongmock_requests_total counter\n");
+	journal_printf(&b, "# HELP gongmock_requests_total Requests answered, by HTTP status, by "
+	                   "what produced the answer and by operation.\n"
+	                   "# TYPE gongmock_requests_total counter\n");
 	for (size_t s = 0; s < JOURNAL_STATUS_ROWS; s++) {
 		for (size_t k = 0; k < JOURNAL_KINDS; k++) {
-			uint64_t v = journal_load(&j->requests[s][k]);
-			char code[8];
+			for (size_t o = 0; o < JOURNAL_OPS; o++) {
+				uint64_t v = journal_load(&j->requests[s][k][o]);
+				char code[8];
 
-			if (k == JOURNAL_KIND_RATELIMIT)
-				limited += v;
-			if (v == 0)
-				continue;
-			if (s == JOURNAL_STATUS_OTHER)
-				snprintf(code, sizeof(code), "other");
-			else
-				snprintf(code, sizeof(code), "%zu", s + JOURNAL_STATUS_MIN);
-			journal_printf(&b, "gongmock_requests_total{code=\"");
-			journal_escape_label(&b, code, strlen(code));
-			journal_printf(&b, "\",source=\"");
-			journal_escape_label(&b, journal_kinds[k], strlen(journal_kinds[k]));
-			journal_printf(&b, "\"} %" PRIu64 "\n", v);
+				if (k == JOURNAL_KIND_RATELIMIT)
+					limited += v;
+				if (v == 0)
+					continue;
+				if (s == JOURNAL_STATUS_OTHER)
+					snprintf(code, sizeof(code), "other");
+				else
+					snprintf(code, sizeof(code), "%zu", s + JOURNAL_STATUS_MIN);
+				journal_printf(&b, "gongmock_requests_total{code=\"");
+				journal_escape_label(&b, code, strlen(code));
+				journal_printf(&b, "\",source=\"");
+				journal_escape_label(&b, journal_kinds[k],
+				                     strlen(journal_kinds[k]));
+				journal_printf(&b, "\",operation=\"");
+				journal_escape_label(&b, journal_ops[o], strlen(journal_ops[o]));
+				journal_printf(&b, "\"} %" PRIu64 "\n", v);
+			}
 		}
 	}
 
 	/*
-	 * The histogram is printed whole even when empty, as client libraries do, so that
-	 * rate() and histogram_quantile() see every bucket from the first scrape. _count is the
-	 * +Inf bucket, so the two always agree even while requests are being added.
+	 * One histogram per operation, each printed whole even when empty, as client libraries
+	 * do for children made up front, so that rate() and histogram_quantile() see every
+	 * bucket from the first scrape; sum by (le) gives the histogram of all requests. _count
+	 * is the +Inf bucket, so the two always agree even while requests are being added.
 	 */
 	journal_printf(&b, "# HELP gongmock_request_duration_seconds Time taken to answer a "
-	                   "request.\n"
+	                   "request, by operation.\n"
 	                   "# TYPE gongmock_request_duration_seconds histogram\n");
-	for (size_t i = 0; i < JOURNAL_BUCKETS; i++) {
-		const char *le = i < JOURNAL_BOUNDS ? journal_buckets[i].le : "+Inf";
+	for (size_t o = 0; o < JOURNAL_OPS; o++) {
+		const char *op = journal_ops[o];
+		uint64_t cumulative = 0, sum;
 
-		cumulative += journal_load(&j->buckets[i]);
-		journal_printf(&b, "gongmock_request_duration_seconds_bucket{le=\"");
-		journal_escape_label(&b, le, strlen(le));
+		for (size_t i = 0; i < JOURNAL_BUCKETS; i++) {
+			const char *le = i < JOURNAL_BOUNDS ? journal_buckets[i].le : "+Inf";
+
+			cumulative += journal_load(&j->buckets[o][i]);
+			journal_printf(&b, "gongmock_request_duration_seconds_bucket{operation=\"");
+			journal_escape_label(&b, op, strlen(op));
+			journal_printf(&b, "\",le=\"");
+			journal_escape_label(&b, le, strlen(le));
+			journal_printf(&b, "\"} %" PRIu64 "\n", cumulative);
+		}
+		/* Printed from integers so that no rounding creeps into the sum. */
+		sum = journal_load(&j->sum_us[o]);
+		journal_printf(&b, "gongmock_request_duration_seconds_sum{operation=\"");
+		journal_escape_label(&b, op, strlen(op));
+		journal_printf(&b, "\"} %" PRIu64 ".%06" PRIu64 "\n", sum / 1000000, sum % 1000000);
+		journal_printf(&b, "gongmock_request_duration_seconds_count{operation=\"");
+		journal_escape_label(&b, op, strlen(op));
 		journal_printf(&b, "\"} %" PRIu64 "\n", cumulative);
 	}
-	/* Printed from integers so that no rounding creeps into the sum. */
-	sum = journal_load(&j->sum_us);
-	journal_printf(&b,
-	               "gongmock_request_duration_seconds_sum %" PRIu64 ".%06" PRIu64 "\n"
-	               "gongmock_request_duration_seconds_count %" PRIu64 "\n",
-	               sum / 1000000, sum % 1000000, cumulative);
 
 	/* An unlabelled counter is printed at 0 too: a missing series reads as "no data". */
 	journal_printf(&b,

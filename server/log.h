@@ -27,6 +27,8 @@ struct log_access {
 	int64_t duration_us;
 	const char *source; /* "fixture", "error", ... */
 	const char *extra;  /* optional `key=value` text (text format) or NULL */
+	const char *body;   /* the request body, for the journal (never logged); NULL when none */
+	size_t body_len;
 };
 
 /* One access-log line (nothing when quiet). */

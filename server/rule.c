@@ -1,6 +1,7 @@
 /*
  * rule.c - reading a fault rule from JSON, checking every field with a message that names it,
- * and matching a request against it.
+ * and matching a request against it, JSON body included. It parses a request body only for a
+ * rule that asks about one, and only once per request however many rules do.
  */
 #include "rule.h"
 
@@ -138,6 +139,28 @@ normalise_path(const char *p)
 	return out;
 }
 
+/*
+ * Whether a normalised rule path has `*` segments, and whether each `*` is a whole segment.
+ * Returns 1 with wildcards, 0 without, -1 for a `*` inside a longer segment: "/v2/calls/12*"
+ * reads like a prefix match, which it is not, so it is refused rather than taken literally.
+ */
+static int
+path_wildcards(const char *path)
+{
+	int wild = 0;
+
+	while (*path == '/') {
+		size_t n = strcspn(++path, "/");
+
+		if (n == 1 && *path == '*')
+			wild = 1;
+		else if (memchr(path, '*', n) != NULL)
+			return -1;
+		path += n;
+	}
+	return wild;
+}
+
 void
 rule_free(struct rule *r)
 {
@@ -145,6 +168,7 @@ rule_free(struct rule *r)
 		return;
 	free(r->path);
 	free(r->params);
+	free(r->body);
 	json_decref(r->match_json);
 	json_decref(r->respond_json);
 	free(r);
@@ -185,10 +209,60 @@ parse_query(const struct rule_ctx *c, struct rule *r, json_t *q)
 	return 0;
 }
 
+/* A dotted path: one or more non-empty keys joined by single dots. */
+static bool
+is_dotted_path(const char *s)
+{
+	if (*s == '\0' || *s == '.')
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s == '.' && (s[1] == '.' || s[1] == '\0'))
+			return false;
+	return true;
+}
+
+static int
+parse_body(const struct rule_ctx *c, struct rule *r, json_t *o)
+{
+	const char *key;
+	json_t *v;
+	size_t i = 0;
+
+	if (!json_is_object(o))
+		return fail(c, "match.body",
+		            "must be an object of dotted paths to strings or numbers");
+	if (json_object_size(o) == 0)
+		return 0;
+	r->body = calloc(json_object_size(o), sizeof(*r->body));
+	if (r->body == NULL)
+		return fail(c, "match.body", "out of memory");
+	json_object_foreach(o, key, v)
+	{
+		char field[96];
+
+		if (!is_dotted_path(key))
+			return fail(c, "match.body",
+			            "\"%.64s\" is not a dotted path such as \"filter.workspaceId\"",
+			            key);
+		/*
+		 * Only scalars: a JSON body's ids and dates are strings or numbers, and equality of
+		 * whole objects would be brittle (key order, spacing of numbers).
+		 */
+		snprintf(field, sizeof(field), "match.body.%.64s", key);
+		if (!json_is_string(v) && !json_is_number(v))
+			return fail(c, field, "must be a string or a number");
+		r->body[i].path = key;
+		r->body[i].value = v;
+		r->nbody = ++i;
+	}
+	return 0;
+}
+
 static int
 parse_match(const struct rule_ctx *c, struct rule *r, json_t *m)
 {
-	static const char *const keys[] = {"method", "path", "query", "page", "credential", NULL};
+	static const char *const keys[] = {"method",     "path", "query", "page",
+	                                   "credential", "body", NULL};
 	json_t *v;
 
 	r->page = -1;
@@ -213,6 +287,16 @@ parse_match(const struct rule_ctx *c, struct rule *r, json_t *m)
 		r->path = normalise_path(json_string_value(v));
 		if (r->path == NULL)
 			return fail(c, "match.path", "out of memory");
+		switch (path_wildcards(r->path)) {
+		case -1:
+			return fail(c, "match.path",
+			            "\"*\" must be a whole segment, standing for any one segment");
+		case 1:
+			r->path_wild = true;
+			break;
+		default:
+			break;
+		}
 	}
 	if ((v = json_object_get(m, "query")) != NULL && parse_query(c, r, v) != 0)
 		return -1;
@@ -223,6 +307,8 @@ parse_match(const struct rule_ctx *c, struct rule *r, json_t *m)
 			return fail(c, "match.credential", "must be a non-empty string");
 		r->credential = json_string_value(v);
 	}
+	if ((v = json_object_get(m, "body")) != NULL && parse_body(c, r, v) != 0)
+		return -1;
 	return 0;
 }
 
@@ -590,14 +676,125 @@ param_fits(const struct rule_param *p, const struct query *q)
 	return qp->value_len == p->value_len && memcmp(qp->value, p->value, p->value_len) == 0;
 }
 
+/*
+ * Whether a normalised request path fits a rule path with `*` segments: segment by segment,
+ * a `*` standing for any one non-empty segment. Both paths start with `/`.
+ */
+static bool
+path_fits(const char *pattern, const char *path)
+{
+	while (*pattern == '/' && *path == '/') {
+		size_t pn = strcspn(++pattern, "/"), n = strcspn(++path, "/");
+
+		if (pn == 1 && *pattern == '*') {
+			if (n == 0)
+				return false;
+		} else if (pn != n || memcmp(pattern, path, n) != 0) {
+			return false;
+		}
+		pattern += pn;
+		path += n;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+void
+rule_body_init(struct rule_body *b, const char *text, size_t len)
+{
+	b->text = text;
+	b->len = text != NULL ? len : 0;
+	b->parsed = false;
+	b->doc = NULL;
+}
+
+void
+rule_body_free(struct rule_body *b)
+{
+	json_decref(b->doc);
+	b->doc = NULL;
+}
+
+/*
+ * The parsed body, parsing it on first use. Duplicate keys are accepted (the last one
+ * counts), as most JSON readers on a server would; only an object or array is JSON enough to
+ * hold a path.
+ */
+static json_t *
+body_doc(struct rule_body *b)
+{
+	if (!b->parsed) {
+		b->parsed = true;
+		if (b->text != NULL && b->len > 0)
+			b->doc = json_loadb(b->text, b->len, 0, NULL);
+	}
+	return b->doc;
+}
+
+/* The value at a dotted path in doc, or NULL when a step is missing or not an object. */
+static json_t *
+body_lookup(json_t *doc, const char *path)
+{
+	json_t *v = doc;
+
+	for (;;) {
+		size_t n = strcspn(path, ".");
+
+		if (!json_is_object(v) || (v = json_object_getn(v, path, n)) == NULL)
+			return NULL;
+		if (path[n] == '\0')
+			return v;
+		path += n + 1;
+	}
+}
+
+/*
+ * A rule's string equals a JSON string of the same bytes, and its number a JSON number of the
+ * same value (2 and 2.0 alike); a string never equals a number, nor the other way round.
+ */
+static bool
+body_value_equals(const json_t *want, const json_t *got)
+{
+	if (json_is_string(want))
+		return json_is_string(got) && json_string_length(got) == json_string_length(want) &&
+		       memcmp(json_string_value(got), json_string_value(want),
+		              json_string_length(want)) == 0;
+	if (!json_is_number(got))
+		return false;
+	if (json_is_integer(want) && json_is_integer(got))
+		return json_integer_value(want) == json_integer_value(got);
+	return json_number_value(want) == json_number_value(got);
+}
+
+static bool
+body_param_fits(const struct rule_body_param *p, json_t *doc)
+{
+	json_t *got = body_lookup(doc, p->path), *e;
+	size_t i;
+
+	if (got == NULL)
+		return false;
+	if (!json_is_array(got))
+		return body_value_equals(p->value, got);
+	/* A list such as callIds fits when it holds the value. */
+	json_array_foreach(got, i, e)
+	{
+		if (body_value_equals(p->value, e))
+			return true;
+	}
+	return false;
+}
+
 bool
-rule_fits(const struct rule *r, const struct fault_request *req)
+rule_fits(const struct rule *r, const struct fault_request *req, struct rule_body *body)
 {
 	size_t i;
+	json_t *doc;
 
 	if (r->method != NULL && (req->method == NULL || strcmp(r->method, req->method) != 0))
 		return false;
-	if (r->path != NULL && (req->path == NULL || strcmp(r->path, req->path) != 0))
+	if (r->path != NULL &&
+	    (req->path == NULL ||
+	     (r->path_wild ? !path_fits(r->path, req->path) : strcmp(r->path, req->path) != 0)))
 		return false;
 	if (r->page >= 0 && req->page != r->page)
 		return false;
@@ -606,6 +803,14 @@ rule_fits(const struct rule *r, const struct fault_request *req)
 		return false;
 	for (i = 0; i < r->nparams; i++)
 		if (!param_fits(&r->params[i], req->query))
+			return false;
+	/* Last, so that a body is parsed only for a request that fits the rest. */
+	if (r->nbody == 0)
+		return true;
+	if (body == NULL || (doc = body_doc(body)) == NULL)
+		return false;
+	for (i = 0; i < r->nbody; i++)
+		if (!body_param_fits(&r->body[i], doc))
 			return false;
 	return true;
 }

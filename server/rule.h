@@ -4,9 +4,11 @@
  *
  * A rule is parsed once, when it is added, into plain C fields (the normalised path, the
  * instants of date parameters, the status, the delay range), so matching a request only
- * compares strings and numbers. The JSON of `match` and `respond` is kept as it was given, so
- * a listing shows users exactly what they posted. The set of rules, their counters and the
- * decision to fire are fault.h's; a rule on its own is plain data, owned by whoever holds it.
+ * compares strings and numbers; a request's JSON body is parsed only when a rule that asks
+ * about it is reached, and then once for all such rules (struct rule_body). The JSON of
+ * `match` and `respond` is kept as it was given, so a listing shows users exactly what they
+ * posted. The set of rules, their counters and the decision to fire are fault.h's; a rule on
+ * its own is plain data, owned by whoever holds it.
  */
 #ifndef GONGMOCK_RULE_H
 #define GONGMOCK_RULE_H
@@ -36,6 +38,16 @@ struct rule_param {
 	int64_t instant;
 };
 
+/*
+ * One value a rule asks of the request's JSON body: the value at a dotted path ("filter.callIds"
+ * walks key "filter", then key "callIds"). Both point into the rule's kept `match` JSON; value
+ * is a string or a number.
+ */
+struct rule_body_param {
+	const char *path;
+	json_t *value;
+};
+
 struct rule {
 	unsigned id;
 	char name[FAULT_NAME_MAX + 1];
@@ -43,9 +55,12 @@ struct rule {
 
 	/* match: a NULL pointer or negative page means "any" */
 	const char *method;
-	char *path; /* normalised, owned */
+	char *path;     /* normalised, owned */
+	bool path_wild; /* some segment of path is `*`, which stands for any one segment */
 	struct rule_param *params;
 	size_t nparams;
+	struct rule_body_param *body; /* owned array; the request body must hold every one */
+	size_t nbody;
 	long long page;
 	const char *credential;
 
@@ -97,7 +112,31 @@ void rule_free(struct rule *r);
  * of memory. The caller owns the reference. */
 json_t *rule_json(const struct rule *r);
 
-/* Whether req fits the rule's `match` (method, path, page, credential, parameters). */
-bool rule_fits(const struct rule *r, const struct fault_request *req);
+/*
+ * A request's body as the rules see it: parsed as JSON the first time a rule asks about it,
+ * and kept for the rules after. One per request, on the caller's stack; not shared between
+ * threads. The text is read, not copied, and must outlive the struct.
+ */
+struct rule_body {
+	const char *text; /* NULL when the request has none */
+	size_t len;
+	bool parsed; /* a parse was tried (whatever its outcome) */
+	json_t *doc; /* the parsed body; NULL until parsed, or when it is not a JSON object or
+	              * array */
+};
+
+/* Sets b up for a body of len bytes at text (NULL: none), unparsed. */
+void rule_body_init(struct rule_body *b, const char *text, size_t len);
+
+/* Drops the parsed body, if any. */
+void rule_body_free(struct rule_body *b);
+
+/*
+ * Whether req fits the rule's `match` (method, path, page, credential, parameters, body).
+ * The body is looked at last, and only when the rule has a `body` matcher and everything else
+ * fits; then body is parsed, unless an earlier call already did. A body that is not JSON, or
+ * lacks a path the rule names, does not fit.
+ */
+bool rule_fits(const struct rule *r, const struct fault_request *req, struct rule_body *body);
 
 #endif

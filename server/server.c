@@ -103,6 +103,8 @@ server_observe(const struct log_access *a, void *cls)
 	e.path = a->path;
 	e.query = a->query;
 	e.query_len = a->query_len;
+	e.body = a->body;
+	e.body_len = a->body_len;
 	e.status = a->status;
 	e.source = a->source;
 	e.duration_us = a->duration_us;
@@ -203,6 +205,7 @@ static void
 server_wire(struct server *s, const struct config *cfg)
 {
 	calls_ctx_init(&s->router.calls, s->slot, &s->key, cfg->page_size, cfg->cursor_ttl);
+	s->router.calls.strict = cfg->strict;
 	s->router.auth = s->auth;
 	s->router.faults = s->faults;
 	s->router.limiter = s->limiter;

@@ -195,6 +195,65 @@ encode(char *out, size_t *n, size_t cap, const char *s, size_t len)
  * client that sends exactly what the rule names. Returns false when no such request fits the
  * HTTP layer's caps.
  */
+/* The body a rule's `match.body` asks for: each dotted path set to its value. */
+static char *body_text;
+
+static bool
+body_for(json_t *want, struct fault_request *fr)
+{
+	json_t *doc;
+	const char *key;
+	json_t *v;
+	bool ok = true;
+
+	free(body_text);
+	body_text = NULL;
+	if (want == NULL)
+		return true;
+	doc = json_object();
+	json_object_foreach(want, key, v)
+	{
+		json_t *at = doc;
+		char *copy = strdup(key), *seg, *save = NULL, *next;
+
+		if (copy == NULL) {
+			ok = false;
+			break;
+		}
+		seg = strtok_r(copy, ".", &save);
+		while (ok && seg != NULL) {
+			next = strtok_r(NULL, ".", &save);
+			if (next == NULL) {
+				/* Two paths that need one place to be both a value and an object
+				 * cannot be one body: such a rule is not checked here. */
+				ok = json_is_object(at) && json_object_get(at, seg) == NULL &&
+				     json_object_set(at, seg, v) == 0;
+			} else {
+				json_t *child = json_object_get(at, seg);
+
+				if (child == NULL) {
+					child = json_object();
+					ok = json_object_set_new(at, seg, child) == 0;
+				}
+				ok = ok && json_is_object(child);
+				at = child;
+			}
+			seg = next;
+		}
+		free(copy);
+		if (!ok)
+			break;
+	}
+	if (ok && (body_text = json_dumps(doc, JSON_COMPACT)) == NULL)
+		ok = false;
+	json_decref(doc);
+	if (ok) {
+		fr->body = body_text;
+		fr->body_len = strlen(body_text);
+	}
+	return ok;
+}
+
 static bool
 request_for(json_t *rule, struct fault_request *fr, char *path, char *qtext)
 {
@@ -231,7 +290,7 @@ request_for(json_t *rule, struct fault_request *fr, char *path, char *qtext)
 		fr->page = (long)json_integer_value(v);
 	if ((v = json_object_get(m, "credential")) != NULL)
 		fr->credential = json_string_value(v);
-	return true;
+	return body_for(json_object_get(m, "body"), fr);
 }
 
 /*

@@ -1,8 +1,9 @@
 /*
  * test_faults.c - fault simulation as a client sees it, over real sockets: statuses and
- * bodies chosen by rules and by Prefer, each connection fault, after/times sequences, the
- * rate limiter with a client that honours Retry-After, the control API (rules, reset,
- * journal, metrics, admin token) and every shipped scenario file.
+ * bodies chosen by rules and by Prefer, rules on a POST's JSON body and on wildcard paths,
+ * each connection fault, after/times sequences, the rate limiter with a client that honours
+ * Retry-After, the control API (rules, reset, journal, metrics by operation, admin token) and
+ * every shipped scenario file.
  */
 #include "harness.h"
 
@@ -366,6 +367,21 @@ START_TEST(malformed_rules_are_refused_whole)
 	harness_request(&srv, "POST", "/__admin/faults", NULL, admin_json, "", &r);
 	ck_assert_int_eq(r.status, 400);
 	harness_reply_free(&r);
+	harness_request(&srv, "POST", "/__admin/faults", NULL, admin_json,
+	                "{\"rules\":[{\"respond\":{\"status\":500}},"
+	                "{\"match\":{\"body\":[\"filter.workspaceId\"]},\"respond\":{}}]}",
+	                &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "errors"), 0)),
+	                 "rules[1].match.body: must be an object of dotted paths to strings or "
+	                 "numbers");
+	harness_reply_free(&r);
+	harness_request(&srv, "POST", "/__admin/faults", NULL, admin_json,
+	                "{\"match\":{\"path\":\"/v2/calls/7*\"},\"respond\":{}}", &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "errors"), 0)),
+	                 "match.path: \"*\" must be a whole segment, standing for any one segment");
+	harness_reply_free(&r);
 	harness_request(&srv, NULL, "/__admin/faults", NULL, NULL, NULL, &r);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "rules")), 0);
 	harness_reply_free(&r);
@@ -462,14 +478,126 @@ START_TEST(journal_and_metrics_reflect_the_traffic)
 
 	harness_request(&srv, NULL, "/metrics", NULL, NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_ptr_nonnull(
-	    strstr(r.body, "gongmock_requests_total{code=\"200\",source=\"fixture\"} 1\n"));
-	ck_assert_ptr_nonnull(
-	    strstr(r.body, "gongmock_requests_total{code=\"500\",source=\"fault\"} 1\n"));
-	ck_assert_ptr_nonnull(
-	    strstr(r.body, "gongmock_requests_total{code=\"503\",source=\"fault\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "gongmock_requests_total{code=\"200\",source="
+	                                     "\"fixture\",operation=\"listCalls\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(
+	    r.body,
+	    "gongmock_requests_total{code=\"500\",source=\"fault\",operation=\"listCalls\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(
+	    r.body,
+	    "gongmock_requests_total{code=\"503\",source=\"fault\",operation=\"listCalls\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(r.body, "gongmock_faults_fired_total{rule=\"boom\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(r.body, "gongmock_request_duration_seconds_count 3\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.body, "gongmock_request_duration_seconds_count{operation=\"listCalls\"} 3\n"));
+	/* The control API's own requests are not counted. */
+	ck_assert_ptr_nonnull(
+	    strstr(r.body, "gongmock_request_duration_seconds_count{operation=\"admin\"} 0\n"));
+	harness_reply_free(&r);
+}
+END_TEST
+
+static const char *const post_json[] = {"Content-Type: application/json", NULL};
+
+/* A rule on a POST's JSON body fires only for the bodies it names. */
+START_TEST(body_rules_pick_their_requests)
+{
+	struct harness_reply r;
+	json_t *rule;
+	char buf[128];
+
+	add_rules("{\"name\":\"ws123 transcripts\","
+	          "\"match\":{\"method\":\"POST\",\"path\":\"/v2/calls/transcript\","
+	          "\"body\":{\"filter.workspaceId\":\"123\","
+	          "\"filter.callIds\":\"7782342274025937895\"}},"
+	          "\"respond\":{\"status\":503,\"retryAfter\":4}}");
+	harness_request(&srv, "POST", "/v2/calls/transcript", "Basic azpz", post_json,
+	                "{\"filter\":{\"workspaceId\":\"123\","
+	                "\"callIds\":[\"1\",\"7782342274025937895\"]}}",
+	                &r);
+	expect_error(&r, 503, "Service Unavailable");
+	ck_assert_str_eq(harness_header(&r, "Retry-After", buf, sizeof(buf)), "4");
+	harness_reply_free(&r);
+	/* Another workspace, another call, a body that is not JSON, or none: not this rule. */
+	harness_request(&srv, "POST", "/v2/calls/transcript", "Basic azpz", post_json,
+	                "{\"filter\":{\"workspaceId\":\"124\","
+	                "\"callIds\":[\"7782342274025937895\"]}}",
+	                &r);
+	ck_assert_int_ne(r.status, 503);
+	harness_reply_free(&r);
+	harness_request(&srv, "POST", "/v2/calls/transcript", "Basic azpz", post_json,
+	                "{\"filter\":{\"workspaceId\":\"123\",\"callIds\":[\"1\"]}}", &r);
+	ck_assert_int_ne(r.status, 503);
+	harness_reply_free(&r);
+	harness_request(&srv, "POST", "/v2/calls/transcript", "Basic azpz", post_json,
+	                "filter.workspaceId=123", &r);
+	ck_assert_int_ne(r.status, 503);
+	harness_reply_free(&r);
+	harness_request(&srv, "POST", "/v2/calls/transcript", "Basic azpz", post_json, "", &r);
+	ck_assert_int_ne(r.status, 503);
+	harness_reply_free(&r);
+
+	harness_request(&srv, NULL, "/__admin/faults", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	rule = json_array_get(json_object_get(r.json, "rules"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(rule, "matched")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(rule, "fired")), 1);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(rule, "match"), "body"), "filter.callIds")),
+	    "7782342274025937895");
+	harness_reply_free(&r);
+
+	harness_request(&srv, NULL, "/__admin/requests?limit=5", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_array_get(json_object_get(r.json, "requests"), 4), "source")),
+	                 "fault:ws123 transcripts");
+	harness_reply_free(&r);
+
+	harness_request(&srv, NULL, "/metrics", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body,
+	                             "gongmock_requests_total{code=\"503\",source=\"fault\","
+	                             "operation=\"getCallTranscripts\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(
+	    r.body,
+	    "gongmock_request_duration_seconds_count{operation=\"getCallTranscripts\"} 5\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.body, "gongmock_faults_fired_total{rule=\"ws123 transcripts\"} 1\n"));
+	harness_reply_free(&r);
+}
+END_TEST
+
+/* A `*` segment stands for any call id, and for nothing more or less. */
+START_TEST(wildcard_path_rules_match_one_segment)
+{
+	struct harness_reply r;
+
+	add_rules("{\"match\":{\"method\":\"GET\",\"path\":\"/v2/calls/*\"},"
+	          "\"respond\":{\"status\":502}}");
+	harness_get(&srv, "/v2/calls/7782342274025937895", &r);
+	expect_error(&r, 502, "Bad Gateway");
+	harness_reply_free(&r);
+	harness_get(&srv, "//v2/calls/123/", &r);
+	ck_assert_int_eq(r.status, 502);
+	harness_reply_free(&r);
+	harness_get(&srv, "/v2/calls", &r);
+	ck_assert_int_eq(r.status, 200);
+	harness_reply_free(&r);
+	/* Another method on the same paths is not this rule's. */
+	harness_request(&srv, "POST", "/v2/calls/extensive", "Basic azpz", post_json,
+	                "{\"filter\":{}}", &r);
+	ck_assert_int_ne(r.status, 502);
+	harness_reply_free(&r);
+
+	harness_request(&srv, NULL, "/metrics", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(
+	    r.body,
+	    "gongmock_requests_total{code=\"502\",source=\"fault\",operation=\"getCall\"} 2\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.body,
+	           "gongmock_request_duration_seconds_count{operation=\"getCallsExtensive\"} 1\n"));
 	harness_reply_free(&r);
 }
 END_TEST
@@ -734,6 +862,8 @@ faults_suite(void)
 	tcase_add_test(t, malformed_rules_are_refused_whole);
 	tcase_add_test(t, rules_are_listed_deleted_and_reset);
 	tcase_add_test(t, journal_and_metrics_reflect_the_traffic);
+	tcase_add_test(t, body_rules_pick_their_requests);
+	tcase_add_test(t, wildcard_path_rules_match_one_segment);
 	tcase_add_test(t, admin_token_guards_the_control_api);
 	tcase_add_test(t, per_credential_scope_counts_apart);
 	tcase_add_test(t, scenario_files_do_what_they_say);

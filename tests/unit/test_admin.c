@@ -1,10 +1,12 @@
 /*
  * test_admin.c - the control API's access rule without a socket: loopback clients only by
- * default, the bearer token when one is set, and health for everyone.
+ * default, the bearer token when one is set, and health for everyone; and what the journal
+ * holds as the control API serves it (request bodies, metrics by operation).
  */
 #include "admin.h"
 
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -18,9 +20,10 @@ lookup(const struct request *r, const char *name)
 	return strcmp(name, "Authorization") == 0 ? bearer : NULL;
 }
 
+/* Asks as a client would; the answer's body goes to *body (caller frees) when body is not NULL. */
 static unsigned
-ask(const struct admin_ctx *ctx, const char *method, const char *path, int loopback,
-    const char *auth)
+ask_full(const struct admin_ctx *ctx, const char *method, const char *path, const char *query,
+         int loopback, const char *auth, char **body)
 {
 	struct request req;
 	struct response r;
@@ -29,7 +32,8 @@ ask(const struct admin_ctx *ctx, const char *method, const char *path, int loopb
 	memset(&req, 0, sizeof(req));
 	req.method = method;
 	req.path = path;
-	req.query = "";
+	req.query = query;
+	req.query_len = strlen(query);
 	req.remote_loopback = loopback;
 	req.header = lookup;
 	bearer = auth;
@@ -37,8 +41,23 @@ ask(const struct admin_ctx *ctx, const char *method, const char *path, int loopb
 	strcpy(r.request_id, "abcdefghijklmnopqr");
 	admin_handle(ctx, &req, &r);
 	status = r.status;
+	if (body != NULL) {
+		size_t len = response_body_len(&r);
+
+		*body = malloc(len + 1);
+		ck_assert_ptr_nonnull(*body);
+		ck_assert_uint_eq(response_copy_body(&r, 0, *body, len), len);
+		(*body)[len] = '\0';
+	}
 	response_free(&r);
 	return status;
+}
+
+static unsigned
+ask(const struct admin_ctx *ctx, const char *method, const char *path, int loopback,
+    const char *auth)
+{
+	return ask_full(ctx, method, path, "", loopback, auth, NULL);
 }
 
 static struct admin_ctx ctx;
@@ -108,6 +127,96 @@ START_TEST(methods_and_paths)
 }
 END_TEST
 
+/* A journal entry as the server records one. */
+static void
+record(const char *method, const char *path, const char *body, unsigned status, const char *source)
+{
+	struct journal_entry e = {
+	    .time_us = 1749749916000000,
+	    .request_id = "r",
+	    .method = method,
+	    .path = path,
+	    .query = "",
+	    .body = body,
+	    .body_len = body != NULL ? strlen(body) : 0,
+	    .status = status,
+	    .source = source,
+	    .duration_us = 40,
+	};
+
+	journal_add(ctx.journal, &e);
+}
+
+START_TEST(requests_show_bodies)
+{
+	char *text;
+	json_t *doc, *reqs, *body;
+	json_error_t je;
+
+	record("POST", "/v2/calls/extensive",
+	       "{\"filter\":{\"workspaceId\":\"123\",\"callIds\":[\"1\",\"2\"]},"
+	       "\"contentSelector\":{\"context\":\"Extended\"}}",
+	       200, "fixture");
+	record("POST", "/v2/calls/transcript", "callIds=1", 400, "error");
+	record("GET", "/v2/calls", NULL, 200, "fixture");
+	ck_assert_uint_eq(ask_full(&ctx, "GET", "/__admin/requests", "limit=3", 1, NULL, &text),
+	                  200);
+	doc = json_loads(text, 0, &je);
+	ck_assert_msg(doc != NULL, "%s: %s", je.text, text);
+	free(text);
+	reqs = json_object_get(doc, "requests");
+	ck_assert_int_eq(json_array_size(reqs), 3);
+	ck_assert_ptr_null(json_object_get(json_array_get(reqs, 0), "body"));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(reqs, 1), "body")),
+	                 "callIds=1");
+	body = json_object_get(json_array_get(reqs, 2), "body");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_object_get(body, "filter"), "workspaceId")),
+	    "123");
+	ck_assert_str_eq(json_string_value(json_array_get(
+	                     json_object_get(json_object_get(body, "filter"), "callIds"), 1)),
+	                 "2");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_object_get(body, "contentSelector"), "context")),
+	    "Extended");
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(metrics_by_operation)
+{
+	char *text;
+
+	record("POST", "/v2/calls/extensive", "{}", 200, "fixture");
+	record("POST", "/v2/calls/extensive", "{}", 429, "fault:slow down");
+	record("GET", "/v2/calls/77", NULL, 200, "fixture");
+	record("GET", "/v2/calls", NULL, 200, "fixture");
+	ck_assert_uint_eq(ask_full(&ctx, "GET", "/metrics", "", 1, NULL, &text), 200);
+	ck_assert_ptr_nonnull(strstr(text,
+	                             "\ngongmock_requests_total{code=\"200\",source=\"fixture\","
+	                             "operation=\"getCallsExtensive\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+	                             "\ngongmock_requests_total{code=\"429\",source=\"fault\","
+	                             "operation=\"getCallsExtensive\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+	                             "\ngongmock_requests_total{code=\"200\",source=\"fixture\","
+	                             "operation=\"getCall\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+	                             "\ngongmock_requests_total{code=\"200\",source=\"fixture\","
+	                             "operation=\"listCalls\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\ngongmock_request_duration_seconds_count{operation="
+	                                   "\"getCallsExtensive\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\ngongmock_request_duration_seconds_bucket{operation="
+	                                   "\"getCall\",le=\"0.0001\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\ngongmock_request_duration_seconds_sum{operation="
+	                                   "\"listCalls\"} 0.000040\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\ngongmock_request_duration_seconds_count{operation="
+	                                   "\"listWorkspaces\"} 0\n"));
+	ck_assert_ptr_null(strstr(text, "operation=\"getCallTranscripts\"} 1"));
+	free(text);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -118,6 +227,8 @@ main(void)
 	tcase_add_test(t, loopback_only_without_a_token);
 	tcase_add_test(t, token_replaces_the_loopback_rule);
 	tcase_add_test(t, methods_and_paths);
+	tcase_add_test(t, requests_show_bodies);
+	tcase_add_test(t, metrics_by_operation);
 	suite_add_tcase(s, t);
 	return harness_run(s);
 }

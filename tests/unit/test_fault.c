@@ -1,8 +1,9 @@
 /*
  * test_fault.c - unit tests of fault: reading rules and every validation message, adding all
- * or nothing, matching on each field, the after/times/probability sequences, the seeded
- * generator, delays, removal and reset, the list and metrics output, Prefer headers, the
- * shipped scenario files, and matching from several threads at once.
+ * or nothing, matching on each field (wildcard paths and JSON bodies included, and a body
+ * parsed only when a rule asks and then once), the after/times/probability sequences, the
+ * seeded generator, delays, removal and reset, the list and metrics output, Prefer headers,
+ * the shipped scenario files, and matching from several threads at once.
  */
 #include "fault.h"
 
@@ -19,6 +20,7 @@
 #include <jansson.h>
 
 #include "harness.h"
+#include "rule.h"
 
 #define SEED UINT64_C(42)
 #define SCENARIOS "fixtures/scenarios/"
@@ -63,7 +65,7 @@ add_ok(const char *json)
 static struct fault_request
 mkreq(const char *method, const char *path, const char *raw, long page, const char *cred)
 {
-	struct fault_request r = {method, path, NULL, page, cred};
+	struct fault_request r = {method, path, NULL, page, cred, NULL, 0};
 
 	if (raw != NULL) {
 		ck_assert_int_eq(query_parse(&q, raw, strlen(raw)), 0);
@@ -76,6 +78,17 @@ static struct fault_request
 get_calls(const char *raw)
 {
 	return mkreq("GET", "/v2/calls", raw, 0, "key");
+}
+
+/* A POST with a JSON body (NULL: none), as a client of Gong's extensive operations sends. */
+static struct fault_request
+post_body(const char *path, const char *body)
+{
+	struct fault_request r = mkreq("POST", path, NULL, 0, "key");
+
+	r.body = body;
+	r.body_len = body != NULL ? strlen(body) : 0;
+	return r;
 }
 
 static int
@@ -414,6 +427,37 @@ static const struct {
     {"{\"match\": {\"path\": 7}, \"respond\": {}}", "match.path: must be a non-empty string"},
     {"{\"match\": {\"path\": \"/v2/calls?workspaceId=1\"}, \"respond\": {}}",
      "match.path: must not hold a query; use match.query"},
+    {"{\"match\": {\"path\": \"/v2/calls/12*\"}, \"respond\": {}}",
+     "match.path: \"*\" must be a whole segment, standing for any one segment"},
+    {"{\"match\": {\"path\": \"/v2/**\"}, \"respond\": {}}",
+     "match.path: \"*\" must be a whole segment, standing for any one segment"},
+    {"{\"rules\": [{\"match\": {\"path\": \"*x/v2\"}, \"respond\": {}}]}",
+     "rules[0].match.path: \"*\" must be a whole segment, standing for any one segment"},
+    {"{\"match\": {\"body\": []}, \"respond\": {}}",
+     "match.body: must be an object of dotted paths to strings or numbers"},
+    {"{\"match\": {\"body\": \"filter.workspaceId=1\"}, \"respond\": {}}",
+     "match.body: must be an object of dotted paths to strings or numbers"},
+    {"{\"match\": {\"body\": null}, \"respond\": {}}",
+     "match.body: must be an object of dotted paths to strings or numbers"},
+    {"{\"rules\": [{\"match\": {\"body\": 1}, \"respond\": {}}]}",
+     "rules[0].match.body: must be an object of dotted paths to strings or numbers"},
+    {"{\"match\": {\"body\": {\"\": \"1\"}}, \"respond\": {}}",
+     "match.body: \"\" is not a dotted path such as \"filter.workspaceId\""},
+    {"{\"match\": {\"body\": {\".filter\": \"1\"}}, \"respond\": {}}",
+     "match.body: \".filter\" is not a dotted path such as \"filter.workspaceId\""},
+    {"{\"match\": {\"body\": {\"filter.\": \"1\"}}, \"respond\": {}}",
+     "match.body: \"filter.\" is not a dotted path such as \"filter.workspaceId\""},
+    {"{\"match\": {\"body\": {\"filter..callIds\": \"1\"}}, \"respond\": {}}",
+     "match.body: \"filter..callIds\" is not a dotted path such as \"filter.workspaceId\""},
+    {"{\"match\": {\"body\": {\"filter.workspaceId\": true}}, \"respond\": {}}",
+     "match.body.filter.workspaceId: must be a string or a number"},
+    {"{\"match\": {\"body\": {\"filter.workspaceId\": null}}, \"respond\": {}}",
+     "match.body.filter.workspaceId: must be a string or a number"},
+    {"{\"match\": {\"body\": {\"filter.callIds\": [\"1\"]}}, \"respond\": {}}",
+     "match.body.filter.callIds: must be a string or a number"},
+    {"{\"rules\": [{\"match\": {\"body\": {\"filter\": {\"workspaceId\": \"1\"}}},"
+     " \"respond\": {}}]}",
+     "rules[0].match.body.filter: must be a string or a number"},
     {"{\"match\": {\"query\": []}, \"respond\": {}}", "match.query: must be an object of strings"},
     {"{\"match\": {\"query\": {\"workspaceId\": 123}}, \"respond\": {}}",
      "match.query.workspaceId: must be a string"},
@@ -873,6 +917,330 @@ START_TEST(test_match_combined)
 	ck_assert_int_eq(hit(&r), 0);
 	ck_assert_int_eq(list_int(0, "matched"), 2);
 	ck_assert_int_eq(list_int(0, "fired"), 2);
+}
+END_TEST
+
+/* A `*` segment stands for exactly one non-empty segment, wherever it is. */
+START_TEST(test_match_path_wildcard)
+{
+	struct fault_request r = mkreq("GET", "/v2/calls/7782342274025937895", NULL, -1, "key");
+	struct fault_action a;
+	json_t *root;
+
+	add_ok("{\"match\": {\"method\": \"GET\", \"path\": \"/v2/calls/*\"},"
+	       " \"respond\": {\"status\": 500}}");
+	add_ok("{\"match\": {\"path\": \"//v2/*/extensive/\"}, \"respond\": {\"status\": 502}}");
+	add_ok("{\"match\": {\"path\": \"/*\"}, \"respond\": {\"status\": 503}}");
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	ck_assert_uint_eq(a.status, 500);
+	r.path = "/v2/calls/extensive";
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	ck_assert_uint_eq(a.status, 500);
+	/* The method still counts: a POST to /v2/calls/extensive falls to the second rule. */
+	r.method = "POST";
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	ck_assert_uint_eq(a.status, 502);
+	r.path = "/v2/users/extensive";
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	ck_assert_uint_eq(a.status, 502);
+	/* One segment, no more and no fewer. */
+	r.method = "GET";
+	r.path = "/v2/calls";
+	ck_assert_int_eq(hit(&r), 0);
+	r.path = "/v2/calls/1/media";
+	ck_assert_int_eq(hit(&r), 0);
+	r.path = "/v2/users/1";
+	ck_assert_int_eq(hit(&r), 0);
+	r.path = "/v2/extensive";
+	ck_assert_int_eq(hit(&r), 0);
+	r.path = "/v2/a/b/extensive";
+	ck_assert_int_eq(hit(&r), 0);
+	r.path = "/v2callsx/1";
+	ck_assert_int_eq(hit(&r), 0);
+	r.path = "/";
+	ck_assert_int_eq(hit(&r), 0);
+	r.path = NULL;
+	ck_assert_int_eq(hit(&r), 0);
+	r.path = "/metrics";
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	ck_assert_uint_eq(a.status, 503);
+	/* Rules without a `*` still compare the whole path, `*` included. */
+	fault_set_clear(fs);
+	add_ok("{\"match\": {\"path\": \"/v2/calls\"}, \"respond\": {\"status\": 500}}");
+	r.path = "/v2/calls/1";
+	ck_assert_int_eq(hit(&r), 0);
+	r.path = "/v2/calls";
+	ck_assert_int_eq(hit(&r), 1);
+	/* Listed as given. */
+	fault_set_clear(fs);
+	add_ok("{\"match\": {\"path\": \"//v2/calls/*/\"}, \"respond\": {\"status\": 500}}");
+	root = list();
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+	        json_object_get(json_array_get(json_object_get(root, "rules"), 0), "match"),
+	        "path")),
+	    "//v2/calls/*/");
+	json_decref(root);
+	r.path = "/v2/calls/*";
+	ck_assert_int_eq(hit(&r), 1);
+}
+END_TEST
+
+static const char transcript_rule[] =
+    "{\"match\": {\"method\": \"POST\", \"path\": \"/v2/calls/transcript\","
+    " \"body\": {\"filter.workspaceId\": \"123\","
+    "  \"filter.callIds\": \"7782342274025937895\"}},"
+    " \"respond\": {\"status\": 500}}";
+
+/* Nested paths, a list holding the value, and every way a body can fail to fit. */
+START_TEST(test_match_body)
+{
+	static const struct {
+		const char *body;
+		int fits;
+	} cases[] = {
+	    {"{\"filter\":{\"workspaceId\":\"123\",\"callIds\":[\"1\",\"7782342274025937895\"]},"
+	     "\"contentSelector\":{\"exposedFields\":{\"parties\":true}},\"cursor\":\"abc\"}",
+	     1},
+	    /* a lone value instead of a list */
+	    {"{\"filter\":{\"callIds\":\"7782342274025937895\",\"workspaceId\":\"123\"}}", 1},
+	    /* whitespace, key order and escapes do not matter */
+	    {" {\n \"filter\" : { \"callIds\" : [ \"7782342274025937895\" ] ,"
+	     " \"workspaceId\" : \"\\u0031\\u00323\" } }\n",
+	     1},
+	    /* the list lacks the id, or holds it as a number or a longer string */
+	    {"{\"filter\":{\"workspaceId\":\"123\",\"callIds\":[\"1\",\"2\"]}}", 0},
+	    {"{\"filter\":{\"workspaceId\":\"123\",\"callIds\":[7782342274025937895]}}", 0},
+	    {"{\"filter\":{\"workspaceId\":\"123\",\"callIds\":[\"77823422740259378950\"]}}", 0},
+	    {"{\"filter\":{\"workspaceId\":\"123\",\"callIds\":[]}}", 0},
+	    /* the workspace differs, is a number, or is missing */
+	    {"{\"filter\":{\"workspaceId\":\"1234\",\"callIds\":[\"7782342274025937895\"]}}", 0},
+	    {"{\"filter\":{\"workspaceId\":123,\"callIds\":[\"7782342274025937895\"]}}", 0},
+	    {"{\"filter\":{\"callIds\":[\"7782342274025937895\"]}}", 0},
+	    /* the right values at the wrong depth, or under a list */
+	    {"{\"workspaceId\":\"123\",\"callIds\":[\"7782342274025937895\"]}", 0},
+	    {"{\"filter\":[{\"workspaceId\":\"123\",\"callIds\":[\"7782342274025937895\"]}]}", 0},
+	    {"{\"filter\":\"workspaceId\"}", 0},
+	    /* not JSON, not whole, not an object, empty, or none at all */
+	    {"filter.workspaceId=123&filter.callIds=7782342274025937895", 0},
+	    {"{\"filter\":{\"workspaceId\":\"123\",\"callIds\":[\"7782342274025937895\"]}", 0},
+	    {"{\"filter\":{\"workspaceId\":\"123\",\"callIds\":[\"7782342274025937895\"]}} x", 0},
+	    {"[{\"filter\":{\"workspaceId\":\"123\",\"callIds\":[\"7782342274025937895\"]}}]", 0},
+	    {"\"filter\"", 0},
+	    {"", 0},
+	    {NULL, 0},
+	};
+	struct fault_request r;
+
+	add_ok(transcript_rule);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = post_body("/v2/calls/transcript", cases[i].body);
+		ck_assert_msg(hit(&r) == cases[i].fits, "body %zu: %s", i,
+		              cases[i].body != NULL ? cases[i].body : "(none)");
+	}
+	/* The rest of the match still counts. */
+	r = post_body("/v2/calls/transcript", cases[0].body);
+	r.method = "GET";
+	ck_assert_int_eq(hit(&r), 0);
+	r = post_body("/v2/calls/extensive", cases[0].body);
+	ck_assert_int_eq(hit(&r), 0);
+	ck_assert_int_eq(list_int(0, "matched"), 3);
+}
+END_TEST
+
+/* Only body_len bytes are read: the body need not end where its buffer does. */
+START_TEST(test_match_body_length)
+{
+	static const char text[] = "{\"a\":\"1\"}{\"a\":\"2\"}";
+	struct fault_request r = post_body("/x", text);
+
+	add_ok("{\"match\": {\"body\": {\"a\": \"1\"}}, \"respond\": {\"status\": 500}}");
+	ck_assert_int_eq(hit(&r), 0);
+	r.body_len = 9;
+	ck_assert_int_eq(hit(&r), 1);
+	r.body_len = 8;
+	ck_assert_int_eq(hit(&r), 0);
+	r.body_len = 0;
+	ck_assert_int_eq(hit(&r), 0);
+}
+END_TEST
+
+/* Numbers compare by value, strings by bytes, and never one with the other. */
+START_TEST(test_match_body_numbers)
+{
+	static const struct {
+		const char *body;
+		unsigned status; /* 0: no rule fits */
+	} cases[] = {
+	    {"{\"a\":{\"b\":{\"c\":5}}}", 500},
+	    {"{\"a\":{\"b\":{\"c\":5.0}}}", 500},
+	    {"{\"a\":{\"b\":{\"c\":5e0}}}", 500},
+	    {"{\"a\":{\"b\":{\"c\":[1,5,9]}}}", 500},
+	    {"{\"a\":{\"b\":{\"c\":\"5\"}}}", 0},
+	    {"{\"a\":{\"b\":{\"c\":6}}}", 0},
+	    {"{\"a\":{\"b\":{\"c\":true}}}", 0},
+	    {"{\"a\":{\"b\":{\"c\":null}}}", 0},
+	    {"{\"a\":{\"b\":{\"c\":{\"d\":5}}}}", 0},
+	    {"{\"r\":0.25}", 501},
+	    {"{\"r\":2.5e-1}", 501},
+	    {"{\"r\":[0.5,0.25]}", 501},
+	    {"{\"r\":0.26}", 0},
+	    {"{\"r\":\"0.25\"}", 0},
+	    {"{\"big\":-9007199254740993}", 502},
+	    {"{\"big\":-9007199254740992}", 0},
+	    {"{\"s\":\"5\"}", 503},
+	    {"{\"s\":5}", 0},
+	    /* duplicate keys: the last one counts */
+	    {"{\"s\":\"4\",\"s\":\"5\"}", 503},
+	    {"{\"s\":\"5\",\"s\":\"4\"}", 0},
+	};
+	struct fault_request r;
+	struct fault_action a;
+
+	add_ok("{\"match\": {\"body\": {\"a.b.c\": 5}}, \"respond\": {\"status\": 500}}");
+	add_ok("{\"match\": {\"body\": {\"r\": 0.25}}, \"respond\": {\"status\": 501}}");
+	/* Integers compare exactly, past what a double holds. */
+	add_ok("{\"match\": {\"body\": {\"big\": -9007199254740993}}, \"respond\": {\"status\": "
+	       "502}}");
+	add_ok("{\"match\": {\"body\": {\"s\": \"5\"}}, \"respond\": {\"status\": 503}}");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int fired;
+
+		r = post_body("/v2/calls/extensive", cases[i].body);
+		fired = fault_match(fs, &r, &a);
+		ck_assert_msg(fired == (cases[i].status != 0), "body %zu: %s", i, cases[i].body);
+		if (fired)
+			ck_assert_msg(a.status == cases[i].status, "body %zu: status %u", i,
+			              a.status);
+	}
+}
+END_TEST
+
+/* An empty `body` asks nothing: such a rule fits with any body or none. */
+START_TEST(test_match_body_empty)
+{
+	struct fault_request r = get_calls("");
+
+	add_ok("{\"match\": {\"body\": {}}, \"respond\": {\"status\": 500}}");
+	ck_assert_int_eq(hit(&r), 1);
+	r = post_body("/v2/calls/extensive", "not json");
+	ck_assert_int_eq(hit(&r), 1);
+}
+END_TEST
+
+/* The rule with the body, and its list entry, as posted. */
+START_TEST(test_match_body_listed)
+{
+	json_t *root, *body;
+
+	add_ok(transcript_rule);
+	root = list();
+	body = json_object_get(
+	    json_object_get(json_array_get(json_object_get(root, "rules"), 0), "match"), "body");
+	ck_assert_int_eq(json_object_size(body), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(body, "filter.workspaceId")), "123");
+	ck_assert_str_eq(json_string_value(json_object_get(body, "filter.callIds")),
+	                 "7782342274025937895");
+	json_decref(root);
+}
+END_TEST
+
+/* The parsed rules of a document, for driving rule_fits directly. */
+static struct rule_batch
+batch(const char *json)
+{
+	struct rule_batch b;
+	json_error_t je;
+	json_t *root = json_loads(json, 0, &je);
+
+	ck_assert_ptr_nonnull(root);
+	ck_assert_msg(rule_batch_parse(&b, root, err, sizeof(err)) == 0, "%s", err);
+	json_decref(root);
+	return b;
+}
+
+/*
+ * A body is parsed only once a rule that asks about it is reached with the rest of its match
+ * fitting, and then once: later rules use what the first parse gave, even if the text were to
+ * change under them.
+ */
+START_TEST(test_body_parsed_once)
+{
+	struct rule_batch b =
+	    batch("{\"rules\": ["
+	          " {\"match\": {\"path\": \"/v2/calls/extensive\"}, \"respond\": {}},"
+	          " {\"match\": {\"method\": \"GET\", \"body\": {\"a\": \"1\"}}, \"respond\": {}},"
+	          " {\"match\": {\"body\": {\"a\": \"1\"}}, \"respond\": {}},"
+	          " {\"match\": {\"body\": {\"b.c\": 2}}, \"respond\": {}}]}");
+	struct fault_request r = post_body("/v2/calls/transcript", "{\"a\":\"1\",\"b\":{\"c\":2}}");
+	struct rule_body body;
+
+	ck_assert_uint_eq(b.n, 4);
+	rule_body_init(&body, r.body, r.body_len);
+	/* No body matcher, then one whose method does not fit: nothing parsed. */
+	ck_assert(!rule_fits(b.rules[0], &r, &body));
+	ck_assert(!rule_fits(b.rules[1], &r, &body));
+	ck_assert(!body.parsed);
+	ck_assert_ptr_null(body.doc);
+	ck_assert(rule_fits(b.rules[2], &r, &body));
+	ck_assert(body.parsed);
+	ck_assert_ptr_nonnull(body.doc);
+	/* Were it read again, this text would not fit: the first parse is what counts. */
+	body.text = "not json";
+	body.len = 8;
+	ck_assert(rule_fits(b.rules[3], &r, &body));
+	ck_assert(rule_fits(b.rules[2], &r, &body));
+	rule_body_free(&body);
+	ck_assert_ptr_null(body.doc);
+
+	/* A body that is not JSON is tried once, and fits no rule that asks about it. */
+	rule_body_init(&body, "{\"a\":", 5);
+	ck_assert(!rule_fits(b.rules[2], &r, &body));
+	ck_assert(body.parsed);
+	ck_assert_ptr_null(body.doc);
+	body.text = "{\"a\":\"1\"}";
+	body.len = 9;
+	ck_assert(!rule_fits(b.rules[2], &r, &body));
+	rule_body_free(&body);
+
+	/* No cache at all: a body rule cannot fit, the others still can. */
+	ck_assert(!rule_fits(b.rules[2], &r, NULL));
+	r.path = "/v2/calls/extensive";
+	ck_assert(rule_fits(b.rules[0], &r, NULL));
+	rule_body_init(&body, NULL, 5);
+	ck_assert_uint_eq(body.len, 0);
+	ck_assert(!rule_fits(b.rules[2], &r, &body));
+	rule_body_free(&body);
+	rule_batch_free(&b);
+}
+END_TEST
+
+/* Body rules among others: order, counting and after/times work as for any rule. */
+START_TEST(test_match_body_sequence)
+{
+	struct fault_request mine =
+	    post_body("/v2/calls/extensive", "{\"filter\":{\"workspaceId\":\"9\"}}");
+	struct fault_request theirs =
+	    post_body("/v2/calls/extensive", "{\"filter\":{\"workspaceId\":\"8\"}}");
+	struct fault_action a;
+
+	add_ok("{\"name\": \"ws9\", \"match\": {\"body\": {\"filter.workspaceId\": \"9\"}},"
+	       " \"respond\": {\"status\": 429}, \"after\": 1, \"times\": 2}");
+	add_ok("{\"match\": {\"path\": \"/v2/calls/*\"}, \"respond\": {\"status\": 503}}");
+	ck_assert_int_eq(fault_match(fs, &mine, &a), 1);
+	ck_assert_uint_eq(a.status, 503);
+	ck_assert_int_eq(fault_match(fs, &mine, &a), 1);
+	ck_assert_uint_eq(a.status, 429);
+	ck_assert_str_eq(a.name, "ws9");
+	ck_assert_int_eq(fault_match(fs, &theirs, &a), 1);
+	ck_assert_uint_eq(a.status, 503);
+	ck_assert_int_eq(fault_match(fs, &mine, &a), 1);
+	ck_assert_uint_eq(a.status, 429);
+	ck_assert_int_eq(fault_match(fs, &mine, &a), 1);
+	ck_assert_uint_eq(a.status, 503);
+	ck_assert_int_eq(list_int(0, "matched"), 4);
+	ck_assert_int_eq(list_int(0, "fired"), 2);
+	ck_assert_int_eq(list_int(1, "matched"), 3);
 }
 END_TEST
 
@@ -1522,7 +1890,7 @@ matcher(void *arg)
 {
 	struct worker *w = arg;
 	struct query *mq = malloc(sizeof(*mq));
-	struct fault_request r = {"GET", "/v2/calls", mq, 0, "key"};
+	struct fault_request r = {"GET", "/v2/calls", mq, 0, "key", NULL, 0};
 	struct fault_action a;
 
 	if (mq == NULL || query_parse(mq, "workspaceId=9", 13) != 0)
@@ -1640,6 +2008,14 @@ fault_suite(void)
 	tcase_add_test(tc, test_match_page);
 	tcase_add_test(tc, test_match_credential);
 	tcase_add_test(tc, test_match_combined);
+	tcase_add_test(tc, test_match_path_wildcard);
+	tcase_add_test(tc, test_match_body);
+	tcase_add_test(tc, test_match_body_length);
+	tcase_add_test(tc, test_match_body_numbers);
+	tcase_add_test(tc, test_match_body_empty);
+	tcase_add_test(tc, test_match_body_listed);
+	tcase_add_test(tc, test_body_parsed_once);
+	tcase_add_test(tc, test_match_body_sequence);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sequence");

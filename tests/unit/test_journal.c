@@ -1,7 +1,8 @@
 /*
  * test_journal.c - unit tests of journal: the request list (order, limit, wrap-around,
- * truncation, escaping, reset) and the Prometheus text (every series checked by value after
- * parsing the text line by line), alone and with several threads adding at once.
+ * truncation, escaping, reset, request bodies kept, cut or shown as text), the operation of a
+ * request, and the Prometheus text (every series checked by value after parsing the text line
+ * by line, per operation too), alone and with several threads adding at once.
  */
 #include "journal.h"
 
@@ -55,6 +56,27 @@ static void
 add_answer(struct journal *j, unsigned status, const char *source, int64_t us)
 {
 	add_full(j, "id", "GET", "/v2/calls", "", 0, status, source, us);
+}
+
+/* Adds a request with a body of len bytes at body (NULL: none). */
+static void
+add_body(struct journal *j, const char *id, const char *method, const char *path, const char *body,
+         size_t len)
+{
+	struct journal_entry e = {
+	    .time_us = T0,
+	    .request_id = id,
+	    .method = method,
+	    .path = path,
+	    .query = "",
+	    .body = body,
+	    .body_len = len,
+	    .status = 200,
+	    .source = "fixture",
+	    .duration_us = 5,
+	};
+
+	journal_add(j, &e);
 }
 
 /* The list as parsed JSON, checked to be an object with exactly "requests" and "total". */
@@ -499,28 +521,58 @@ static const char *const le[] = {"0.0001", "0.00025", "0.0005", "0.001", "0.0025
                                  "1",      "2.5",     "5",      "10",    "+Inf"};
 #define NLE (sizeof(le) / sizeof(le[0]))
 
-/* Demands the histogram's cumulative bucket values, in order, and its _count. */
-static void
-expect_buckets(const struct metrics *m, const unsigned long long want[NLE])
-{
-	char series[96], value[32];
+/* Every operation, in the order the metrics print them, worked out from journal.h. */
+static const char *const ops[] = {
+    "listCalls", "getCall", "getCallsExtensive",  "getCallTranscripts",
+    "listUsers", "getUser", "listUsersExtensive", "listWorkspaces",
+    "admin",     "other"};
+#define NOPS (sizeof(ops) / sizeof(ops[0]))
 
-	ck_assert_int_eq(count_series(m, "gongmock_request_duration_seconds_bucket"), NLE);
+/* Demands one operation's cumulative bucket values, in order, and its _count. */
+static void
+expect_buckets(const struct metrics *m, const char *op, const unsigned long long want[NLE])
+{
+	char series[128], value[32];
+
+	ck_assert_int_eq(count_series(m, "gongmock_request_duration_seconds_bucket"), NLE * NOPS);
 	for (size_t i = 0; i < NLE; i++) {
 		snprintf(series, sizeof(series),
-		         "gongmock_request_duration_seconds_bucket{le=\"%s\"}", le[i]);
+		         "gongmock_request_duration_seconds_bucket{operation=\"%s\",le=\"%s\"}", op,
+		         le[i]);
 		snprintf(value, sizeof(value), "%llu", want[i]);
 		expect_metric(m, series, value);
 	}
-	expect_metric(m, "gongmock_request_duration_seconds_count", value);
+	snprintf(series, sizeof(series),
+	         "gongmock_request_duration_seconds_count{operation=\"%s\"}", op);
+	expect_metric(m, series, value);
 }
+
+/* Demands every operation's histogram empty, but the one named (NULL: all). */
+static void
+expect_other_histograms_empty(const struct metrics *m, const char *but)
+{
+	static const unsigned long long zero[NLE] = {0};
+	char series[128];
+
+	for (size_t o = 0; o < NOPS; o++) {
+		if (but != NULL && strcmp(ops[o], but) == 0)
+			continue;
+		expect_buckets(m, ops[o], zero);
+		snprintf(series, sizeof(series),
+		         "gongmock_request_duration_seconds_sum{operation=\"%s\"}", ops[o]);
+		expect_metric(m, series, "0.000000");
+	}
+}
+
+#define LISTCALLS ",operation=\"listCalls\"}"
+#define DURATION_COUNT(op) "gongmock_request_duration_seconds_count{operation=\"" op "\"}"
+#define DURATION_SUM(op) "gongmock_request_duration_seconds_sum{operation=\"" op "\"}"
 
 START_TEST(test_metrics_empty)
 {
 	struct journal *j = journal_create(10);
 	char *text;
 	struct metrics m;
-	static const unsigned long long zero[NLE] = {0};
 
 	ck_assert_ptr_nonnull(j);
 	text = journal_metrics(j);
@@ -530,10 +582,10 @@ START_TEST(test_metrics_empty)
 	ck_assert_ptr_nonnull(strstr(text, "# TYPE gongmock_request_duration_seconds histogram\n"));
 	ck_assert_ptr_nonnull(strstr(text, "# TYPE gongmock_rate_limited_total counter\n"));
 	ck_assert_int_eq(count_series(&m, "gongmock_requests_total"), 0);
-	expect_buckets(&m, zero);
-	expect_metric(&m, "gongmock_request_duration_seconds_sum", "0.000000");
+	/* ...and every operation's histogram, each whole. */
+	expect_other_histograms_empty(&m, NULL);
 	expect_metric(&m, "gongmock_rate_limited_total", "0");
-	ck_assert_int_eq(m.n, NLE + 3);
+	ck_assert_int_eq(m.n, NOPS * (NLE + 2) + 1);
 	metrics_free(&m);
 	free(text);
 	journal_free(j);
@@ -572,28 +624,33 @@ START_TEST(test_metrics_by_status_and_source)
 	add_answer(j, 99, "error", 10);
 
 	m = metrics_of(j);
-	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"fixture\"}", "3");
-	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"fault\"}", "1");
-	expect_metric(&m, "gongmock_requests_total{code=\"500\",source=\"fault\"}", "1");
-	expect_metric(&m, "gongmock_requests_total{code=\"503\",source=\"fault\"}", "1");
-	expect_metric(&m, "gongmock_requests_total{code=\"429\",source=\"ratelimit\"}", "2");
-	expect_metric(&m, "gongmock_requests_total{code=\"429\",source=\"fault\"}", "1");
-	expect_metric(&m, "gongmock_requests_total{code=\"404\",source=\"error\"}", "1");
-	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"prefer\"}", "1");
-	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"proxy\"}", "1");
-	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"replay\"}", "1");
-	expect_metric(&m, "gongmock_requests_total{code=\"502\",source=\"upstream\"}", "1");
-	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"admin\"}", "1");
-	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"other\"}", "4");
-	expect_metric(&m, "gongmock_requests_total{code=\"204\",source=\"other\"}", "1");
-	expect_metric(&m, "gongmock_requests_total{code=\"other\",source=\"fixture\"}", "2");
-	expect_metric(&m, "gongmock_requests_total{code=\"other\",source=\"error\"}", "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"fixture\"" LISTCALLS, "3");
+	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"fault\"" LISTCALLS, "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"500\",source=\"fault\"" LISTCALLS, "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"503\",source=\"fault\"" LISTCALLS, "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"429\",source=\"ratelimit\"" LISTCALLS,
+	              "2");
+	expect_metric(&m, "gongmock_requests_total{code=\"429\",source=\"fault\"" LISTCALLS, "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"404\",source=\"error\"" LISTCALLS, "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"prefer\"" LISTCALLS, "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"proxy\"" LISTCALLS, "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"replay\"" LISTCALLS, "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"502\",source=\"upstream\"" LISTCALLS,
+	              "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"admin\"" LISTCALLS, "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"other\"" LISTCALLS, "4");
+	expect_metric(&m, "gongmock_requests_total{code=\"204\",source=\"other\"" LISTCALLS, "1");
+	expect_metric(&m, "gongmock_requests_total{code=\"other\",source=\"fixture\"" LISTCALLS,
+	              "2");
+	expect_metric(&m, "gongmock_requests_total{code=\"other\",source=\"error\"" LISTCALLS, "1");
 	/* Only non-zero series: exactly the ones above. */
 	ck_assert_int_eq(count_series(&m, "gongmock_requests_total"), 16);
-	ck_assert_ptr_null(metric(&m, "gongmock_requests_total{code=\"201\",source=\"fixture\"}"));
+	ck_assert_ptr_null(
+	    metric(&m, "gongmock_requests_total{code=\"201\",source=\"fixture\"" LISTCALLS));
 	/* Only the rate limiter's own answers, not a fault rule's 429. */
 	expect_metric(&m, "gongmock_rate_limited_total", "2");
-	expect_metric(&m, "gongmock_request_duration_seconds_count", "23");
+	expect_metric(&m, DURATION_COUNT("listCalls"), "23");
+	expect_other_histograms_empty(&m, "listCalls");
 	metrics_free(&m);
 	journal_free(j);
 }
@@ -632,9 +689,10 @@ START_TEST(test_histogram)
 	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++)
 		add_answer(j, 200, "fixture", durations[i]);
 	m = metrics_of(j);
-	expect_buckets(&m, want);
+	expect_buckets(&m, "listCalls", want);
 	/* 0+100+101+1000+1500+2500+2501+99999+1000000+10000000+10000001+3600000000 us */
-	expect_metric(&m, "gongmock_request_duration_seconds_sum", "3621.107702");
+	expect_metric(&m, DURATION_SUM("listCalls"), "3621.107702");
+	expect_other_histograms_empty(&m, "listCalls");
 	metrics_free(&m);
 
 	journal_reset(j);
@@ -642,12 +700,19 @@ START_TEST(test_histogram)
 	add_answer(j, 200, "fixture", 250);
 	add_answer(j, 200, "fixture", 1234567);
 	m = metrics_of(j);
-	expect_metric(&m, "gongmock_request_duration_seconds_sum", "1.234818");
-	expect_metric(&m, "gongmock_request_duration_seconds_count", "3");
-	expect_metric(&m, "gongmock_request_duration_seconds_bucket{le=\"0.0001\"}", "1");
-	expect_metric(&m, "gongmock_request_duration_seconds_bucket{le=\"0.00025\"}", "2");
-	expect_metric(&m, "gongmock_request_duration_seconds_bucket{le=\"1\"}", "2");
-	expect_metric(&m, "gongmock_request_duration_seconds_bucket{le=\"2.5\"}", "3");
+	expect_metric(&m, DURATION_SUM("listCalls"), "1.234818");
+	expect_metric(&m, DURATION_COUNT("listCalls"), "3");
+	expect_metric(
+	    &m, "gongmock_request_duration_seconds_bucket{operation=\"listCalls\",le=\"0.0001\"}",
+	    "1");
+	expect_metric(
+	    &m, "gongmock_request_duration_seconds_bucket{operation=\"listCalls\",le=\"0.00025\"}",
+	    "2");
+	expect_metric(
+	    &m, "gongmock_request_duration_seconds_bucket{operation=\"listCalls\",le=\"1\"}", "2");
+	expect_metric(
+	    &m, "gongmock_request_duration_seconds_bucket{operation=\"listCalls\",le=\"2.5\"}",
+	    "3");
 	metrics_free(&m);
 	journal_free(j);
 }
@@ -671,9 +736,9 @@ START_TEST(test_capacity_zero)
 	expect_ids(doc, 0, 0);
 	json_decref(doc);
 	m = metrics_of(j);
-	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"fixture\"}", "5");
+	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"fixture\"" LISTCALLS, "5");
 	expect_metric(&m, "gongmock_rate_limited_total", "1");
-	expect_metric(&m, "gongmock_request_duration_seconds_count", "6");
+	expect_metric(&m, DURATION_COUNT("listCalls"), "6");
 	metrics_free(&m);
 	journal_reset(j);
 	doc = list_doc(j, 0);
@@ -688,7 +753,6 @@ START_TEST(test_reset)
 	struct journal *j = journal_create(5);
 	json_t *doc;
 	struct metrics m;
-	static const unsigned long long zero[NLE] = {0};
 
 	ck_assert_ptr_nonnull(j);
 	for (unsigned i = 1; i <= 3; i++)
@@ -702,8 +766,7 @@ START_TEST(test_reset)
 	json_decref(doc);
 	m = metrics_of(j);
 	ck_assert_int_eq(count_series(&m, "gongmock_requests_total"), 0);
-	expect_buckets(&m, zero);
-	expect_metric(&m, "gongmock_request_duration_seconds_sum", "0.000000");
+	expect_other_histograms_empty(&m, NULL);
 	expect_metric(&m, "gongmock_rate_limited_total", "0");
 	metrics_free(&m);
 
@@ -720,9 +783,9 @@ START_TEST(test_reset)
 	ck_assert_int_eq(doc_total(doc), 8);
 	json_decref(doc);
 	m = metrics_of(j);
-	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"fixture\"}", "8");
+	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"fixture\"" LISTCALLS, "8");
 	ck_assert_int_eq(count_series(&m, "gongmock_requests_total"), 1);
-	expect_metric(&m, "gongmock_request_duration_seconds_sum", "0.000800");
+	expect_metric(&m, DURATION_SUM("listCalls"), "0.000800");
 	metrics_free(&m);
 	journal_free(j);
 }
@@ -767,7 +830,8 @@ START_TEST(test_truncation)
 	ck_assert_str_eq(entry_str(doc, 0, "source"), fault);
 	json_decref(doc);
 	m = metrics_of(j);
-	expect_metric(&m, "gongmock_requests_total{code=\"500\",source=\"fault\"}", "1");
+	expect_metric(
+	    &m, "gongmock_requests_total{code=\"500\",source=\"fault\",operation=\"other\"}", "1");
 	metrics_free(&m);
 
 	free(id);
@@ -880,6 +944,362 @@ START_TEST(test_query_len_and_null_fields)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- bodies */
+
+static json_t *
+entry(json_t *doc, size_t i)
+{
+	return json_array_get(doc_requests(doc), i);
+}
+
+/* A JSON body is shown as JSON, in the entry's place after the query. */
+START_TEST(test_body_exact_json)
+{
+	static const char body[] = "{\"filter\": {\"workspaceId\": \"123\", "
+	                           "\"callIds\": [\"7782342274025937895\", 5]}, \"cursor\": null}";
+	struct journal *j = journal_create(4);
+	char *text;
+
+	ck_assert_ptr_nonnull(j);
+	add_body(j, "a1", "POST", "/v2/calls/transcript", body, sizeof(body) - 1);
+	text = journal_list_json(j, 0);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text, "{\"requests\":[{\"time\":\"2025-06-12T17:38:36.000Z\","
+	                       "\"requestId\":\"a1\",\"method\":\"POST\","
+	                       "\"path\":\"/v2/calls/transcript\",\"query\":\"\","
+	                       "\"body\":{\"filter\":{\"workspaceId\":\"123\","
+	                       "\"callIds\":[\"7782342274025937895\",5]},\"cursor\":null},"
+	                       "\"status\":200,\"source\":\"fixture\",\"us\":5}],\"total\":1}");
+	free(text);
+	journal_free(j);
+}
+END_TEST
+
+/* What is not a whole JSON object or array is shown as its text. */
+START_TEST(test_body_text)
+{
+	static const struct {
+		const char *body;
+		size_t len;
+		const char *shown;
+	} cases[] = {
+	    {"filter.workspaceId=123", 22, "filter.workspaceId=123"},
+	    {"{\"filter\":", 10, "{\"filter\":"},
+	    {"{\"a\":1} {\"b\":2}", 15, "{\"a\":1} {\"b\":2}"},
+	    /* JSON, but not an object or array: text, so a string body always means text */
+	    {"\"abc\"", 5, "\"abc\""},
+	    {"123", 3, "123"},
+	    {"null", 4, "null"},
+	    /* duplicate keys would lose one of them as JSON */
+	    {"{\"a\":1,\"a\":2}", 13, "{\"a\":1,\"a\":2}"},
+	    /* bytes that are not UTF-8, and a NUL inside */
+	    {"{\"a\":\"\xff\"}", 9, "{\"a\":\"?\"}"},
+	    {"ab\0cd", 5, NULL},
+	};
+	size_t n = sizeof(cases) / sizeof(cases[0]);
+	struct journal *j = journal_create(n);
+	json_t *doc;
+
+	ck_assert_ptr_nonnull(j);
+	for (size_t i = 0; i < n; i++)
+		add_body(j, "x", "POST", "/v2/calls/extensive", cases[i].body, cases[i].len);
+	doc = list_doc(j, 0);
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = entry(doc, n - 1 - i);
+		json_t *v = json_object_get(e, "body");
+
+		ck_assert_msg(json_is_string(v), "case %zu: body is not a string", i);
+		ck_assert_uint_eq(json_string_length(v), cases[i].len);
+		if (cases[i].shown != NULL)
+			ck_assert_str_eq(json_string_value(v), cases[i].shown);
+		else
+			ck_assert(memcmp(json_string_value(v), cases[i].body, cases[i].len) == 0);
+		ck_assert_ptr_null(json_object_get(e, "bodyTruncated"));
+	}
+	json_decref(doc);
+	journal_free(j);
+}
+END_TEST
+
+/* No body, an empty one, or a length without a pointer: neither key. */
+START_TEST(test_body_absent)
+{
+	struct journal *j = journal_create(4);
+	json_t *doc;
+
+	ck_assert_ptr_nonnull(j);
+	add_body(j, "a", "GET", "/v2/calls", NULL, 0);
+	add_body(j, "b", "POST", "/v2/calls/extensive", "{}", 0);
+	add_body(j, "c", "POST", "/v2/calls/extensive", NULL, 12);
+	add_full(j, "d", "GET", "/v2/calls", "", 0, 200, "fixture", 1);
+	doc = list_doc(j, 0);
+	ck_assert_int_eq(json_array_size(doc_requests(doc)), 4);
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_ptr_null(json_object_get(entry(doc, i), "body"));
+		ck_assert_ptr_null(json_object_get(entry(doc, i), "bodyTruncated"));
+		/* The keys every entry has, and no other. */
+		ck_assert_int_eq(json_object_size(entry(doc, i)), 8);
+	}
+	json_decref(doc);
+	journal_free(j);
+}
+END_TEST
+
+/* A JSON body of len bytes: {"k":"xxx…"}. */
+static char *
+json_body(size_t len)
+{
+	char *b = malloc(len + 1);
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_ge(len, 8);
+	memcpy(b, "{\"k\":\"", 6);
+	memset(b + 6, 'x', len - 8);
+	memcpy(b + len - 2, "\"}", 3);
+	return b;
+}
+
+/* Up to JOURNAL_BODY_MAX bytes are kept whole; past that the start, as text, and a flag. */
+START_TEST(test_body_cut)
+{
+	struct journal *j = journal_create(4);
+	char *whole = json_body(JOURNAL_BODY_MAX);
+	char *longer = json_body(JOURNAL_BODY_MAX + 1);
+	json_t *doc, *v;
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(JOURNAL_BODY_MAX, 4096);
+	add_body(j, "whole", "POST", "/v2/calls/extensive", whole, JOURNAL_BODY_MAX);
+	add_body(j, "longer", "POST", "/v2/calls/extensive", longer, JOURNAL_BODY_MAX + 1);
+	doc = list_doc(j, 0);
+
+	v = json_object_get(entry(doc, 1), "body");
+	ck_assert(json_is_object(v));
+	ck_assert_uint_eq(json_string_length(json_object_get(v, "k")), JOURNAL_BODY_MAX - 8);
+	ck_assert_ptr_null(json_object_get(entry(doc, 1), "bodyTruncated"));
+
+	v = json_object_get(entry(doc, 0), "body");
+	ck_assert(json_is_string(v));
+	ck_assert_uint_eq(json_string_length(v), JOURNAL_BODY_MAX);
+	ck_assert(memcmp(json_string_value(v), longer, JOURNAL_BODY_MAX) == 0);
+	ck_assert(json_is_true(json_object_get(entry(doc, 0), "bodyTruncated")));
+	ck_assert_int_eq(json_object_size(entry(doc, 0)), 10);
+	json_decref(doc);
+	free(whole);
+	free(longer);
+	journal_free(j);
+}
+END_TEST
+
+/* A cut through a multi-byte character leaves a '?' rather than invalid UTF-8. */
+START_TEST(test_body_cut_mid_character)
+{
+	struct journal *j = journal_create(2);
+	char *body = repeat('b', JOURNAL_BODY_MAX - 1, "\xc3\xa9tail"); /* é at the last byte */
+	json_t *doc;
+
+	ck_assert_ptr_nonnull(j);
+	add_body(j, "x", "POST", "/v2/calls/extensive", body, strlen(body));
+	doc = list_doc(j, 0);
+	strcpy(body + JOURNAL_BODY_MAX - 1, "?");
+	ck_assert_str_eq(entry_str(doc, 0, "body"), body);
+	ck_assert(json_is_true(json_object_get(entry(doc, 0), "bodyTruncated")));
+	json_decref(doc);
+	free(body);
+	journal_free(j);
+}
+END_TEST
+
+/* A slot reused by a request without a body shows none of its former body. */
+START_TEST(test_body_slot_reused)
+{
+	struct journal *j = journal_create(2);
+	char *longer = json_body(JOURNAL_BODY_MAX + 10);
+	json_t *doc;
+
+	ck_assert_ptr_nonnull(j);
+	add_body(j, "r1", "POST", "/v2/calls/extensive", longer, JOURNAL_BODY_MAX + 10);
+	add_body(j, "r2", "POST", "/v2/users/extensive", "[1,2]", 5);
+	add_body(j, "r3", "GET", "/v2/calls", NULL, 0);
+	add_body(j, "r4", "POST", "/v2/calls/transcript", "{\"a\":1}", 7);
+	doc = list_doc(j, 0);
+	expect_ids(doc, 4, 2);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_object_get(entry(doc, 0), "body"), "a")), 1);
+	ck_assert_ptr_null(json_object_get(entry(doc, 1), "body"));
+	ck_assert_ptr_null(json_object_get(entry(doc, 1), "bodyTruncated"));
+	json_decref(doc);
+	free(longer);
+	journal_free(j);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- operations */
+
+START_TEST(test_operation_names)
+{
+	static const struct {
+		const char *method, *path, *op;
+	} cases[] = {
+	    {"GET", "/v2/calls", "listCalls"},
+	    {"HEAD", "/v2/calls", "listCalls"},
+	    {"GET", "/v2/calls/7782342274025937895", "getCall"},
+	    {"HEAD", "/v2/calls/1", "getCall"},
+	    {"POST", "/v2/calls/extensive", "getCallsExtensive"},
+	    {"POST", "/v2/calls/transcript", "getCallTranscripts"},
+	    {"GET", "/v2/users", "listUsers"},
+	    {"GET", "/v2/users/234", "getUser"},
+	    {"GET", "/v2/users/transcript", "getUser"},
+	    {"POST", "/v2/users/extensive", "listUsersExtensive"},
+	    {"GET", "/v2/workspaces", "listWorkspaces"},
+	    {"GET", "/__admin", "admin"},
+	    {"DELETE", "/__admin/faults/3", "admin"},
+	    {"POST", "/__admin/reset", "admin"},
+	    {"GET", "/metrics", "admin"},
+	    {NULL, "/__admin/requests", "admin"},
+	    /* another method on a known path */
+	    {"POST", "/v2/calls", "other"},
+	    {"DELETE", "/v2/calls/1", "other"},
+	    {"GET", "/v2/calls/extensive", "other"},
+	    {"GET", "/v2/calls/transcript", "other"},
+	    {"PUT", "/v2/calls/extensive", "other"},
+	    {"GET", "/v2/users/extensive", "other"},
+	    {"POST", "/v2/users", "other"},
+	    {"POST", "/v2/workspaces", "other"},
+	    {"get", "/v2/calls", "other"},
+	    /* paths that only look like one */
+	    {"GET", "/v2/calls/1/media", "other"},
+	    {"GET", "/v2/callsx", "other"},
+	    {"GET", "/v2/calls/", "other"},
+	    {"POST", "/v2/calls/extensivex", "other"},
+	    {"GET", "/v2/workspaces/1", "other"},
+	    {"GET", "/__adminx", "other"},
+	    {"GET", "/metrics/x", "other"},
+	    {"GET", "/v2", "other"},
+	    {"GET", "/", "other"},
+	    {"GET", "", "other"},
+	    {NULL, "/v2/calls", "other"},
+	    {"GET", NULL, "other"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(
+		    strcmp(journal_operation(cases[i].method, cases[i].path), cases[i].op) == 0,
+		    "%s %s is %s, expected %s", cases[i].method ? cases[i].method : "(null)",
+		    cases[i].path ? cases[i].path : "(null)",
+		    journal_operation(cases[i].method, cases[i].path), cases[i].op);
+}
+END_TEST
+
+/* Each operation counts apart, in both the request counter and its own histogram. */
+START_TEST(test_metrics_by_operation)
+{
+	struct journal *j = journal_create(10);
+	struct metrics m;
+	unsigned long long want[NLE];
+	static const struct {
+		const char *method, *path;
+		unsigned status;
+		const char *source;
+		int64_t us;
+	} reqs[] = {
+	    {"GET", "/v2/calls", 200, "fixture", 50},
+	    {"GET", "/v2/calls/1", 200, "fixture", 300},
+	    {"GET", "/v2/calls/2", 404, "error", 300},
+	    {"POST", "/v2/calls/extensive", 200, "fixture", 2000},
+	    {"POST", "/v2/calls/extensive", 429, "fault:x", 2000},
+	    {"POST", "/v2/calls/transcript", 200, "fixture", 20000},
+	    {"GET", "/v2/users", 200, "fixture", 1},
+	    {"GET", "/v2/users/9", 200, "fixture", 1},
+	    {"POST", "/v2/users/extensive", 200, "fixture", 1},
+	    {"GET", "/v2/workspaces", 200, "fixture", 1},
+	    {"GET", "/metrics", 200, "admin", 1},
+	    {"DELETE", "/v2/calls", 405, "error", 1},
+	};
+	char series[160];
+
+	ck_assert_ptr_nonnull(j);
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++)
+		add_full(j, "id", reqs[i].method, reqs[i].path, "", 0, reqs[i].status,
+		         reqs[i].source, reqs[i].us);
+	m = metrics_of(j);
+	expect_metric(&m, "gongmock_requests_total{code=\"200\",source=\"fixture\"" LISTCALLS, "1");
+	expect_metric(
+	    &m, "gongmock_requests_total{code=\"200\",source=\"fixture\",operation=\"getCall\"}",
+	    "1");
+	expect_metric(
+	    &m, "gongmock_requests_total{code=\"404\",source=\"error\",operation=\"getCall\"}",
+	    "1");
+	expect_metric(&m,
+	              "gongmock_requests_total{code=\"200\",source=\"fixture\",operation="
+	              "\"getCallsExtensive\"}",
+	              "1");
+	expect_metric(&m,
+	              "gongmock_requests_total{code=\"429\",source=\"fault\",operation="
+	              "\"getCallsExtensive\"}",
+	              "1");
+	expect_metric(&m,
+	              "gongmock_requests_total{code=\"200\",source=\"fixture\",operation="
+	              "\"getCallTranscripts\"}",
+	              "1");
+	expect_metric(
+	    &m, "gongmock_requests_total{code=\"200\",source=\"fixture\",operation=\"listUsers\"}",
+	    "1");
+	expect_metric(
+	    &m, "gongmock_requests_total{code=\"200\",source=\"fixture\",operation=\"getUser\"}",
+	    "1");
+	expect_metric(&m,
+	              "gongmock_requests_total{code=\"200\",source=\"fixture\",operation="
+	              "\"listUsersExtensive\"}",
+	              "1");
+	expect_metric(
+	    &m,
+	    "gongmock_requests_total{code=\"200\",source=\"fixture\",operation=\"listWorkspaces\"}",
+	    "1");
+	expect_metric(
+	    &m, "gongmock_requests_total{code=\"200\",source=\"admin\",operation=\"admin\"}", "1");
+	expect_metric(
+	    &m, "gongmock_requests_total{code=\"405\",source=\"error\",operation=\"other\"}", "1");
+	ck_assert_int_eq(count_series(&m, "gongmock_requests_total"), 12);
+
+	/* getCall: 300 us twice, in the 0.0005 bucket and up. */
+	for (size_t i = 0; i < NLE; i++)
+		want[i] = i >= 2 ? 2 : 0;
+	expect_buckets(&m, "getCall", want);
+	expect_metric(&m, DURATION_SUM("getCall"), "0.000600");
+	/* getCallsExtensive: 2000 us twice, from the 0.0025 bucket. */
+	for (size_t i = 0; i < NLE; i++)
+		want[i] = i >= 4 ? 2 : 0;
+	expect_buckets(&m, "getCallsExtensive", want);
+	expect_metric(&m, DURATION_SUM("getCallsExtensive"), "0.004000");
+	/* getCallTranscripts: 20000 us, from the 0.025 bucket. */
+	for (size_t i = 0; i < NLE; i++)
+		want[i] = i >= 7 ? 1 : 0;
+	expect_buckets(&m, "getCallTranscripts", want);
+	expect_metric(&m, DURATION_SUM("getCallTranscripts"), "0.020000");
+	for (size_t i = 0; i < NLE; i++)
+		want[i] = 1;
+	expect_buckets(&m, "listCalls", want);
+	expect_metric(&m, DURATION_SUM("listCalls"), "0.000050");
+	static const char *const ones[] = {"listUsers",      "getUser", "listUsersExtensive",
+	                                   "listWorkspaces", "admin",   "other"};
+	for (size_t o = 0; o < sizeof(ones) / sizeof(ones[0]); o++) {
+		expect_buckets(&m, ones[o], want);
+		snprintf(series, sizeof(series), DURATION_SUM("%s"), ones[o]);
+		expect_metric(&m, series, "0.000001");
+	}
+	metrics_free(&m);
+
+	/* A reset empties every operation. */
+	journal_reset(j);
+	m = metrics_of(j);
+	ck_assert_int_eq(count_series(&m, "gongmock_requests_total"), 0);
+	expect_other_histograms_empty(&m, NULL);
+	metrics_free(&m);
+	journal_free(j);
+}
+END_TEST
+
 #define WRITERS 4
 #define PER_WRITER 20000
 #define RING 64
@@ -940,7 +1360,7 @@ START_TEST(test_threads)
 	json_t *doc;
 	struct metrics m;
 	long last[WRITERS];
-	char series[96], value[32];
+	char series[128], value[32];
 	uint64_t sum = 0;
 
 	ck_assert_ptr_nonnull(j);
@@ -988,17 +1408,20 @@ START_TEST(test_threads)
 	m = metrics_of(j);
 	for (unsigned i = 0; i < WRITERS; i++) {
 		snprintf(series, sizeof(series),
-		         "gongmock_requests_total{code=\"%u\",source=\"%s\"}", 200 + i,
-		         i % 2 ? "fault" : "fixture");
+		         "gongmock_requests_total{code=\"%u\",source=\"%s\",operation=\"other\"}",
+		         200 + i, i % 2 ? "fault" : "fixture");
 		expect_metric(&m, series, "20000");
 		sum += (uint64_t)PER_WRITER * (i + 1);
 	}
 	ck_assert_int_eq(count_series(&m, "gongmock_requests_total"), WRITERS);
-	expect_metric(&m, "gongmock_request_duration_seconds_count", "80000");
-	expect_metric(&m, "gongmock_request_duration_seconds_bucket{le=\"0.0001\"}", "80000");
+	expect_metric(&m, DURATION_COUNT("other"), "80000");
+	expect_metric(&m,
+	              "gongmock_request_duration_seconds_bucket{operation=\"other\",le=\"0.0001\"}",
+	              "80000");
 	snprintf(value, sizeof(value), "%llu.%06llu", (unsigned long long)(sum / 1000000),
 	         (unsigned long long)(sum % 1000000));
-	expect_metric(&m, "gongmock_request_duration_seconds_sum", value);
+	expect_metric(&m, DURATION_SUM("other"), value);
+	expect_other_histograms_empty(&m, "other");
 	metrics_free(&m);
 	journal_free(j);
 }
@@ -1052,10 +1475,21 @@ journal_suite(void)
 	tcase_add_test(tc, test_free_null);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("body");
+	tcase_add_test(tc, test_body_exact_json);
+	tcase_add_test(tc, test_body_text);
+	tcase_add_test(tc, test_body_absent);
+	tcase_add_test(tc, test_body_cut);
+	tcase_add_test(tc, test_body_cut_mid_character);
+	tcase_add_test(tc, test_body_slot_reused);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("metrics");
 	tcase_add_test(tc, test_metrics_empty);
 	tcase_add_test(tc, test_metrics_by_status_and_source);
 	tcase_add_test(tc, test_histogram);
+	tcase_add_test(tc, test_operation_names);
+	tcase_add_test(tc, test_metrics_by_operation);
 	tcase_add_test(tc, test_escape_label);
 	suite_add_tcase(s, tc);
 
