@@ -3,9 +3,10 @@
  *
  * Every reader here goes through getline, a line at a time, so that a cassette of any size
  * needs no more memory than its longest line plus what is kept of it. The loader keeps each
- * exchange with its body rendered once to the bytes a replay serves, and sorts every recorded
- * credential against the cassette's salt, so that a replay only compares. What the lines mean
- * is exchange.c's to say, and what is done with a loaded cassette replay.c's.
+ * exchange with its body rendered once to the bytes a replay serves, and the request's body
+ * rendered once for replay to compare; it sorts every recorded credential against the
+ * cassette's salt, so that a replay only compares. What the lines mean is exchange.c's to
+ * say, and what is done with a loaded cassette replay.c's.
  */
 #include "cassette.h"
 
@@ -240,6 +241,7 @@ cassette_entry_free(struct cassette_entry *e)
 		free((char *)e->params[i].value);
 	}
 	free((struct cassette_param *)e->params);
+	free((char *)e->body);
 	free((char *)e->answer.content_type);
 	free((char *)e->answer.retry_after);
 	free((char *)e->answer.traceid);
@@ -337,6 +339,30 @@ cassette_fill_params(struct cassette_entry *e, json_t *query)
 	return 0;
 }
 
+/*
+ * Keeps the request's body of a checked line: an object or array rendered compact, a string
+ * as its text, any other value as its JSON text. -1 only without memory.
+ */
+static int
+cassette_fill_body(struct cassette_entry *e, json_t *body)
+{
+	char *text;
+
+	if (body == NULL || (json_is_string(body) && json_string_length(body) == 0))
+		return 0;
+	if (json_is_string(body)) {
+		e->body_len = json_string_length(body);
+		text = cassette_dup(json_string_value(body), e->body_len);
+	} else {
+		e->body_json = json_is_object(body) || json_is_array(body);
+		text = json_dumps(body, EXCHANGE_JSON_DUMP | JSON_ENCODE_ANY);
+		if (text != NULL)
+			e->body_len = strlen(text);
+	}
+	e->body = text;
+	return text != NULL ? 0 : -1;
+}
+
 /* Fills e from a checked line; -1 only without memory (e is then freed by the caller). */
 static int
 cassette_fill(struct cassette_entry *e, const struct exchange_view *v, size_t line)
@@ -358,7 +384,7 @@ cassette_fill(struct cassette_entry *e, const struct exchange_view *v, size_t li
 	    a->content_type == NULL || a->retry_after == NULL || a->traceid == NULL ||
 	    a->www_authenticate == NULL || a->allow == NULL)
 		return -1;
-	if (cassette_fill_params(e, v->query) < 0)
+	if (cassette_fill_params(e, v->query) < 0 || cassette_fill_body(e, v->request_body) < 0)
 		return -1;
 	/*
 	 * The body is rendered now, once: replay then hands out these bytes as they are. A string

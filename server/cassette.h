@@ -105,6 +105,14 @@ struct cassette_entry {
 	enum cassette_cred cred;
 	const struct cassette_param *params; /* in recorded order */
 	size_t nparams;
+	/*
+	 * The request's body as recorded, NUL-terminated: when body_json, a JSON object or array
+	 * rendered compact; else the text (a JSON scalar written by hand as its JSON text). NULL
+	 * when the line has none (as every line recorded before bodies were), or an empty one.
+	 */
+	const char *body;
+	size_t body_len;
+	int body_json;
 	struct cassette_answer answer; /* a body that is JSON rendered once, compact */
 };
 

@@ -4,12 +4,16 @@
  * A line is built as a jansson tree in the fixed key order and dumped once; only the latency
  * is written by hand, because jansson prints reals with 17 significant digits and the format
  * promises three decimals. Every string is made valid UTF-8 first, since JSON text must be.
- * Reading checks the shape of a parsed line and points into it, copying nothing: what to keep
- * is the reader's choice. Neither files nor credentials are handled here: the caller brings
- * the line, or the fingerprint.
+ * A request body is kept as JSON when it is, so that a replay can compare it by meaning, and
+ * whatever in it looks like a credential is redacted before it reaches the line, by the name
+ * of the member that holds it or by the look of the value. Reading checks the shape of a
+ * parsed line and points into it, copying nothing: what to keep is the reader's choice.
+ * Neither files nor fingerprints are handled here: the caller brings the line, or the
+ * fingerprint.
  */
 #include "exchange.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +25,6 @@
 #include "utf8.h"
 
 #define EXCHANGE_US_PER_SEC INT64_C(1000000)
-
-/* What a redacted value becomes. */
-#define EXCHANGE_REDACTED "REDACTED"
 
 /*
  * The free-text fields of a call. The id, the dates, the enums, the numbers and the user and
@@ -182,6 +183,179 @@ exchange_body(const struct exchange *e, const char *const *redact, size_t nredac
 	return exchange_string(text, len);
 }
 
+/*
+ * The names of members that hold credentials, compared with the name lowercased and its `_`
+ * and `-` dropped: any name that ends with one of the first list, and the second list only as
+ * whole names, since many a harmless name ends with "credential". Text that is not JSON is
+ * searched for all of them, and for "bearer", the scheme of a token sent as text.
+ */
+static const char *const exchange_secret_ends[] = {
+    "token", "secret", "password", "passwd", "apikey", "accesskey", "privatekey", "authorization",
+};
+#define EXCHANGE_SECRET_ENDS (sizeof(exchange_secret_ends) / sizeof(exchange_secret_ends[0]))
+static const char *const exchange_secret_whole[] = {"credential", "credentials"};
+#define EXCHANGE_SECRET_WHOLE (sizeof(exchange_secret_whole) / sizeof(exchange_secret_whole[0]))
+
+/* The bytes a name or text is compared without: `api_key`, `api-key` and `apiKey` are one. */
+static bool
+exchange_fold_skip(char c)
+{
+	return c == '_' || c == '-';
+}
+
+/*
+ * True when `name` ends with `word` (lowercase), case and the skipped bytes aside; *rest is
+ * then the length of what comes before the ending, skipped bytes included.
+ */
+static bool
+exchange_ends_with(const char *name, const char *word, size_t *rest)
+{
+	size_t i = strlen(name), j = strlen(word);
+
+	while (j > 0) {
+		while (i > 0 && exchange_fold_skip(name[i - 1]))
+			i--;
+		if (i == 0 || tolower((unsigned char)name[i - 1]) != word[j - 1])
+			return false;
+		i--;
+		j--;
+	}
+	*rest = i;
+	return true;
+}
+
+int
+exchange_secret_name(const char *name)
+{
+	size_t rest;
+
+	if (name == NULL)
+		return 0;
+	for (size_t i = 0; i < EXCHANGE_SECRET_ENDS; i++)
+		if (exchange_ends_with(name, exchange_secret_ends[i], &rest))
+			return 1;
+	for (size_t i = 0; i < EXCHANGE_SECRET_WHOLE; i++) {
+		if (!exchange_ends_with(name, exchange_secret_whole[i], &rest))
+			continue;
+		while (rest > 0 && exchange_fold_skip(name[rest - 1]))
+			rest--;
+		if (rest == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* True for a string that carries a credential by its look: an Authorization value. */
+static bool
+exchange_secret_value(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	return s != NULL && (strncasecmp(s, "Bearer ", 7) == 0 || strncasecmp(s, "Basic ", 6) == 0);
+}
+
+/*
+ * Sets *found when the n bytes of text at s (not JSON) mention a credential's name. The text
+ * is folded as names are (a NUL byte becomes a space, so that the search runs over all of it)
+ * and searched. 0, or -1 without memory.
+ */
+static int
+exchange_text_secret(const char *s, size_t n, bool *found)
+{
+	static const char *const more[] = {"credential", "bearer"};
+	char *fold = malloc(n + 1);
+	size_t len = 0;
+
+	*found = false;
+	if (fold == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (exchange_fold_skip(s[i]))
+			continue;
+		fold[len++] = s[i] == '\0' ? ' ' : (char)tolower((unsigned char)s[i]);
+	}
+	fold[len] = '\0';
+	for (size_t i = 0; i < EXCHANGE_SECRET_ENDS && !*found; i++)
+		*found = strstr(fold, exchange_secret_ends[i]) != NULL;
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]) && !*found; i++)
+		*found = strstr(fold, more[i]) != NULL;
+	free(fold);
+	return 0;
+}
+
+/* Redacts the credentials inside an object or array, at any depth; -1 without memory. */
+static int
+exchange_redact_tree(json_t *v)
+{
+	json_t *m;
+	size_t i;
+
+	if (json_is_object(v)) {
+		for (void *it = json_object_iter(v); it != NULL;
+		     it = json_object_iter_next(v, it)) {
+			m = json_object_iter_value(it);
+			if (json_is_null(m))
+				continue;
+			if (exchange_secret_name(json_object_iter_key(it)) ||
+			    exchange_secret_value(m)) {
+				/* Replaced at the iterator: no key is looked up, none added. */
+				if (json_object_iter_set_new(v, it,
+				                             json_string(EXCHANGE_REDACTED)) != 0)
+					return -1;
+			} else if (exchange_redact_tree(m) != 0) {
+				return -1;
+			}
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, m)
+		{
+			if (exchange_secret_value(m)) {
+				if (json_array_set_new(v, i, json_string(EXCHANGE_REDACTED)) != 0)
+					return -1;
+			} else if (exchange_redact_tree(m) != 0) {
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+exchange_redact_request(json_t *body)
+{
+	bool found;
+
+	if (!json_is_string(body))
+		return exchange_redact_tree(body);
+	if (exchange_text_secret(json_string_value(body), json_string_length(body), &found) != 0)
+		return -1;
+	if (found && json_string_set(body, EXCHANGE_REDACTED) != 0)
+		return -1;
+	return 0;
+}
+
+int
+exchange_request_body(const char *text, size_t len, json_t **out)
+{
+	json_t *body;
+
+	*out = NULL;
+	if (text == NULL || len == 0)
+		return 0;
+	/* Only an object or an array is taken as JSON, as for the answer's body. */
+	body = json_loadb(text, len, EXCHANGE_JSON_LOAD, NULL);
+	if (body == NULL)
+		body = exchange_string(text, len);
+	if (body == NULL)
+		return -1;
+	if (exchange_redact_request(body) != 0) {
+		json_decref(body);
+		return -1;
+	}
+	*out = body;
+	return 0;
+}
+
 /* A header for the line: only when the upstream sent one. */
 static void
 exchange_header(json_t *headers, const char *name, const char *value, bool *bad)
@@ -222,6 +396,14 @@ exchange_write(struct jsonw *out, const struct exchange *e, const char *credenti
 	exchange_set(req, "path", exchange_string(e->path, e->path ? strlen(e->path) : 0), &bad);
 	exchange_set(req, "query", query, &bad);
 	exchange_set(req, "credential", json_string(credential), &bad);
+	if (e->request_body != NULL && e->request_body_len > 0) {
+		json_t *rb;
+
+		if (exchange_request_body(e->request_body, e->request_body_len, &rb) != 0)
+			bad = true;
+		else
+			exchange_set(req, "body", rb, &bad);
+	}
 	headers = json_object();
 	for (size_t i = 0; i < EXCHANGE_HEADERS; i++)
 		exchange_header(headers, exchange_headers[i], values[i], &bad);
@@ -344,6 +526,10 @@ exchange_parse_request(json_t *req, struct exchange_view *v, char *reason, size_
 		}
 		v->credential = json_string_value(j);
 	}
+	/* Any JSON value: a string is text that was not JSON; null is no body. */
+	j = json_object_get(req, "body");
+	if (j != NULL && !json_is_null(j))
+		v->request_body = j;
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * recorder.c - appending exchanges to a cassette, and stopping cleanly at the first failure.
  *
- * An exchange is rendered to its line outside the lock (the body parsed, the credential
+ * An exchange is rendered to its line outside the lock (the bodies parsed, the credential
  * fingerprinted), then written with a single write under the mutex. The file is checked once,
  * at open: that it is a cassette (or empty), that its last line is whole, and which salt its
  * lines use. The first write that fails is undone and ends the recording, so the file never

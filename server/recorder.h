@@ -42,10 +42,11 @@ enum recorder_result {
 };
 
 /*
- * Appends one exchange as a line, its redact fields redacted. A write that fails, in full or
- * in part, is cut off the file again where it can be (a regular file), and nothing more is
- * written. The client's answer is not the recorder's business: callers go on serving whatever
- * this returns. err may be NULL when errlen is 0.
+ * Appends one exchange as a line, its redact fields redacted, and every credential in its
+ * request body (exchange_request_body). A write that fails, in full or in part, is cut off
+ * the file again where it can be (a regular file), and nothing more is written. The client's
+ * answer is not the recorder's business: callers go on serving whatever this returns. err
+ * may be NULL when errlen is 0.
  */
 enum recorder_result recorder_write(struct recorder *rec, const struct exchange *e, char *err,
                                     size_t errlen) __attribute__((warn_unused_result));

@@ -2,11 +2,16 @@
  * replay.c - an index over a loaded cassette, and answering requests with it.
  *
  * Every exchange is grouped with the identical requests under a canonical key (method, path,
- * parameters sorted, dates as instants), twice: once without and once with its credential, in
- * two open-addressing hash tables. Answering a request is then one key built and one lookup,
- * plus a lock held only to move the group's position. The cassette is scanned only to explain
- * a miss: a miss is the rare case, and stops a test run anyway. Loading the cassette is
- * cassette.c's business, and deriving fingerprints fingerprint.c's.
+ * parameters sorted, dates as instants, the body's canonical text), twice: once without and
+ * once with its credential, in two open-addressing hash tables. A JSON body's canonical text
+ * is that of its value brought to one form (date-times as UTC instants, integral numbers as
+ * integers, id lists as sorted sets, a null cursor dropped), written with members sorted; it
+ * is made once per recorded line, when the replay is created, and once per request. Answering
+ * a request is then one key built and one lookup, plus a lock held only to move the group's
+ * position. The cassette is scanned only to explain a miss, comparing the bodies' canonical
+ * values member by member: a miss is the rare case, and stops a test run anyway. Loading the
+ * cassette is cassette.c's business, redacting bodies exchange.c's, and deriving fingerprints
+ * fingerprint.c's.
  */
 #include "replay.h"
 
@@ -38,6 +43,21 @@ struct replay_param {
 	int64_t us;
 };
 
+/* How a body takes part in matching. */
+enum replay_body_kind {
+	REPLAY_BODY_NONE = 0, /* no body */
+	REPLAY_BODY_JSON,     /* an object or array: compared by meaning */
+	REPLAY_BODY_TEXT      /* anything else: compared byte for byte */
+};
+
+/* A body ready to be compared: made once per recorded line, and once per request. */
+struct replay_body {
+	enum replay_body_kind kind;
+	json_t *norm;     /* JSON: the value in canonical form; only read once made */
+	char *canon;      /* JSON: norm's canonical text; TEXT: the text, redacted */
+	size_t canon_len; /* NUL-terminated as well */
+};
+
 /*
  * Identical requests: their entries in file order, and how many of them replay has handed
  * out (which stops counting at n; the last one then repeats).
@@ -66,6 +86,7 @@ struct replay {
 	/* Every entry's parameters, sorted for comparing: entry i's start at sorted + first[i]. */
 	struct replay_param *sorted;
 	size_t *first;
+	struct replay_body *bodies; /* entry i's at bodies[i] */
 	/*
 	 * Two groupings of the same entries: `any` ignores the credential, `cred` includes it.
 	 * Which one a replay uses depends on whether it matches credentials, and each keeps its
@@ -125,6 +146,202 @@ replay_params_sort(struct replay_param *out, const struct cassette_param *params
 	qsort(out, n, sizeof(*out), replay_param_cmp);
 }
 
+/*
+ * Bodies.
+ */
+
+/* The canonical text of a value in canonical form: compact, members sorted by name. */
+#define REPLAY_CANON (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+
+/* The arrays compared as sets: lists of ids, whose order says nothing. */
+static bool
+replay_is_set(const char *name)
+{
+	return strcmp(name, "callIds") == 0 || strcmp(name, "primaryUserIds") == 0 ||
+	       strcmp(name, "userIds") == 0;
+}
+
+/* An element of a set with its canonical text, for sorting. */
+struct replay_item {
+	char *text;
+	json_t *v;
+};
+
+static int
+replay_item_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct replay_item *)a)->text, ((const struct replay_item *)b)->text);
+}
+
+/*
+ * An array in canonical form as a set: its elements ordered by their canonical text, repeats
+ * dropped. Takes a; returns a new reference, or NULL without memory.
+ */
+static json_t *
+replay_set(json_t *a)
+{
+	size_t n = json_array_size(a);
+	struct replay_item *items;
+	json_t *out = NULL;
+	size_t i;
+
+	if (n < 2)
+		return a;
+	items = calloc(n, sizeof(*items));
+	if (items == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		items[i].v = json_array_get(a, i);
+		items[i].text = json_dumps(items[i].v, REPLAY_CANON);
+		if (items[i].text == NULL)
+			goto out;
+	}
+	qsort(items, n, sizeof(*items), replay_item_cmp);
+	out = json_array();
+	for (i = 0; out != NULL && i < n; i++) {
+		if (i > 0 && strcmp(items[i].text, items[i - 1].text) == 0)
+			continue;
+		if (json_array_append(out, items[i].v) != 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+out:
+	for (i = 0; items != NULL && i < n; i++)
+		free(items[i].text);
+	free(items);
+	json_decref(a);
+	return out;
+}
+
+/* Past these a double holds no int64 value. */
+#define REPLAY_INT_MIN (-9223372036854775808.0)
+#define REPLAY_INT_END 9223372036854775808.0
+
+/*
+ * Brings a body's value to its canonical form, in which values that mean the same are equal:
+ * a string that is an ISO-8601 date-time becomes the instant's UTC text (which parses back to
+ * itself, so no other string can be confused with it), a real with an integral value the
+ * integer, a "cursor" member that is null goes, and the callIds, primaryUserIds and userIds
+ * arrays become sets. Takes v; returns a new reference (v itself, changed in place, for an
+ * object or array), or NULL without memory.
+ */
+static json_t *
+replay_norm(json_t *v)
+{
+	if (json_is_string(v)) {
+		char text[ISOTIME_TEXT_MAX + 1];
+		int64_t us;
+
+		if (isotime_parse(json_string_value(v), json_string_length(v), ISOTIME_LENIENT,
+		                  &us) != 0 ||
+		    isotime_format(us, text, sizeof(text)) == 0)
+			return v;
+		json_decref(v);
+		return json_string(text);
+	}
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+
+		if (d < REPLAY_INT_MIN || d >= REPLAY_INT_END || (double)(json_int_t)d != d)
+			return v;
+		json_decref(v);
+		return json_integer((json_int_t)d);
+	}
+	if (json_is_object(v)) {
+		if (json_is_null(json_object_get(v, "cursor")))
+			json_object_del(v, "cursor");
+		for (void *it = json_object_iter(v); it != NULL;
+		     it = json_object_iter_next(v, it)) {
+			json_t *m = replay_norm(json_incref(json_object_iter_value(it)));
+
+			if (json_is_array(m) && replay_is_set(json_object_iter_key(it)))
+				m = replay_set(m);
+			/* Replaced at the iterator: no key is looked up, none added. */
+			if (m == NULL || json_object_iter_set_new(v, it, m) != 0) {
+				json_decref(v);
+				return NULL;
+			}
+		}
+		return v;
+	}
+	if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			json_t *m = replay_norm(json_incref(json_array_get(v, i)));
+
+			if (m == NULL || json_array_set_new(v, i, m) != 0) {
+				json_decref(v);
+				return NULL;
+			}
+		}
+	}
+	return v;
+}
+
+static void
+replay_body_free(struct replay_body *b)
+{
+	json_decref(b->norm);
+	free(b->canon);
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Makes b from a body in the form a line records it (exchange_request_body), taking form
+ * (NULL: no body). Credentials are redacted again, for lines written by hand, so that what a
+ * recording could not keep takes no part. 0, or -1 without memory (b then holds what was made,
+ * for replay_body_free).
+ */
+static int
+replay_body_make(struct replay_body *b, json_t *form)
+{
+	memset(b, 0, sizeof(*b));
+	if (form == NULL)
+		return 0;
+	if (exchange_redact_request(form) != 0) {
+		json_decref(form);
+		return -1;
+	}
+	if (json_is_string(form)) {
+		b->kind = REPLAY_BODY_TEXT;
+		b->canon_len = json_string_length(form);
+		b->canon = malloc(b->canon_len + 1);
+		if (b->canon != NULL) {
+			memcpy(b->canon, json_string_value(form), b->canon_len);
+			b->canon[b->canon_len] = '\0';
+		}
+		json_decref(form);
+		return b->canon != NULL ? 0 : -1;
+	}
+	b->kind = REPLAY_BODY_JSON;
+	b->norm = replay_norm(form);
+	if (b->norm == NULL)
+		return -1;
+	b->canon = json_dumps(b->norm, REPLAY_CANON);
+	if (b->canon == NULL)
+		return -1;
+	b->canon_len = strlen(b->canon);
+	return 0;
+}
+
+/* Makes b from a recorded body, parsed back from the cassette's rendering; 0, or -1. */
+static int
+replay_body_recorded(struct replay_body *b, const struct cassette_entry *e)
+{
+	json_t *form;
+
+	memset(b, 0, sizeof(*b));
+	if (e->body == NULL)
+		return 0;
+	if (e->body_json)
+		form = json_loadb(e->body, e->body_len, EXCHANGE_JSON_LOAD, NULL);
+	else
+		form = json_stringn(e->body, e->body_len);
+	if (form == NULL)
+		return -1;
+	return replay_body_make(b, form);
+}
+
 /* Appends one length-prefixed field, so that no content can run into the next field. */
 static void
 replay_key_field(struct jsonw *k, char tag, const char *s, size_t n)
@@ -137,11 +354,12 @@ replay_key_field(struct jsonw *k, char tag, const char *s, size_t n)
 
 /*
  * The canonical key of a request: method, path, the sorted parameters with dates as instants,
- * then the credential when given. Identical requests, and only they, get equal keys.
+ * the body's canonical text, then the credential when given. Identical requests, and only
+ * they, get equal keys.
  */
 static void
 replay_key(struct jsonw *k, const char *method, const char *path, const struct replay_param *sorted,
-           size_t n, const char *credential)
+           size_t n, const struct replay_body *body, const char *credential)
 {
 	replay_key_field(k, 'M', method, strlen(method));
 	replay_key_field(k, 'P', path, strlen(path));
@@ -156,6 +374,9 @@ replay_key(struct jsonw *k, const char *method, const char *path, const struct r
 			replay_key_field(k, 'T', sorted[i].value, sorted[i].value_len);
 		}
 	}
+	if (body->kind != REPLAY_BODY_NONE)
+		replay_key_field(k, body->kind == REPLAY_BODY_JSON ? 'J' : 'B', body->canon,
+		                 body->canon_len);
 	if (credential != NULL)
 		replay_key_field(k, 'C', credential, strlen(credential));
 }
@@ -257,9 +478,12 @@ replay_table_add(struct replay_table *t, const char *key, size_t len, size_t e)
 	return 0;
 }
 
-/* Sorts every entry's parameters, and counts the unsalted credentials. */
+/*
+ * Sorts every entry's parameters, brings its body to canonical form, and counts the unsalted
+ * credentials.
+ */
 static int
-replay_sort_entries(struct replay *rp)
+replay_prepare_entries(struct replay *rp)
 {
 	size_t total = 0;
 
@@ -267,7 +491,8 @@ replay_sort_entries(struct replay *rp)
 		total += cassette_entry(rp->c, i)->nparams;
 	rp->first = malloc((rp->count + 1) * sizeof(*rp->first));
 	rp->sorted = malloc((total > 0 ? total : 1) * sizeof(*rp->sorted));
-	if (rp->first == NULL || rp->sorted == NULL)
+	rp->bodies = calloc(rp->count > 0 ? rp->count : 1, sizeof(*rp->bodies));
+	if (rp->first == NULL || rp->sorted == NULL || rp->bodies == NULL)
 		return -1;
 	rp->first[0] = 0;
 	for (size_t i = 0; i < rp->count; i++) {
@@ -275,6 +500,8 @@ replay_sort_entries(struct replay *rp)
 
 		replay_params_sort(rp->sorted + rp->first[i], e->params, e->nparams);
 		rp->first[i + 1] = rp->first[i] + e->nparams;
+		if (replay_body_recorded(&rp->bodies[i], e) < 0)
+			return -1;
 		if (e->cred == CASSETTE_CRED_UNSALTED)
 			rp->nunsalted++;
 	}
@@ -295,7 +522,8 @@ replay_index(struct replay *rp)
 		const struct cassette_entry *e = cassette_entry(rp->c, i);
 
 		k.len = 0;
-		replay_key(&k, e->method, e->path, rp->sorted + rp->first[i], e->nparams, NULL);
+		replay_key(&k, e->method, e->path, rp->sorted + rp->first[i], e->nparams,
+		           &rp->bodies[i], NULL);
 		if (k.failed || replay_table_add(&rp->any, k.p, k.len, i) < 0)
 			rc = -1;
 		replay_key_field(&k, 'C', e->credential, strlen(e->credential));
@@ -326,7 +554,7 @@ replay_create(const struct cassette *c)
 		if (rp->cache == NULL)
 			goto fail;
 	}
-	if (replay_sort_entries(rp) < 0 || replay_index(rp) < 0)
+	if (replay_prepare_entries(rp) < 0 || replay_index(rp) < 0)
 		goto fail;
 	return rp;
 fail:
@@ -343,6 +571,9 @@ replay_free(struct replay *rp)
 	replay_table_free(&rp->cred);
 	free(rp->sorted);
 	free(rp->first);
+	for (size_t i = 0; rp->bodies != NULL && i < rp->count; i++)
+		replay_body_free(&rp->bodies[i]);
+	free(rp->bodies);
 	fingerprint_cache_free(rp->cache);
 	pthread_mutex_destroy(&rp->lock);
 	free(rp);
@@ -363,7 +594,8 @@ replay_rewind(struct replay *rp)
 
 /*
  * An incoming request in the form of a recorded one: everything passed through exchange_clean
- * (as the recorder did) into one buffer, and the parameters classified and sorted.
+ * (as the recorder did) into one buffer, the parameters classified and sorted, and the body
+ * as the recorder would have written it, in canonical form.
  */
 struct replay_request {
 	const char *method;
@@ -371,8 +603,16 @@ struct replay_request {
 	size_t n;
 	struct cassette_param params[QUERY_MAX_PARAMS]; /* as sent, for messages */
 	struct replay_param sorted[QUERY_MAX_PARAMS];
+	struct replay_body body;
 	struct jsonw text;
 };
+
+static void
+replay_request_free(struct replay_request *r)
+{
+	jsonw_free(&r->text);
+	replay_body_free(&r->body);
+}
 
 /* Appends s as exchange_clean does, then a NUL; returns where it starts in the buffer. */
 static size_t
@@ -385,20 +625,30 @@ replay_request_add(struct replay_request *r, const char *s, size_t n)
 	return at;
 }
 
+/* Fills r from the request; 0, or -1 without memory (r then freed). */
 static int
-replay_request_prepare(struct replay_request *r, const char *method, const char *path,
-                       const struct query *q)
+replay_request_prepare(struct replay_request *r, const struct replay_ask *ask)
 {
+	const struct query *q = ask->query;
+	const char *method = ask->method, *path = ask->path;
 	size_t n = q != NULL ? q->count : 0;
 	size_t *off;
+	json_t *form;
 
 	if (n > QUERY_MAX_PARAMS)
 		n = QUERY_MAX_PARAMS;
 	memset(r, 0, sizeof(*r));
+	if (exchange_request_body(ask->body, ask->body_len, &form) != 0 ||
+	    replay_body_make(&r->body, form) != 0) {
+		replay_body_free(&r->body);
+		return -1;
+	}
 	/* Offsets first, as the buffer may move while it grows. */
 	off = malloc((2 * n + 2) * sizeof(*off));
-	if (off == NULL)
+	if (off == NULL) {
+		replay_request_free(r);
 		return -1;
+	}
 	method = method != NULL ? method : "";
 	path = path != NULL ? path : "";
 	off[0] = replay_request_add(r, method, strlen(method));
@@ -412,7 +662,7 @@ replay_request_prepare(struct replay_request *r, const char *method, const char 
 	}
 	if (r->text.failed) {
 		free(off);
-		jsonw_free(&r->text);
+		replay_request_free(r);
 		return -1;
 	}
 	r->method = r->text.p + off[0];
@@ -606,6 +856,111 @@ replay_msg_copy_str(char *miss, size_t misslen, const char *text)
 	replay_msg_copy(miss, misslen, text, strlen(text));
 }
 
+/* Appends ", body field PATH WHAT" to m, when there is an m. */
+static void
+replay_msg_field(struct jsonw *m, const struct jsonw *path, const char *what)
+{
+	if (m == NULL)
+		return;
+	JSONW_LIT(m, ", body field ");
+	replay_msg_text(m, path->p != NULL ? path->p : "", path->len);
+	jsonw_char(m, ' ');
+	jsonw_str(m, what);
+}
+
+static int
+replay_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Counts the members that differ between two objects in canonical form, asked (a) and
+ * recorded (b), at any depth below path (dotted names from the top), naming each in m when
+ * not NULL, in the order of their names. Only reads a and b, which other threads read too.
+ */
+static size_t
+replay_object_diff(json_t *a, json_t *b, struct jsonw *path, struct jsonw *m)
+{
+	size_t n = 0, count = 0;
+	const char **names =
+	    malloc((json_object_size(a) + json_object_size(b) + 1) * sizeof(*names));
+	const char *name;
+	json_t *v;
+
+	if (names == NULL) {
+		path->failed = 1;
+		return 1;
+	}
+	json_object_foreach(a, name, v) names[n++] = name;
+	json_object_foreach(b, name, v) names[n++] = name;
+	qsort(names, n, sizeof(*names), replay_name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		size_t at = path->len;
+		json_t *va, *vb;
+
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		va = json_object_get(a, names[i]);
+		vb = json_object_get(b, names[i]);
+		if (at > 0)
+			jsonw_char(path, '.');
+		jsonw_str(path, names[i]);
+		if (va == NULL) {
+			replay_msg_field(m, path, "missing");
+			count++;
+		} else if (vb == NULL) {
+			replay_msg_field(m, path, "unexpected");
+			count++;
+		} else if (json_is_object(va) && json_is_object(vb)) {
+			count += replay_object_diff(va, vb, path, m);
+		} else if (!json_equal(va, vb)) {
+			replay_msg_field(m, path, "differs");
+			count++;
+		}
+		path->len = at;
+	}
+	free(names);
+	return count;
+}
+
+/*
+ * Counts the differences between the body asked (a) and the one recorded (b), naming each in
+ * m when not NULL: member by member when both are JSON objects, else the body as a whole.
+ */
+static size_t
+replay_body_diff(const struct replay_body *a, const struct replay_body *b, struct jsonw *m)
+{
+	const char *what = NULL;
+
+	if (a->kind == REPLAY_BODY_NONE && b->kind == REPLAY_BODY_NONE)
+		return 0;
+	if (a->kind == REPLAY_BODY_NONE) {
+		what = "missing";
+	} else if (b->kind == REPLAY_BODY_NONE) {
+		what = "unexpected";
+	} else if (a->kind == REPLAY_BODY_JSON && b->kind == REPLAY_BODY_JSON &&
+	           json_is_object(a->norm) && json_is_object(b->norm)) {
+		struct jsonw path = {0};
+		size_t count = replay_object_diff(a->norm, b->norm, &path, m);
+
+		if (path.failed && m != NULL)
+			m->failed = 1;
+		jsonw_free(&path);
+		return count;
+	} else if (a->kind != b->kind || a->canon_len != b->canon_len ||
+	           memcmp(a->canon, b->canon, a->canon_len) != 0) {
+		what = "differs";
+	}
+	if (what == NULL)
+		return 0;
+	if (m != NULL) {
+		JSONW_LIT(m, ", body ");
+		jsonw_str(m, what);
+	}
+	return 1;
+}
+
 /* The entry closest to the request: same method and path, fewest differences, earliest. */
 static size_t
 replay_closest(const struct replay *rp, const struct replay_request *r,
@@ -623,6 +978,7 @@ replay_closest(const struct replay *rp, const struct replay_request *r,
 		                       NULL);
 		if (rc != NULL && !replay_cred_match(rc, e))
 			d++;
+		d += replay_body_diff(&r->body, &rp->bodies[i], NULL);
 		if (d < best_d) {
 			best = i;
 			best_d = d;
@@ -650,7 +1006,9 @@ replay_miss(const struct replay *rp, const struct replay_request *r, const struc
 		jsonw_char(&m, ' ');
 		replay_msg_text(&m, r->path, strlen(r->path));
 	} else {
-		size_t before;
+		const struct replay_param *sorted = rp->sorted + rp->first[i];
+		size_t nparams = replay_params_diff(r->sorted, r->n, sorted, best->nparams, NULL);
+		bool cred = rc != NULL && !replay_cred_match(rc, best);
 
 		JSONW_LIT(&m, "; closest recorded (line ");
 		jsonw_uint(&m, best->answer.line);
@@ -658,11 +1016,12 @@ replay_miss(const struct replay *rp, const struct replay_request *r, const struc
 		replay_msg_request(&m, best->method, best->path, best->params, best->nparams);
 		if (rc != NULL)
 			replay_msg_credential(&m, best->credential);
-		JSONW_LIT(&m, ", differs in ");
-		before = m.len;
-		replay_params_diff(r->sorted, r->n, rp->sorted + rp->first[i], best->nparams, &m);
-		if (rc != NULL && !replay_cred_match(rc, best))
-			jsonw_str(&m, m.len > before ? ", credential" : "credential");
+		if (nparams > 0 || cred)
+			JSONW_LIT(&m, ", differs in ");
+		replay_params_diff(r->sorted, r->n, sorted, best->nparams, &m);
+		if (cred)
+			jsonw_str(&m, nparams > 0 ? ", credential" : "credential");
+		replay_body_diff(&r->body, &rp->bodies[i], &m);
 	}
 	if (m.failed)
 		replay_msg_copy_str(miss, misslen, REPLAY_NO_MEMORY);
@@ -701,7 +1060,7 @@ replay_find(const struct replay *rp, const struct replay_request *r, const struc
 	size_t n = 0;
 
 	if (rc == NULL) {
-		replay_key(&k, r->method, r->path, r->sorted, r->n, NULL);
+		replay_key(&k, r->method, r->path, r->sorted, r->n, &r->body, NULL);
 		g = k.failed ? NULL : replay_table_find(&rp->any, k.p, k.len);
 		jsonw_free(&k);
 		return g;
@@ -716,7 +1075,7 @@ replay_find(const struct replay *rp, const struct replay_request *r, const struc
 	}
 	for (size_t i = 0; i < n && g == NULL; i++) {
 		k.len = 0;
-		replay_key(&k, r->method, r->path, r->sorted, r->n, tries[i]);
+		replay_key(&k, r->method, r->path, r->sorted, r->n, &r->body, tries[i]);
 		g = k.failed ? NULL : replay_table_find(&rp->cred, k.p, k.len);
 	}
 	jsonw_free(&k);
@@ -724,36 +1083,36 @@ replay_find(const struct replay *rp, const struct replay_request *r, const struc
 }
 
 int
-replay_match(struct replay *rp, const char *method, const char *path, const struct query *q,
-             int match_credential, const char *authorization, struct cassette_answer *out,
-             char *miss, size_t misslen)
+replay_answer(struct replay *rp, const struct replay_ask *ask, struct cassette_answer *out,
+              char *miss, size_t misslen)
 {
+	int match_credential = ask != NULL && ask->match_credential;
 	struct replay_request *r;
 	struct replay_cred rc;
 	struct replay_group *g;
 	size_t pos;
 
-	if (rp == NULL || out == NULL) {
+	if (rp == NULL || ask == NULL || out == NULL) {
 		replay_msg_copy_str(miss, misslen, "no cassette loaded");
 		return 0;
 	}
 	/* About 32 KiB: too much for the stack of a server's worker thread to take lightly. */
 	r = malloc(sizeof(*r));
-	if (r == NULL || replay_request_prepare(r, method, path, q) < 0) {
+	if (r == NULL || replay_request_prepare(r, ask) < 0) {
 		free(r);
 		replay_msg_copy_str(miss, misslen, REPLAY_NO_MEMORY);
 		return 0;
 	}
 	if (match_credential)
-		replay_cred_make(rp, authorization, &rc);
+		replay_cred_make(rp, ask->authorization, &rc);
 	g = replay_find(rp, r, match_credential ? &rc : NULL);
 	if (g == NULL) {
 		replay_miss(rp, r, match_credential ? &rc : NULL, miss, misslen);
-		jsonw_free(&r->text);
+		replay_request_free(r);
 		free(r);
 		return 0;
 	}
-	jsonw_free(&r->text);
+	replay_request_free(r);
 	free(r);
 	pthread_mutex_lock(&rp->lock);
 	pos = g->next;
@@ -764,4 +1123,20 @@ replay_match(struct replay *rp, const char *method, const char *path, const stru
 		pos = g->n - 1;
 	*out = cassette_entry(rp->c, g->members[pos])->answer;
 	return 1;
+}
+
+int
+replay_match(struct replay *rp, const char *method, const char *path, const struct query *q,
+             int match_credential, const char *authorization, struct cassette_answer *out,
+             char *miss, size_t misslen)
+{
+	struct replay_ask ask;
+
+	memset(&ask, 0, sizeof(ask));
+	ask.method = method;
+	ask.path = path;
+	ask.query = q;
+	ask.match_credential = match_credential;
+	ask.authorization = authorization;
+	return replay_answer(rp, &ask, out, miss, misslen);
 }

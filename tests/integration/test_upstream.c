@@ -4,8 +4,9 @@
  * without secrets, and a fresh instance must replay them in order, fail loudly on a request
  * it never saw, and serve the recording as a dataset. A recording that cannot be written
  * must show in the log (once), health and metrics while the proxy goes on serving, and a
- * path that cannot be written must stop start-up. Also: the upstream down, too slow,
- * speaking garbage or closing mid-body, and an HTTPS upstream with a private CA.
+ * path that cannot be written must stop start-up. A POST goes up with its body and type as
+ * sent, and is recorded without its credentials. Also: the upstream down, too slow, speaking
+ * garbage or closing mid-body, and an HTTPS upstream with a private CA.
  */
 #define _DEFAULT_SOURCE /* kill */
 #include "harness.h"
@@ -770,6 +771,183 @@ START_TEST(https_upstream_with_a_private_ca)
 }
 END_TEST
 
+/* What the upstream of post_bodies_go_upstream_as_sent last received, for the test to check. */
+static struct {
+	pthread_mutex_t lock;
+	char method[16];
+	char path[64];
+	char type[64];
+	char auth[128];
+	char *body;
+	size_t len;
+} seen = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* One request as it reaches that upstream: its body so far. */
+struct seen_req {
+	char *body;
+	size_t len;
+};
+
+/*
+ * An upstream that keeps what reached it (method, path, Content-Type, Authorization, body) in
+ * `seen` and answers with a small page of its own, so that nothing the client sent comes back
+ * in the answer, where the recording keeps it.
+ */
+static enum MHD_Result
+seen_answer(void *cls, struct MHD_Connection *con, const char *url, const char *method,
+            const char *version, const char *upload, size_t *upload_size, void **req_cls)
+{
+	static const char page[] = "{\"requestId\":\"seenseenseenseense\",\"calls\":[]}";
+	struct seen_req *q = *req_cls;
+	const char *type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
+	const char *auth = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization");
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	(void)cls;
+	(void)version;
+	if (q == NULL) {
+		*req_cls = q = calloc(1, sizeof(*q));
+		return q != NULL ? MHD_YES : MHD_NO;
+	}
+	if (*upload_size > 0) {
+		char *grown = realloc(q->body, q->len + *upload_size + 1);
+
+		if (grown == NULL)
+			return MHD_NO;
+		q->body = grown;
+		memcpy(q->body + q->len, upload, *upload_size);
+		q->len += *upload_size;
+		q->body[q->len] = '\0';
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	pthread_mutex_lock(&seen.lock);
+	snprintf(seen.method, sizeof(seen.method), "%s", method);
+	snprintf(seen.path, sizeof(seen.path), "%s", url);
+	snprintf(seen.type, sizeof(seen.type), "%s", type != NULL ? type : "(none)");
+	snprintf(seen.auth, sizeof(seen.auth), "%s", auth != NULL ? auth : "(none)");
+	free(seen.body);
+	seen.body = q->body != NULL ? q->body : strdup("");
+	seen.len = q->len;
+	q->body = NULL;
+	pthread_mutex_unlock(&seen.lock);
+	r = MHD_create_response_from_buffer(sizeof(page) - 1, (void *)page, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "x-traceid", "seenseenseenseense");
+	ret = MHD_queue_response(con, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void
+seen_done(void *cls, struct MHD_Connection *con, void **req_cls,
+          enum MHD_RequestTerminationCode toe)
+{
+	struct seen_req *q = *req_cls;
+
+	(void)cls;
+	(void)con;
+	(void)toe;
+	if (q != NULL) {
+		free(q->body);
+		free(q);
+	}
+	*req_cls = NULL;
+}
+
+/* Fails unless the last request the upstream saw was this one. */
+static void
+seen_was(const char *method, const char *path, const char *type, const char *body)
+{
+	pthread_mutex_lock(&seen.lock);
+	ck_assert_str_eq(seen.method, method);
+	ck_assert_str_eq(seen.path, path);
+	ck_assert_str_eq(seen.type, type);
+	ck_assert_str_eq(seen.auth, SECRET_AUTH);
+	ck_assert_uint_eq(seen.len, strlen(body));
+	ck_assert_str_eq(seen.body, body);
+	pthread_mutex_unlock(&seen.lock);
+}
+
+/*
+ * POSTs through the proxy, on its event loop: the upstream gets each body byte for byte with
+ * the client's Content-Type and Authorization, the client gets the upstream's answer, and the
+ * cassette records the exchanges with no secret in it.
+ */
+START_TEST(post_bodies_go_upstream_as_sent)
+{
+	static const char body[] = "{\n  \"filter\": {\"fromDateTime\": \"2025-01-01T00:00:00Z\", "
+	                           "\"callIds\": [\"7782342274025937895\"]},\n  \"cursor\": null,\n"
+	                           "  \"accessKeySecret\": \"supersecretvalue\"\n}";
+	struct MHD_Daemon *d;
+	struct harness_server p;
+	struct harness_reply r;
+	struct sockaddr_in lo;
+	const union MHD_DaemonInfo *info;
+	char url[64], rec[256], big[8192], trace[64];
+	const char *flags[] = {"--upstream", url, "--record", rec, NULL};
+	char *file;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.sin_family = AF_INET;
+	lo.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, seen_answer, NULL,
+	                     MHD_OPTION_NOTIFY_COMPLETED, seen_done, NULL, MHD_OPTION_SOCK_ADDR,
+	                     (struct sockaddr *)&lo, MHD_OPTION_END);
+	ck_assert_ptr_nonnull(d);
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", info->port);
+	harness_temp_file("", ".jsonl", rec, sizeof(rec));
+	harness_start(&p, flags);
+
+	harness_request(&p, "POST", "/v2/calls/extensive", SECRET_AUTH, NULL, body, &r);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	ck_assert_str_eq(r.body, "{\"requestId\":\"seenseenseenseense\",\"calls\":[]}");
+	ck_assert_ptr_nonnull(harness_header(&r, "x-traceid", trace, sizeof(trace)));
+	ck_assert_str_eq(trace, "seenseenseenseense");
+	harness_reply_free(&r);
+	seen_was("POST", "/v2/calls/extensive", "application/json", body);
+
+	/* A body of some size, and one that is not JSON, go as they are too. */
+	memset(big, 'a', sizeof(big) - 1);
+	big[0] = '"';
+	big[sizeof(big) - 2] = '"';
+	big[sizeof(big) - 1] = '\0';
+	harness_request(&p, "POST", "/v2/calls/transcript", SECRET_AUTH, NULL, big, &r);
+	ck_assert_int_eq(r.status, 200);
+	harness_reply_free(&r);
+	seen_was("POST", "/v2/calls/transcript", "application/json", big);
+	harness_request(&p, "POST", "/v2/users/extensive", SECRET_AUTH, NULL, "{\"filter\":", &r);
+	ck_assert_int_eq(r.status, 200);
+	harness_reply_free(&r);
+	seen_was("POST", "/v2/users/extensive", "application/json", "{\"filter\":");
+	/* A GET after them goes without a body or a type. */
+	harness_request(&p, NULL, "/v2/calls", SECRET_AUTH, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	harness_reply_free(&r);
+	seen_was("GET", "/v2/calls", "(none)", "");
+	harness_stop(&p);
+	MHD_stop_daemon(d);
+	pthread_mutex_lock(&seen.lock);
+	free(seen.body);
+	seen.body = NULL;
+	pthread_mutex_unlock(&seen.lock);
+
+	/* Recorded, every exchange a line, and no secret in the file. */
+	file = harness_read_file(rec, NULL);
+	ck_assert_ptr_nonnull(strstr(file, "\"method\":\"POST\",\"path\":\"/v2/calls/extensive\""));
+	ck_assert_ptr_nonnull(
+	    strstr(file, "\"method\":\"POST\",\"path\":\"/v2/calls/transcript\""));
+	ck_assert_ptr_nonnull(strstr(file, "\"method\":\"POST\",\"path\":\"/v2/users/extensive\""));
+	ck_assert_ptr_nonnull(strstr(file, "\"method\":\"GET\",\"path\":\"/v2/calls\""));
+	ck_assert_ptr_null(strstr(file, "supersecret"));
+	ck_assert_ptr_null(strstr(file, "c3VwZXJzZWNyZXRrZXk"));
+	free(file);
+	unlink(rec);
+}
+END_TEST
+
 /* The access log of a proxy run as a binary pairs our id with the upstream's. */
 START_TEST(access_log_pairs_both_request_ids)
 {
@@ -984,6 +1162,7 @@ upstream_suite(void)
 	tcase_add_test(o, replay_repeats_in_order_then_the_last);
 	tcase_add_test(o, upstream_failures_become_gong_shaped_answers);
 	tcase_add_test(o, https_upstream_with_a_private_ca);
+	tcase_add_test(o, post_bodies_go_upstream_as_sent);
 	tcase_add_test(o, shutdown_cuts_off_a_waiting_request);
 	tcase_add_test(o, record_to_an_unwritable_path_fails_at_start_up);
 	tcase_add_test(o, old_unsalted_cassette_still_matches_credentials);

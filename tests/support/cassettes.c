@@ -52,6 +52,23 @@ cassettes_add_line(char *buf, size_t cap, const char *query, const char *cred, u
 	         query, cred, status, body);
 }
 
+void
+cassettes_add_body_line(char *buf, size_t cap, const char *method, const char *path,
+                        const char *body, unsigned status, const char *answer)
+{
+	size_t n = strlen(buf);
+	int w;
+
+	w = snprintf(buf + n, cap - n,
+	             "{\"time\":\"2026-01-02T03:04:05.678Z\",\"request\":{\"method\":\"%s\","
+	             "\"path\":\"%s\",\"query\":[],\"credential\":\"\"%s%s},\"response\":{"
+	             "\"status\":%u,\"headers\":{\"Content-Type\":\"" CT_JSON
+	             "\"},\"body\":%s},\"latencyMs\":1.000}\n",
+	             method, path, body != NULL ? ",\"body\":" : "", body != NULL ? body : "",
+	             status, answer);
+	ck_assert_msg(w > 0 && (size_t)w < cap - n, "the cassette text does not fit");
+}
+
 struct replay *
 cassettes_open(const char *path, struct cassette **c)
 {
@@ -99,6 +116,48 @@ cassettes_ask(struct replay *rp, const char *method, const char *path, const cha
 		miss[0] = '\0';
 	return replay_match(rp, method, path, &q, auth != NULL, auth == ANON ? NULL : auth, a, miss,
 	                    misslen);
+}
+
+int
+cassettes_ask_body(struct replay *rp, const char *method, const char *path, const char *raw,
+                   const char *body, struct cassette_answer *a, char *miss, size_t misslen)
+{
+	struct replay_ask ask;
+	struct query q;
+
+	cassettes_parse_query(&q, raw);
+	memset(&ask, 0, sizeof(ask));
+	ask.method = method;
+	ask.path = path;
+	ask.query = &q;
+	ask.body = body;
+	ask.body_len = body != NULL ? strlen(body) : 0;
+	memset(a, 0, sizeof(*a));
+	if (miss != NULL && misslen > 0)
+		miss[0] = '\0';
+	return replay_answer(rp, &ask, a, miss, misslen);
+}
+
+size_t
+cassettes_hit_body(struct replay *rp, const char *method, const char *path, const char *raw,
+                   const char *body)
+{
+	struct cassette_answer a;
+	char miss[1024];
+
+	ck_assert_msg(cassettes_ask_body(rp, method, path, raw, body, &a, miss, sizeof(miss)) == 1,
+	              "%s: miss: %s", body != NULL ? body : "(no body)", miss);
+	return a.line;
+}
+
+void
+cassettes_missed_body(struct replay *rp, const char *method, const char *path, const char *raw,
+                      const char *body, char *miss, size_t misslen)
+{
+	struct cassette_answer a;
+
+	ck_assert_msg(cassettes_ask_body(rp, method, path, raw, body, &a, miss, misslen) == 0,
+	              "%s: answered from line %zu", body != NULL ? body : "(no body)", a.line);
 }
 
 size_t

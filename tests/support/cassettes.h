@@ -61,6 +61,14 @@ void cassettes_parse_query(struct query *q, const char *raw);
 void cassettes_add_line(char *buf, size_t cap, const char *query, const char *cred, unsigned status,
                         const char *body);
 
+/*
+ * Appends to buf a recorded `method path` line with no query or credential, the request body
+ * `body` as the line holds it (JSON text: an object or array, or a string for text that was
+ * not JSON; NULL: no body) and the answer's status and body.
+ */
+void cassettes_add_body_line(char *buf, size_t cap, const char *method, const char *path,
+                             const char *body, unsigned status, const char *answer);
+
 /* The cassette at path, which must load, into *c, and a replay of it; the caller frees both. */
 struct replay *cassettes_open(const char *path, struct cassette **c);
 
@@ -80,6 +88,21 @@ char *cassettes_warning(const struct cassette *c, size_t i, const char *path);
  */
 int cassettes_ask(struct replay *rp, const char *method, const char *path, const char *raw,
                   const char *auth, struct cassette_answer *a, char *miss, size_t misslen);
+
+/*
+ * Replays `method path?raw` with the body (NULL: none), ignoring credentials; the answer or
+ * the miss text is left in *a and miss.
+ */
+int cassettes_ask_body(struct replay *rp, const char *method, const char *path, const char *raw,
+                       const char *body, struct cassette_answer *a, char *miss, size_t misslen);
+
+/* cassettes_ask_body that demands an answer; returns its line. */
+size_t cassettes_hit_body(struct replay *rp, const char *method, const char *path, const char *raw,
+                          const char *body);
+
+/* cassettes_ask_body that demands a miss; returns its text in miss. */
+void cassettes_missed_body(struct replay *rp, const char *method, const char *path, const char *raw,
+                           const char *body, char *miss, size_t misslen);
 
 /* Replays and demands an answer; returns its line. */
 size_t cassettes_hit(struct replay *rp, const char *method, const char *path, const char *raw,

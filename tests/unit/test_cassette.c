@@ -1,8 +1,8 @@
 /*
  * test_cassette.c - unit tests of cassette: load errors naming the file and line, lenient
- * shapes (blank lines, CRLF, a byte-order mark, minimal exchanges), a torn last line dropped
- * with a warning and a bad line anywhere else refused, and telling a cassette from other JSON
- * files.
+ * shapes (blank lines, CRLF, a byte-order mark, minimal exchanges), request bodies kept as
+ * recorded (and lines without one), a torn last line dropped with a warning and a bad line
+ * anywhere else refused, and telling a cassette from other JSON files.
  */
 #include "cassette.h"
 
@@ -368,6 +368,53 @@ START_TEST(test_entries)
 }
 END_TEST
 
+/* The request's body of each exchange, as recorded: JSON rendered compact, text as it is. */
+START_TEST(test_entries_bodies)
+{
+	char path[64], text[4096] = "";
+	const struct cassette_entry *e;
+	struct cassette *c;
+	struct replay *rp;
+
+	cassettes_add_body_line(
+	    text, sizeof(text), "POST", "/v2/calls/extensive",
+	    "{ \"filter\" : { \"callIds\" : [ \"2\", \"1\" ] }, \"cursor\" : null }", 200, "{}");
+	cassettes_add_body_line(text, sizeof(text), "POST", "/v2/calls/transcript",
+	                        "\"a=1\\u0000b\"", 200, "{}");
+	cassettes_add_body_line(text, sizeof(text), "POST", "/v2/x", "42", 200, "{}");
+	cassettes_add_body_line(text, sizeof(text), "POST", "/v2/x", "\"\"", 200, "{}");
+	cassettes_add_body_line(text, sizeof(text), "POST", "/v2/x", "null", 200, "{}");
+	cassettes_add_body_line(text, sizeof(text), "GET", "/v2/calls", NULL, 200, "{}");
+	rp = cassettes_load(path, text, &c);
+	ck_assert_uint_eq(cassette_count(c), 6);
+	e = cassette_entry(c, 0);
+	ck_assert_str_eq(e->body, "{\"filter\":{\"callIds\":[\"2\",\"1\"]},\"cursor\":null}");
+	ck_assert_uint_eq(e->body_len, strlen(e->body));
+	ck_assert_int_eq(e->body_json, 1);
+	e = cassette_entry(c, 1);
+	ck_assert_uint_eq(e->body_len, 5);
+	ck_assert_int_eq(memcmp(e->body, "a=1\0b", 6), 0);
+	ck_assert_int_eq(e->body_json, 0);
+	/* A JSON scalar written by hand stands for its text. */
+	e = cassette_entry(c, 2);
+	ck_assert_str_eq(e->body, "42");
+	ck_assert_int_eq(e->body_json, 0);
+	/* An empty body, null or none at all: no body. */
+	for (size_t i = 3; i < 6; i++) {
+		e = cassette_entry(c, i);
+		ck_assert_ptr_null(e->body);
+		ck_assert_uint_eq(e->body_len, 0);
+		ck_assert_int_eq(e->body_json, 0);
+	}
+	ck_assert_uint_eq(cassettes_hit_body(rp, "POST", "/v2/x", "", "42"), 3);
+	ck_assert_uint_eq(cassettes_hit_body(rp, "POST", "/v2/x", "", NULL), 4);
+	ck_assert_uint_eq(cassettes_hit_body(rp, "POST", "/v2/x", "", NULL), 5);
+	replay_free(rp);
+	cassette_free(c);
+	unlink(path);
+}
+END_TEST
+
 struct read_ctx {
 	size_t calls;
 	size_t stop_at;
@@ -424,6 +471,7 @@ cassette_suite(void)
 	tcase_add_test(tc, test_tail_whole);
 	tcase_add_test(tc, test_find_salt);
 	tcase_add_test(tc, test_entries);
+	tcase_add_test(tc, test_entries_bodies);
 	tcase_add_test(tc, test_read_stops);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("kind");

@@ -351,7 +351,7 @@ static json_t *
 echo_of(const struct proxy_result *r)
 {
 	json_error_t jerr;
-	json_t *o = json_loadb(r->body, r->body_len, 0, &jerr);
+	json_t *o = json_loadb(r->body, r->body_len, JSON_ALLOW_NUL, &jerr);
 
 	ck_assert_msg(o != NULL, "not an echo (%s): %s", jerr.text, r->body);
 	return o;
@@ -661,6 +661,98 @@ START_TEST(test_methods_and_bodies)
 	proxy_result_free(&r);
 	/* Six requests reached the server; the two refused ones did not. */
 	ck_assert_uint_eq(atomic_load(&s.requests), 6);
+	proxy_free(p);
+	echo_stop(&s);
+}
+END_TEST
+
+/* Forwards `method` /v2/x with a body and its type; fails the test unless an echo came back. */
+static json_t *
+send_body(struct proxy *p, const char *method, const char *type, const char *body, size_t len)
+{
+	struct proxy_result r;
+	json_t *e;
+
+	ck_assert_msg(proxy_forward(p, method, "/v2/x", NULL, 0, AUTH_BASIC, type, body, len, &r) ==
+	                  0,
+	              "%s failed: %s", method, r.error_text);
+	ck_assert_uint_eq(r.status, 200);
+	e = echo_of(&r);
+	proxy_result_free(&r);
+	ck_assert_str_eq(echo_str(e, "method"), method);
+	return e;
+}
+
+/*
+ * Bodies on one kept connection, whose handles go from one method to the next: each request
+ * carries its own body and type, byte for byte (a NUL byte, bytes that are not UTF-8), and a
+ * GET after them carries neither.
+ */
+START_TEST(test_bodies_on_a_reused_connection)
+{
+	static const char json_body[] = "{\"filter\":{\"callIds\":[\"1\"]},\"cursor\":null}";
+	static const char nul_body[] = "{\"a\":\"x\0y\"}";
+	static const char raw_body[] = "\xff\xfe{";
+	struct echo_server s;
+	struct proxy_result r;
+	struct proxy *p;
+	long long port;
+	json_t *e, *b;
+
+	echo_start(&s, 0);
+	p = make_proxy(s.base, NULL, 5);
+	get_ok(p, "/v2/calls", NULL, &r);
+	e = echo_of(&r);
+	port = echo_int(e, "port");
+	json_decref(e);
+	proxy_result_free(&r);
+
+	e = send_body(p, "POST", "application/json; charset=utf-8", json_body,
+	              sizeof(json_body) - 1);
+	ck_assert_str_eq(echo_str(e, "contentType"), "application/json; charset=utf-8");
+	ck_assert_str_eq(echo_str(e, "body"), json_body);
+	ck_assert_str_eq(echo_str(e, "contentLength"), "42");
+	ck_assert_int_eq(echo_int(e, "port"), port);
+	json_decref(e);
+
+	get_ok(p, "/v2/calls", NULL, &r);
+	e = echo_of(&r);
+	ck_assert_str_eq(echo_str(e, "method"), "GET");
+	ck_assert_int_eq(echo_int(e, "bodyLength"), 0);
+	ck_assert(json_is_null(json_object_get(e, "contentType")));
+	ck_assert(json_is_null(json_object_get(e, "contentLength")));
+	ck_assert_int_eq(echo_int(e, "port"), port);
+	json_decref(e);
+	proxy_result_free(&r);
+
+	e = send_body(p, "PATCH", "application/json", nul_body, sizeof(nul_body) - 1);
+	b = json_object_get(e, "body");
+	ck_assert_uint_eq(json_string_length(b), sizeof(nul_body) - 1);
+	ck_assert_int_eq(memcmp(json_string_value(b), nul_body, sizeof(nul_body) - 1), 0);
+	json_decref(e);
+	e = send_body(p, "POST", "application/octet-stream", raw_body, 3);
+	ck_assert_int_eq(echo_int(e, "bodyLength"), 3);
+	ck_assert_str_eq(echo_str(e, "contentType"), "application/octet-stream");
+	json_decref(e);
+	/* Any method with a body sends it, a DELETE or even a GET. */
+	e = send_body(p, "DELETE", "text/plain", "gone", 4);
+	ck_assert_str_eq(echo_str(e, "body"), "gone");
+	json_decref(e);
+	e = send_body(p, "GET", "application/json", "{}", 2);
+	ck_assert_str_eq(echo_str(e, "body"), "{}");
+	ck_assert_str_eq(echo_str(e, "contentType"), "application/json");
+	json_decref(e);
+
+	get_ok(p, "/v2/calls", NULL, &r);
+	e = echo_of(&r);
+	ck_assert_str_eq(echo_str(e, "method"), "GET");
+	ck_assert_int_eq(echo_int(e, "bodyLength"), 0);
+	ck_assert(json_is_null(json_object_get(e, "contentType")));
+	ck_assert_int_eq(echo_int(e, "port"), port);
+	json_decref(e);
+	proxy_result_free(&r);
+	ck_assert_uint_eq(atomic_load(&s.connections), 1);
+	ck_assert_uint_eq(atomic_load(&s.requests), 8);
 	proxy_free(p);
 	echo_stop(&s);
 }
@@ -1346,6 +1438,7 @@ proxy_suite(void)
 	tcase_add_test(tc, test_path_and_query_unchanged);
 	tcase_add_test(tc, test_base_prefix_and_trailing_slash);
 	tcase_add_test(tc, test_methods_and_bodies);
+	tcase_add_test(tc, test_bodies_on_a_reused_connection);
 	tcase_add_test(tc, test_upstream_errors_are_answers);
 	tcase_add_test(tc, test_request_id_from_body);
 	tcase_add_test(tc, test_environment_proxy_ignored);

@@ -1,6 +1,7 @@
 /*
  * test_recorder.c - unit tests of recorder: the exact text of recorded lines, salted
- * fingerprints in place of credentials, one salt per cassette, redaction, whole lines under
+ * fingerprints in place of credentials, one salt per cassette, redaction, request bodies (JSON
+ * kept as JSON, credentials in them redacted, replayed by meaning), whole lines under
  * concurrent recording, a failed write (reported once, undone, recording stopped), appending
  * after a line cut short, and refusing files that are not cassettes.
  */
@@ -792,6 +793,95 @@ START_TEST(test_record_then_replay)
 }
 END_TEST
 
+/*
+ * POSTs with their bodies: a JSON body goes into the line as JSON, not as a string, with every
+ * credential in it redacted; the cassette replays each page, to bodies that say the same
+ * thing in other words, and names the field of one that does not.
+ */
+START_TEST(test_record_post_bodies)
+{
+	static const char page0[] =
+	    "{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z\",\"callIds\":[\"7\",\"8\"]},"
+	    "\"accessKey\":\"AKIAXXXX\",\"accessKeySecret\":\"sekrit-value\",\"cursor\":null}";
+	static const char page1[] =
+	    "{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z\",\"callIds\":[\"7\",\"8\"]},"
+	    "\"accessKey\":\"AKIAXXXX\",\"accessKeySecret\":\"sekrit-value\",\"cursor\":\"p1\"}";
+	char path[64], miss[1024];
+	struct recorder *rec;
+	struct cassette *c;
+	struct replay *rp;
+	struct cassette_answer a;
+	struct exchange e;
+	json_t *line, *body;
+	char *file, *s;
+
+	e = exchange(NULL, AUTH_TOK1, 200, "{\"requestId\":\"p0\",\"calls\":[]}");
+	e.method = "POST";
+	e.path = "/v2/calls/extensive";
+	e.request_body = page0;
+	e.request_body_len = strlen(page0);
+	line = record_one(&e, NULL, 0, &file);
+	body = json_object_get(json_object_get(line, "request"), "body");
+	ck_assert_msg(json_is_object(body), "not recorded as JSON: %s", file);
+	s = dump(body);
+	ck_assert_str_eq(s, "{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z\",\"callIds\":["
+	                    "\"7\",\"8\"]},\"accessKey\":\"REDACTED\",\"accessKeySecret\":"
+	                    "\"REDACTED\",\"cursor\":null}");
+	free(s);
+	ck_assert_ptr_null(strstr(file, "AKIAXXXX"));
+	ck_assert_ptr_null(strstr(file, "sekrit"));
+	json_decref(line);
+	free(file);
+
+	cassettes_file(path, "");
+	rec = open_recorder(path, NULL, 0);
+	record_ok(rec, &e);
+	e.request_body = page1;
+	e.request_body_len = strlen(page1);
+	e.body = "{\"requestId\":\"p1\",\"calls\":[]}";
+	e.body_len = strlen(e.body);
+	record_ok(rec, &e);
+	recorder_close(rec);
+	rp = cassettes_open(path, &c);
+	ck_assert_ptr_nonnull(cassette_entry(c, 0)->body);
+	ck_assert_int_eq(cassette_entry(c, 0)->body_json, 1);
+	/* Another key pair, the ids the other way round, the date in another offset. */
+	ck_assert_int_eq(cassettes_ask_body(
+	                     rp, "POST", "/v2/calls/extensive", "",
+	                     "{\"accessKeySecret\":\"other\",\"accessKey\":\"AKIAYYYY\","
+	                     "\"filter\":{\"callIds\":[\"8\",\"7\"],\"fromDateTime\":\"2025-01-01T"
+	                     "09:00:00+09:00\"}}",
+	                     &a, miss, sizeof(miss)),
+	                 1);
+	ck_assert_str_eq(a.body, "{\"requestId\":\"p0\",\"calls\":[]}");
+	ck_assert_int_eq(cassettes_ask_body(rp, "POST", "/v2/calls/extensive", "", page1, &a, miss,
+	                                    sizeof(miss)),
+	                 1);
+	ck_assert_str_eq(a.body, "{\"requestId\":\"p1\",\"calls\":[]}");
+	/* A credential's value takes no part, but whether there is one does. */
+	cassettes_missed_body(rp, "POST", "/v2/calls/extensive", "",
+	                      "{\"filter\":{\"fromDateTime\":\"2025-01-02T00:00:00Z\",\"callIds\":["
+	                      "\"7\",\"8\"]},\"accessKey\":\"k\",\"accessKeySecret\":\"s\"}",
+	                      miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive; closest recorded "
+	                       "(line 1): POST /v2/calls/extensive, body field filter.fromDateTime "
+	                       "differs");
+	cassettes_missed_body(rp, "POST", "/v2/calls/extensive", "",
+	                      "{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z\",\"callIds\":["
+	                      "\"7\",\"8\"]},\"accessKey\":\"k\"}",
+	                      miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive; closest recorded "
+	                       "(line 1): POST /v2/calls/extensive, body field accessKeySecret "
+	                       "missing");
+	/* Without a body, the request matches neither page. */
+	ck_assert_int_eq(
+	    cassettes_ask(rp, "POST", "/v2/calls/extensive", "", NULL, &a, miss, sizeof(miss)), 0);
+	replay_free(rp);
+	cassette_free(c);
+	unlink(path);
+}
+END_TEST
+
 /* /dev/full takes the open and refuses every write, as a full disk does. */
 START_TEST(test_record_write_failure_reported_once)
 {
@@ -990,6 +1080,7 @@ recorder_suite(void)
 	tcase_add_test(tc, test_record_after_cut_line);
 	tcase_add_test(tc, test_recorder_refuses_other_files);
 	tcase_add_test(tc, test_record_then_replay);
+	tcase_add_test(tc, test_record_post_bodies);
 	tcase_add_test(tc, test_record_write_failure_reported_once);
 	tcase_add_test(tc, test_record_short_write_cut_back);
 	tcase_add_test(tc, test_recorder_warns_of_unsalted_lines);

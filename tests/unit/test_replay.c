@@ -1,8 +1,10 @@
 /*
  * test_replay.c - unit tests of replay: matching (parameters in any order, dates as instants),
- * answers in recorded order then the last repeated, rewinding, salted and unsalted
- * fingerprints, the cache of derived ones, miss messages and their cut, and threads sharing
- * the replay positions.
+ * request bodies by meaning (members in any order, dates as instants, id lists as sets, a null
+ * cursor as none, numbers by value, credentials aside) and text bodies byte for byte, answers
+ * in recorded order then the last repeated, rewinding, salted and unsalted fingerprints, the
+ * cache of derived ones, miss messages (naming a body's fields) and their cut, cassettes
+ * recorded before bodies were, and threads sharing the replay positions.
  */
 #include "replay.h"
 
@@ -594,6 +596,397 @@ START_TEST(test_replay_threads_with_credentials)
 }
 END_TEST
 
+#define EXT "/v2/calls/extensive"
+#define USERS "/v2/users/extensive"
+#define TRANSCRIPT "/v2/calls/transcript"
+
+/* A POST /v2/calls/extensive body as a client sends the first page's, and the second's. */
+#define EXT_FILTER                                                                                 \
+	"{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z\",\"toDateTime\":"                   \
+	"\"2025-02-01T00:00:00Z\",\"callIds\":[\"3\",\"1\",\"2\"]},\"contentSelector\":{"          \
+	"\"context\":\"Extended\",\"contextTiming\":[\"Now\",\"TimeOfCall\"],"                     \
+	"\"exposedFields\":{\"parties\":true}},"
+#define EXT_BODY EXT_FILTER "\"cursor\":null}"
+#define EXT_BODY_C2 EXT_FILTER "\"cursor\":\"c2\"}"
+
+/* The cassette the body tests share: POSTs with JSON and text bodies, a GET, a bare POST. */
+static struct replay *
+load_bodies(char path[64], struct cassette **c)
+{
+	static char text[8192];
+
+	text[0] = '\0';
+	cassettes_add_body_line(text, sizeof(text), "POST", EXT, EXT_BODY, 200, "{\"n\":1}");
+	cassettes_add_body_line(text, sizeof(text), "POST", EXT, EXT_BODY_C2, 200, "{\"n\":2}");
+	cassettes_add_body_line(
+	    text, sizeof(text), "POST", USERS,
+	    "{\"filter\":{\"userIds\":[\"9\",\"8\"],\"createdFromDateTime\":\"2024-06-01T12:00:00+"
+	    "02:00\",\"includeAvatars\":false},\"limit\":100}",
+	    200, "{\"n\":3}");
+	cassettes_add_body_line(text, sizeof(text), "POST", TRANSCRIPT, "\"not json at all\"", 200,
+	                        "{\"n\":4}");
+	cassettes_add_body_line(text, sizeof(text), "GET", "/v2/calls", NULL, 200, "{\"n\":5}");
+	cassettes_add_body_line(text, sizeof(text), "POST", "/v2/x", NULL, 200, "{\"n\":6}");
+	return cassettes_load(path, text, c);
+}
+
+/* A JSON body matches by meaning; everything else about it must be the same. */
+START_TEST(test_replay_body_by_meaning)
+{
+	char path[64], miss[1024];
+	struct cassette_answer a;
+	struct cassette *c;
+	struct replay *rp = load_bodies(path, &c);
+
+	ck_assert_int_eq(cassettes_ask_body(rp, "POST", EXT, "", EXT_BODY, &a, miss, sizeof(miss)),
+	                 1);
+	ck_assert_uint_eq(a.line, 1);
+	ck_assert_str_eq(a.body, "{\"n\":1}");
+	/* Members in another order, white space, the dates in another offset, the ids in
+	 * another order and one twice, the null cursor left out. */
+	ck_assert_uint_eq(
+	    cassettes_hit_body(
+	        rp, "POST", EXT, "",
+	        "{ \"contentSelector\" : {\"exposedFields\" : { \"parties\" : true },\n"
+	        "  \"contextTiming\" : [ \"Now\", \"TimeOfCall\" ], \"context\" : \"Extended\" },\n"
+	        "  \"filter\" : { \"callIds\" : [ \"2\", \"3\", \"1\", \"3\" ],\n"
+	        "    \"toDateTime\" : \"2025-01-31T19:00:00-05:00\",\n"
+	        "    \"fromDateTime\" : \"2024-12-31T19:00:00-05:00\" } }\r\n"),
+	    1);
+	/* An absent cursor is a null one, both ways; a cursor given is another page. */
+	ck_assert_uint_eq(cassettes_hit_body(
+	                      rp, "POST", EXT, "",
+	                      "{\"cursor\":null,\"filter\":{\"fromDateTime\":\"2025-01-01T01:00:00+"
+	                      "01:00\",\"toDateTime\":\"2025-02-01T00:00:00.000Z\",\"callIds\":["
+	                      "\"1\",\"2\",\"3\"]},\"contentSelector\":{\"context\":\"Extended\","
+	                      "\"contextTiming\":[\"Now\",\"TimeOfCall\"],\"exposedFields\":{"
+	                      "\"parties\":true}}}"),
+	                  1);
+	ck_assert_uint_eq(cassettes_hit_body(rp, "POST", EXT, "", EXT_BODY_C2), 2);
+	/* userIds are a set too; numbers compare by value; dates in any form. */
+	ck_assert_uint_eq(cassettes_hit_body(
+	                      rp, "POST", USERS, "",
+	                      "{\"limit\":100.0,\"filter\":{\"includeAvatars\":false,"
+	                      "\"createdFromDateTime\":\"2024-06-01T10:00:00Z\",\"userIds\":[\"8\","
+	                      "\"9\",\"8\"]}}"),
+	                  3);
+	ck_assert_uint_eq(
+	    cassettes_hit_body(rp, "POST", USERS, "",
+	                       "{\"limit\":1e2,\"filter\":{\"includeAvatars\":false,"
+	                       "\"createdFromDateTime\":\"2024-06-01T10:00:00.000000+00:00\","
+	                       "\"userIds\":[\"9\",\"8\"]}}"),
+	    3);
+	/* Text that is not JSON matches byte for byte. */
+	ck_assert_uint_eq(cassettes_hit_body(rp, "POST", TRANSCRIPT, "", "not json at all"), 4);
+	/* No body matches no body. */
+	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "", NULL), 5);
+	ck_assert_uint_eq(cassettes_hit_body(rp, "POST", "/v2/x", "", NULL), 6);
+	ck_assert_uint_eq(cassettes_hit_body(rp, "POST", "/v2/x", "", ""), 6);
+
+	/* Other arrays keep their order; types, values and text must be the same. */
+	cassettes_missed_body(
+	    rp, "POST", EXT, "",
+	    "{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z\",\"toDateTime\":"
+	    "\"2025-02-01T00:00:00Z\",\"callIds\":[\"3\",\"1\",\"2\"]},"
+	    "\"contentSelector\":{\"context\":\"Extended\",\"contextTiming\":["
+	    "\"TimeOfCall\",\"Now\"],\"exposedFields\":{\"parties\":true}}}",
+	    miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive; closest recorded "
+	                       "(line 1): POST /v2/calls/extensive, body field "
+	                       "contentSelector.contextTiming differs");
+	cassettes_missed_body(rp, "POST", USERS, "",
+	                      "{\"limit\":100,\"filter\":{\"includeAvatars\":\"false\","
+	                      "\"createdFromDateTime\":\"2024-06-01T10:00:00Z\",\"userIds\":[\"8\","
+	                      "\"9\"]}}",
+	                      miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/users/extensive; closest recorded "
+	                       "(line 3): POST /v2/users/extensive, body field "
+	                       "filter.includeAvatars differs");
+	cassettes_missed_body(rp, "POST", USERS, "",
+	                      "{\"limit\":100.5,\"filter\":{\"includeAvatars\":false,"
+	                      "\"createdFromDateTime\":\"2024-06-01T10:00:00Z\",\"userIds\":[\"8\","
+	                      "\"9\"]}}",
+	                      miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/users/extensive; closest recorded "
+	                       "(line 3): POST /v2/users/extensive, body field limit differs");
+	cassettes_missed_body(rp, "POST", TRANSCRIPT, "", "not json at all ", miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/transcript; closest recorded "
+	                       "(line 4): POST /v2/calls/transcript, body differs");
+	cassettes_missed_body(rp, "POST", TRANSCRIPT, "", "[\"not json at all\"]", miss,
+	                      sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/transcript; closest recorded "
+	                       "(line 4): POST /v2/calls/transcript, body differs");
+	/* A body where none was recorded, and none where one was. */
+	cassettes_missed_body(rp, "GET", "/v2/calls", "", "{}", miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for GET /v2/calls; closest recorded (line 5): "
+	                       "GET /v2/calls, body unexpected");
+	cassettes_missed_body(rp, "POST", EXT, "", NULL, miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive; closest recorded "
+	                       "(line 1): POST /v2/calls/extensive, body missing");
+	replay_free(rp);
+	cassette_free(c);
+	unlink(path);
+}
+END_TEST
+
+/* The closest recording names each body field that differs by its path, in name order. */
+START_TEST(test_replay_body_miss_names_fields)
+{
+	char path[64], miss[1024];
+	struct cassette *c;
+	struct replay *rp = load_bodies(path, &c);
+
+	/* A second later is another instant. */
+	cassettes_missed_body(
+	    rp, "POST", EXT, "",
+	    "{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z\",\"toDateTime\":"
+	    "\"2025-02-01T00:00:01Z\",\"callIds\":[\"3\",\"1\",\"2\"]},"
+	    "\"contentSelector\":{\"context\":\"Extended\",\"contextTiming\":["
+	    "\"Now\",\"TimeOfCall\"],\"exposedFields\":{\"parties\":true}}}",
+	    miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive; closest recorded "
+	                       "(line 1): POST /v2/calls/extensive, body field filter.toDateTime "
+	                       "differs");
+	/* One id more is another set. */
+	cassettes_missed_body(
+	    rp, "POST", EXT, "",
+	    "{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z\",\"toDateTime\":"
+	    "\"2025-02-01T00:00:00Z\",\"callIds\":[\"3\",\"1\",\"2\",\"4\"]},"
+	    "\"contentSelector\":{\"context\":\"Extended\",\"contextTiming\":["
+	    "\"Now\",\"TimeOfCall\"],\"exposedFields\":{\"parties\":true}}}",
+	    miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive; closest recorded "
+	                       "(line 1): POST /v2/calls/extensive, body field filter.callIds "
+	                       "differs");
+	/* Recorded but not sent: missing; sent but not recorded: unexpected; at any depth. */
+	cassettes_missed_body(
+	    rp, "POST", EXT, "",
+	    "{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z\",\"toDateTime\":"
+	    "\"2025-02-01T00:00:00Z\",\"workspaceId\":\"77\"},"
+	    "\"contentSelector\":{\"context\":\"Extended\",\"contextTiming\":["
+	    "\"Now\",\"TimeOfCall\"],\"exposedFields\":{\"parties\":false,"
+	    "\"media\":true}}}",
+	    miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive; closest recorded "
+	                       "(line 1): POST /v2/calls/extensive, body field "
+	                       "contentSelector.exposedFields.media unexpected, body field "
+	                       "contentSelector.exposedFields.parties differs, body field "
+	                       "filter.callIds missing, body field filter.workspaceId unexpected");
+	/* A cursor of a page never recorded: as far from both pages, the earlier is named. */
+	cassettes_missed_body(
+	    rp, "POST", EXT, "",
+	    "{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z\",\"toDateTime\":"
+	    "\"2025-02-01T00:00:00Z\",\"callIds\":[\"3\",\"1\",\"2\"]},"
+	    "\"contentSelector\":{\"context\":\"Extended\",\"contextTiming\":["
+	    "\"Now\",\"TimeOfCall\"],\"exposedFields\":{\"parties\":true}},"
+	    "\"cursor\":\"c3\"}",
+	    miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive; closest recorded "
+	                       "(line 1): POST /v2/calls/extensive, body field cursor unexpected");
+	/* Fewest differences wins: the second page's body differs in one field only. */
+	cassettes_missed_body(
+	    rp, "POST", EXT, "",
+	    "{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z\",\"toDateTime\":"
+	    "\"2025-02-01T00:00:00Z\",\"callIds\":[\"3\",\"1\",\"2\"]},"
+	    "\"contentSelector\":{\"context\":\"Basic\",\"contextTiming\":["
+	    "\"Now\",\"TimeOfCall\"],\"exposedFields\":{\"parties\":true}},"
+	    "\"cursor\":\"c2\"}",
+	    miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive; closest recorded "
+	                       "(line 2): POST /v2/calls/extensive, body field "
+	                       "contentSelector.context differs");
+	/* Parameters and body fields together. */
+	cassettes_missed_body(rp, "POST", EXT, "x=1", EXT_BODY, miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive?x=1; closest "
+	                       "recorded (line 1): POST /v2/calls/extensive, differs in x");
+	cassettes_missed_body(rp, "POST", EXT, "x=1", "{\"filter\":{}}", miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive?x=1; closest "
+	                       "recorded (line 1): POST /v2/calls/extensive, differs in x, body "
+	                       "field contentSelector missing, body field filter.callIds missing, "
+	                       "body field filter.fromDateTime missing, body field "
+	                       "filter.toDateTime missing");
+	/* A body's values never show, only where it differs. */
+	cassettes_missed_body(rp, "POST", USERS, "", "{\"filter\":{\"userIds\":[\"secret-ish\"]}}",
+	                      miss, sizeof(miss));
+	ck_assert_ptr_null(strstr(miss, "secret-ish"));
+	ck_assert_ptr_nonnull(strstr(miss, "body field filter.userIds differs"));
+	replay_free(rp);
+	cassette_free(c);
+	unlink(path);
+}
+END_TEST
+
+/*
+ * What looks like a credential was redacted when recorded, so it takes no part in matching:
+ * a request with another secret in its place finds the recording, and a line written by hand
+ * with the secret in clear matches as if it had been redacted.
+ */
+START_TEST(test_replay_body_credentials_aside)
+{
+	char path[64], text[4096] = "";
+	struct cassette *c;
+	struct replay *rp;
+
+	cassettes_add_body_line(text, sizeof(text), "POST", USERS,
+	                        "{\"filter\":{},\"accessKey\":\"REDACTED\",\"auth\":{\"token\":"
+	                        "\"REDACTED\",\"header\":\"REDACTED\"}}",
+	                        200, "{\"n\":1}");
+	cassettes_add_body_line(text, sizeof(text), "POST", EXT,
+	                        "{\"filter\":{},\"password\":\"hunter2\"}", 200, "{\"n\":2}");
+	cassettes_add_body_line(text, sizeof(text), "POST", TRANSCRIPT,
+	                        "\"grant_type=x&client_secret=abc\"", 200, "{\"n\":3}");
+	rp = cassettes_load(path, text, &c);
+	ck_assert_uint_eq(
+	    cassettes_hit_body(rp, "POST", USERS, "",
+	                       "{\"auth\":{\"header\":\"Bearer t0k3n\",\"token\":\"x\"},"
+	                       "\"filter\":{},\"accessKey\":\"AKIA\"}"),
+	    1);
+	ck_assert_uint_eq(
+	    cassettes_hit_body(rp, "POST", EXT, "", "{\"filter\":{},\"password\":\"other\"}"), 2);
+	ck_assert_uint_eq(
+	    cassettes_hit_body(rp, "POST", TRANSCRIPT, "", "grant_type=y&client_secret=def"), 3);
+	replay_free(rp);
+	cassette_free(c);
+	unlink(path);
+}
+END_TEST
+
+/*
+ * A cassette recorded before bodies were kept (no "body" in its requests) loads and replays its
+ * GETs as before; its POSTs match only a request without a body, and say so when one has one.
+ */
+START_TEST(test_replay_cassette_without_bodies)
+{
+	static const char old[] =
+	    "{\"time\":\"2025-11-02T10:00:00.000Z\",\"request\":{\"method\":\"GET\",\"path\":\"/v2/"
+	    "calls\",\"query\":[[\"fromDateTime\",\"2025-01-01T00:00:00Z\"]],\"credential\":\"\"},"
+	    "\"response\":{\"status\":200,\"headers\":{\"Content-Type\":\"" CT_JSON "\"},\"body\":"
+	    "{\"requestId\":\"old1\",\"calls\":[]}},\"latencyMs\":12.000}\n"
+	    "{\"time\":\"2025-11-02T10:00:01.000Z\",\"request\":{\"method\":\"POST\",\"path\":\"/"
+	    "v2/"
+	    "calls/extensive\",\"query\":[],\"credential\":\"\"},\"response\":{\"status\":200,"
+	    "\"headers\":{},\"body\":{\"requestId\":\"old2\"}},\"latencyMs\":9.000}\n";
+	char path[64], miss[1024];
+	struct cassette_answer a;
+	struct cassette *c;
+	struct replay *rp = cassettes_load(path, old, &c);
+
+	ck_assert_uint_eq(cassette_count(c), 2);
+	ck_assert_ptr_null(cassette_entry(c, 0)->body);
+	ck_assert_int_eq(cassettes_ask(rp, "GET", "/v2/calls",
+	                               "fromDateTime=2025-01-01T00%3A00%3A00Z", NULL, &a, miss,
+	                               sizeof(miss)),
+	                 1);
+	ck_assert_str_eq(a.body, "{\"requestId\":\"old1\",\"calls\":[]}");
+	ck_assert_uint_eq(cassettes_hit_body(rp, "POST", EXT, "", NULL), 2);
+	cassettes_missed_body(rp, "POST", EXT, "", EXT_BODY, miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for POST /v2/calls/extensive; closest recorded "
+	                       "(line 2): POST /v2/calls/extensive, body unexpected");
+	replay_free(rp);
+	cassette_free(c);
+	unlink(path);
+}
+END_TEST
+
+/*
+ * Recorded bodies are brought to canonical form once, when the replay is made: a thousand
+ * requests against a thousand recorded bodies of a hundred ids each take a fraction of what
+ * parsing every recorded body again for each request would (about a million parses).
+ */
+START_TEST(test_replay_body_fast)
+{
+	enum { LINES = 1000, IDS = 100 };
+	size_t cap = (size_t)LINES * (IDS * 24 + 512);
+	char *text = malloc(cap), *body = malloc(IDS * 24 + 256), path[64];
+	struct cassette *c;
+	struct replay *rp;
+	double t0;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(body);
+	text[0] = '\0';
+	for (int i = 0; i < LINES; i++) {
+		size_t n =
+		    (size_t)sprintf(body, "{\"filter\":{\"fromDateTime\":\"2025-01-01T00:00:00Z"
+		                          "\",\"callIds\":[");
+
+		for (int k = 0; k < IDS; k++)
+			n += (size_t)sprintf(body + n, "%s\"%d%08d\"", k > 0 ? "," : "", i, k);
+		sprintf(body + n, "]},\"cursor\":null}");
+		cassettes_add_body_line(text, cap, "POST", EXT, body, 200, "{}");
+	}
+	rp = cassettes_load(path, text, &c);
+	t0 = cassettes_mono_s();
+	for (int i = 0; i < LINES; i++) {
+		/* The ids backwards and the date in another offset: every request is normalised. */
+		size_t n = (size_t)sprintf(body, "{\"filter\":{\"callIds\":[");
+
+		for (int k = IDS - 1; k >= 0; k--)
+			n += (size_t)sprintf(body + n, "\"%d%08d\"%s", i, k, k > 0 ? "," : "");
+		sprintf(body + n, "],\"fromDateTime\":\"2025-01-01T02:00:00+02:00\"}}");
+		ck_assert_uint_eq(cassettes_hit_body(rp, "POST", EXT, "", body), (size_t)i + 1);
+	}
+	ck_assert_msg(cassettes_mono_s() - t0 < 5.0, "%d requests took %.2f s", LINES,
+	              cassettes_mono_s() - t0);
+	replay_free(rp);
+	cassette_free(c);
+	unlink(path);
+	free(text);
+	free(body);
+}
+END_TEST
+
+/* Threads asking with bodies at once: hits and misses (which read recorded bodies) alike. */
+struct body_worker {
+	pthread_t thread;
+	struct replay *rp;
+	int failures;
+};
+
+static void *
+body_worker_main(void *cls)
+{
+	struct body_worker *w = cls;
+	struct cassette_answer a;
+	char miss[1024];
+
+	for (int i = 0; i < 200; i++) {
+		struct replay_ask ask = {.method = "POST", .path = EXT};
+		const char *body = i % 2 == 0 ? EXT_BODY : "{\"filter\":{\"callIds\":[\"9\"]}}";
+		int hit;
+
+		ask.body = body;
+		ask.body_len = strlen(body);
+		hit = replay_answer(w->rp, &ask, &a, miss, sizeof(miss));
+		if (hit != (i % 2 == 0) ||
+		    (!hit && strstr(miss, "body field filter.callIds differs") == NULL))
+			w->failures++;
+	}
+	return NULL;
+}
+
+START_TEST(test_replay_threads_with_bodies)
+{
+	struct body_worker w[8];
+	char path[64];
+	struct cassette *c;
+	struct replay *rp = load_bodies(path, &c);
+
+	for (int i = 0; i < 8; i++) {
+		w[i].rp = rp;
+		w[i].failures = 0;
+		ck_assert_int_eq(pthread_create(&w[i].thread, NULL, body_worker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(w[i].thread, NULL);
+		ck_assert_int_eq(w[i].failures, 0);
+	}
+	replay_free(rp);
+	cassette_free(c);
+	unlink(path);
+}
+END_TEST
+
 /* Nothing to replay: every request misses, saying why. */
 START_TEST(test_replay_nothing)
 {
@@ -639,11 +1032,17 @@ replay_suite(void)
 	tcase_add_test(tc, test_replay_foreign_salt);
 	tcase_add_test(tc, test_replay_derives_once_per_credential);
 	tcase_add_test(tc, test_replay_nothing);
+	tcase_add_test(tc, test_replay_body_by_meaning);
+	tcase_add_test(tc, test_replay_body_miss_names_fields);
+	tcase_add_test(tc, test_replay_body_credentials_aside);
+	tcase_add_test(tc, test_replay_cassette_without_bodies);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("threads");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_replay_threads_share_positions);
 	tcase_add_test(tc, test_replay_threads_with_credentials);
+	tcase_add_test(tc, test_replay_threads_with_bodies);
+	tcase_add_test(tc, test_replay_body_fast);
 	suite_add_tcase(s, tc);
 	return s;
 }
