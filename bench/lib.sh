@@ -438,19 +438,23 @@ describe_machine() {
 	echo "machine: $MACHINE"
 }
 
-# make_dataset: the generated dataset of CALLS calls, made once by BIN and kept for later runs.
-# Sets DATA to its file, or to nothing when it could not be made.
+# make_dataset [SHAPE [N]]: the generated dataset of N (default CALLS) calls in SHAPE (basic, the
+# default: the 20 fields of GET /v2/calls; or extensive: every block and a transcript), made
+# once by BIN and kept for later runs. Sets DATA to its file, or to nothing when it could not
+# be made.
 make_dataset() {
-	DATA=$OUT/calls-$CALLS-seed$SEED.jsonl
-	if [ -s "$DATA" ] && [ "$(wc -l <"$DATA" | tr -d ' ')" = "$CALLS" ]; then
+	shape=${1:-basic}
+	n=${2:-$CALLS}
+	DATA=$OUT/calls-$n-seed$SEED-$shape.jsonl
+	if [ -s "$DATA" ] && [ "$(wc -l <"$DATA" | tr -d ' ')" = "$n" ]; then
 		echo "dataset: reusing $DATA"
 		return 0
 	fi
-	echo "dataset: generating $CALLS calls into $DATA"
+	echo "dataset: generating $n calls ($shape) into $DATA"
 	GEN_TMP=$DATA.tmp
 	t0=$(now_ns)
-	if timeout --foreground 900 "$BIN" generate --calls "$CALLS" --format jsonl \
-		--seed "$SEED" >"$GEN_TMP" && [ -s "$GEN_TMP" ]; then
+	if timeout --foreground 900 "$BIN" generate --calls "$n" --format jsonl \
+		--seed "$SEED" --shape "$shape" >"$GEN_TMP" && [ -s "$GEN_TMP" ]; then
 		mv "$GEN_TMP" "$DATA"
 		t1=$(now_ns)
 		echo "dataset: generated in $(ms_of_ns $((t1 - t0))) ms"

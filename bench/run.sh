@@ -14,6 +14,7 @@
 #   BENCH_SECONDS     length of each wrk run [10]
 #   BENCH_CALLS       calls in the generated dataset [1000000]
 #   BENCH_SEED        seed of the generated dataset [1]
+#   BENCH_EXT_CALLS   calls in the generated dataset with every block and transcripts [100000]
 #   BENCH_WALK_PAGES  at most this many pages collected for a cursor walk [200]
 #   BENCH_ROUNDS      rounds of each alternating comparison (against nginx; with rules;
 #                     through the proxy) [3]
@@ -40,6 +41,7 @@ BIN=${1:-build/gongmock}
 . bench/lib.sh
 
 WALK_PAGES=${BENCH_WALK_PAGES:-200}
+EXT_CALLS=${BENCH_EXT_CALLS:-100000}
 TARGET=0.70       # gongmock/nginx ratio aimed at
 NEVER_RULES=20    # rules that never match, in the cost of rules
 RULES_TARGET=0.90 # with rules (and the limiter) / plain, aimed at
@@ -681,13 +683,94 @@ if bench_dataset built-in "$builtin_size"; then
 	stop_server
 fi
 
+# bench_family: the POST operations on the built-in data beside nginx serving each first page
+# as a static file: a page of 100 extensive calls with every block (Extended context for both
+# timings, media links), and a page of 100 transcripts. Alternating rounds, as the ceiling.
+bench_family() {
+	echo
+	echo "== the calls family: POST pages beside nginx serving the same bytes"
+	if ! command -v nginx >/dev/null 2>&1; then
+		fail "calls family: nginx is not installed: no ceiling"
+		return 1
+	fi
+	if ! start_server family; then
+		fail "calls family: gongmock did not start"
+		return 1
+	fi
+	x_body=$PWD/$OUT/extensive.body.json
+	t_body=$PWD/$OUT/transcript.body.json
+	cat >"$x_body" <<'BODY'
+{"filter":{},"contentSelector":{"context":"Extended","contextTiming":["Now","TimeOfCall"],
+"exposedFields":{"parties":true,"media":true,
+"content":{"structure":true,"topics":true,"trackers":true,"trackerOccurrences":true,
+"pointsOfInterest":true,"brief":true,"outline":true,"highlights":true,"callOutcome":true,
+"keyPoints":true},
+"interaction":{"speakers":true,"video":true,"personInteractionStats":true,"questions":true},
+"collaboration":{"publicComments":true}}}}
+BODY
+	printf '{"filter":{}}\n' >"$t_body"
+	for kind in extensive transcript; do
+		body=$x_body
+		[ "$kind" = transcript ] && body=$t_body
+		page=$OUT/family.$kind.json
+		code=$(curl -s -o "$page" -w '%{http_code}' --max-time 30 -H "$AUTH" \
+			-H 'Content-Type: application/json' --data-binary "@$body" \
+			"http://127.0.0.1:$SRV_PORT/v2/calls/$kind")
+		if [ "$code" != 200 ]; then
+			fail "calls family: the first $kind page answered $code"
+			continue
+		fi
+		if ! start_nginx "$page"; then
+			fail "calls family: nginx did not start"
+			continue
+		fi
+		url_gm="http://127.0.0.1:$SRV_PORT/v2/calls/$kind"
+		url_ngx="http://127.0.0.1:$NGX_PORT/v2/calls"
+		echo "  POST /v2/calls/$kind: first page $(json_num "$page" currentPageSize) calls," \
+			"$(wc -c <"$page") bytes; $ROUNDS rounds of ${SECS}s each, alternating"
+		WRK_SECS=$WARM_SECS
+		run_wrk "family-$kind-warm-up" "$url_gm" "POST:$body" >/dev/null 2>&1
+		run_wrk "family-$kind-warm-up-nginx" "$url_ngx" "POST:$body" >/dev/null 2>&1
+		WRK_SECS=$SECS
+		r=1
+		while [ "$r" -le "$ROUNDS" ]; do
+			gm=
+			ngx=
+			run_wrk "family-$kind-$r-gongmock" "$url_gm" "POST:$body" &&
+				gm=$RPS && gm_p99=$P99 && gm_bad=$NON2XX
+			run_wrk "family-$kind-$r-nginx" "$url_ngx" "POST:$body" &&
+				ngx=$RPS && ngx_p99=$P99
+			if [ -n "$gm" ] && [ -n "$ngx" ]; then
+				ratio=$(awk -v a="$gm" -v b="$ngx" 'BEGIN { printf "%.2f", a / b }')
+				printf '  round %d: gongmock %10s req/s (p99 %s ms, non-2xx %s)   nginx %10s req/s (p99 %s ms)   ratio %s\n' \
+					"$r" "$gm" "$gm_p99" "$gm_bad" "$ngx" "$ngx_p99" "$ratio"
+				printf 'F\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$r" "$gm" "$gm_p99" \
+					"$ngx" "$ngx_p99" "$ratio" >>"$RESULTS"
+			else
+				fail "calls family: $kind round $r could not run"
+			fi
+			r=$((r + 1))
+		done
+		stop_nginx
+	done
+	stop_server
+}
+
 # Fault rules, the rate limiter, delays and the proxy, on the built-in fixtures.
+bench_family
 bench_rules_cost
 bench_delayed
 bench_proxy
 
 if [ -n "$DATA" ]; then
 	bench_dataset "generated-$CALLS" "$(wc -c <"$DATA")" --fixtures "$DATA"
+	stop_server
+fi
+
+# A generated dataset with every block and transcripts: what loading them costs.
+make_dataset extensive "$EXT_CALLS"
+if [ -n "$DATA" ]; then
+	bench_dataset "generated-extensive-$EXT_CALLS" "$(wc -c <"$DATA")" --fixtures "$DATA"
 	stop_server
 fi
 
@@ -713,6 +796,7 @@ function verdict(ok) { return ok ? "met" : "not met" }
 function num(f) { return f ~ /^-?[0-9.]+$/ }
 $1 == "S" { s[++ns] = sprintf("| %s | %s | %s | %s | %s | %s | %s | %s |", $2, $3, mb($4), $5, $6, $7, $8, $9) }
 $1 == "T" { t[++nt] = sprintf("| %s | %s | %.0f | %s | %s | %s | %s | %s |", $2, $3, $4, $5, $6, $7, $8, $9) }
+$1 == "F" { f[++nf] = sprintf("| %s | %s | %.0f | %s | %.0f | %s | %s |", $2, $3, $4, $5, $6, $7, $8); fk[nf] = $2; fr[nf] = $8 }
 $1 == "C" { c[++nc] = sprintf("| %s | %.0f | %s | %.0f | %s | %s |", $2, $3, $4, $5, $6, $7); ratio[nc] = $7 }
 $1 == "R" {
 	r[++nr] = sprintf("| %s | %.0f | %s | %.0f | %s | %.0f | %s | %s | %s |", $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -779,6 +863,28 @@ END {
 		print ""
 		printf "Median ratio gongmock/nginx: %.2f (target >= %s: %s).\n", m, target,
 			(m + 0 >= target + 0 ? "met" : "not met")
+	}
+	print ""
+	print "### The calls family: POST pages beside nginx serving the same bytes"
+	print ""
+	if (nf == 0) {
+		print "Not measured."
+	} else {
+		print "A page of 100 extensive calls with every block (Extended context, both timings, media"
+		print "links), and a page of 100 transcripts, from the built-in data; nginx answers the POST"
+		print "with the same bytes as a static file."
+		print ""
+		print "| operation | round | gongmock req/s | gongmock p99 ms | nginx req/s | nginx p99 ms | ratio |"
+		print "|---|---:|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= nf; i++) print f[i]
+		split("extensive transcript", kinds, " ")
+		for (k = 1; k <= 2; k++) {
+			n = 0
+			for (i = 1; i <= nf; i++) if (fk[i] == kinds[k]) v[++n] = fr[i]
+			if (n > 0)
+				printf "\nMedian ratio for %s: %.2f (target >= 0.80: %s).\n", kinds[k],
+					median(v, n), (median(v, n) + 0 >= 0.8 ? "met" : "not met")
+		}
 	}
 	print ""
 	print "### Cost of rules and the limiter on the normal path"

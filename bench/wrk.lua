@@ -3,6 +3,7 @@
 -- With no script arguments every request is the URL given to wrk, sent as a static request.
 -- With one argument, a file of request paths (one per line, e.g. every page of a cursor walk),
 -- the requests cycle through those paths in order; each wrk thread starts at the first one.
+-- With the argument "POST:FILE", every request is a POST of FILE's bytes as a JSON body.
 --
 -- At the end it prints one line that bench/run.sh parses, with latencies in microseconds:
 --   BENCH requests=N duration_us=N rps=X p50_us=N p99_us=N non2xx=N errors=N bytes=N
@@ -13,6 +14,14 @@ local next_request = 1
 function init(args)
 	local file = args[1]
 	if file == nil then
+		return
+	end
+	if file:sub(1, 5) == "POST:" then
+		local f = assert(io.open(file:sub(6), "rb"))
+		wrk.method = "POST"
+		wrk.body = f:read("*a")
+		wrk.headers["Content-Type"] = "application/json"
+		f:close()
 		return
 	end
 	local f = assert(io.open(file, "r"))
