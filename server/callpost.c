@@ -92,12 +92,13 @@ walk_start(const struct calls_ctx *ctx, struct reqctx *x, enum callsbody_kind ki
 		const struct query_param *cur = query_get(q, "cursor");
 
 		if (cur != NULL) {
-			const char *what =
-			    w->b.cursor != NULL
-			        ? "cursor: a POST takes the cursor in its JSON body; the one in the "
-			          "query string is ignored"
-			        : "cursor: a POST takes the cursor in its JSON body; the one in the "
-			          "query string is ignored and the walk starts over";
+			const char *what = w->b.cursor != NULL
+			                       ? "cursor: a POST takes the cursor in its JSON "
+			                         "body; the one in the "
+			                         "query string is ignored"
+			                       : "cursor: a POST takes the cursor in its JSON "
+			                         "body; the one in the "
+			                         "query string is ignored and the walk starts over";
 
 			if (walk_note(ctx, req, what, r) != 0)
 				return -1;
@@ -220,27 +221,33 @@ put_group(struct jsonw *out, const char *key, const struct callsbody *b, const c
 	jsonw_char(out, '}');
 }
 
+/* A link is URL-safe text (a checked host, digits, base64url): written without escaping. */
+static void
+put_link(struct jsonw *out, const char *link, size_t n)
+{
+	if (n == 0) {
+		JSONW_LIT(out, "null");
+		return;
+	}
+	jsonw_char(out, '"');
+	jsonw_mem(out, link, n);
+	jsonw_char(out, '"');
+}
+
 static void
 put_media(struct jsonw *out, const struct calls_ctx *ctx, const struct store_call *c,
           const char *base, int64_t expires, const char *nonce)
 {
 	char id[STORE_ID_MAX + 1], link[MEDIA_LINK_MAX];
-	size_t n;
 
 	store_id_format(c->id_hi, c->id_lo, id);
 	JSONW_LIT(out, ",\"media\":{\"audioUrl\":");
-	n = media_link(ctx->key, base, id, "audio", expires, nonce, link);
-	if (n > 0)
-		jsonw_string(out, link, n, 0);
-	else
-		JSONW_LIT(out, "null");
+	put_link(out, link, media_link(ctx->key, base, id, "audio", expires, nonce, link));
 	JSONW_LIT(out, ",\"videoUrl\":");
-	n = (c->flags & STORE_VIDEO) ? media_link(ctx->key, base, id, "video", expires, nonce, link)
-	                             : 0;
-	if (n > 0)
-		jsonw_string(out, link, n, 0);
-	else
-		JSONW_LIT(out, "null");
+	put_link(out, link,
+	         (c->flags & STORE_VIDEO)
+	             ? media_link(ctx->key, base, id, "video", expires, nonce, link)
+	             : 0);
 	jsonw_char(out, '}');
 }
 

@@ -43,18 +43,55 @@ static const char media_missing[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code>"
     "<Message>The specified key does not exist.</Message></Error>\n";
 
-/* The signed text: "ID/KIND/EXPIRES/NONCE". Returns the signature's base64url length, or 0. */
+/* Appends n bytes of s at *at within out[0, cap); returns 0, or -1 when they do not fit. */
+static int
+media_put(char *out, size_t cap, size_t *at, const char *s, size_t n)
+{
+	if (n > cap - *at)
+		return -1;
+	memcpy(out + *at, s, n);
+	*at += n;
+	return 0;
+}
+
+/* A number of seconds as decimal digits (a negative one as 0: links never expire before
+ * 1970). */
+static size_t
+media_digits(int64_t v, char out[24])
+{
+	char tmp[24];
+	size_t n = 0, k = 0;
+	uint64_t u = v > 0 ? (uint64_t)v : 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	while (n > 0)
+		out[k++] = tmp[--n];
+	return k;
+}
+
+/*
+ * The signed text: "ID/KIND/EXPIRES/NONCE". Returns the signature's base64url length, or 0.
+ * A page of extensive calls makes two links per call, so this is written without printf.
+ */
 static size_t
 media_sign(const struct cursor_key *key, const char *id, const char *kind, int64_t expires,
            const char *nonce, char out[64])
 {
-	char text[200];
+	char text[200], num[24];
 	unsigned char mac[MEDIA_SIG_LEN];
-	int n = snprintf(text, sizeof(text), "%s/%s/%" PRId64 "/%s", id, kind, expires, nonce);
+	size_t n = 0, d = media_digits(expires, num);
 
-	if (n < 0 || (size_t)n >= sizeof(text) ||
-	    gnutls_hmac_fast(GNUTLS_MAC_SHA256, key->bytes, sizeof(key->bytes), text, (size_t)n,
-	                     mac) < 0)
+	if (media_put(text, sizeof(text), &n, id, strlen(id)) != 0 ||
+	    media_put(text, sizeof(text), &n, "/", 1) != 0 ||
+	    media_put(text, sizeof(text), &n, kind, strlen(kind)) != 0 ||
+	    media_put(text, sizeof(text), &n, "/", 1) != 0 ||
+	    media_put(text, sizeof(text), &n, num, d) != 0 ||
+	    media_put(text, sizeof(text), &n, "/", 1) != 0 ||
+	    media_put(text, sizeof(text), &n, nonce, strlen(nonce)) != 0 ||
+	    gnutls_hmac_fast(GNUTLS_MAC_SHA256, key->bytes, sizeof(key->bytes), text, n, mac) < 0)
 		return 0;
 	return b64_encode(mac, sizeof(mac), out, B64_URL, 0);
 }
@@ -63,19 +100,24 @@ size_t
 media_link(const struct cursor_key *key, const char *base, const char *id, const char *kind,
            int64_t expires, const char *nonce, char *out)
 {
-	char sig[64];
+	char sig[64], num[24];
 	size_t slen = media_sign(key, id, kind, expires, nonce, sig);
-	int n;
+	size_t n = 0, d = media_digits(expires, num);
+	int video = strcmp(kind, "video") == 0;
 
-	if (slen == 0)
+	if (slen == 0 || media_put(out, MEDIA_LINK_MAX, &n, base, strlen(base)) != 0 ||
+	    media_put(out, MEDIA_LINK_MAX, &n, MEDIA_PREFIX, strlen(MEDIA_PREFIX)) != 0 ||
+	    media_put(out, MEDIA_LINK_MAX, &n, id, strlen(id)) != 0 ||
+	    media_put(out, MEDIA_LINK_MAX, &n, video ? "/video.mp4" : "/audio.mp3", 10) != 0 ||
+	    media_put(out, MEDIA_LINK_MAX, &n, "?expires=", 9) != 0 ||
+	    media_put(out, MEDIA_LINK_MAX, &n, num, d) != 0 ||
+	    media_put(out, MEDIA_LINK_MAX, &n, "&nonce=", 7) != 0 ||
+	    media_put(out, MEDIA_LINK_MAX, &n, nonce, strlen(nonce)) != 0 ||
+	    media_put(out, MEDIA_LINK_MAX, &n, "&signature=", 11) != 0 ||
+	    media_put(out, MEDIA_LINK_MAX, &n, sig, slen) != 0 || n >= MEDIA_LINK_MAX)
 		return 0;
-	n = snprintf(out, MEDIA_LINK_MAX,
-	             "%s" MEDIA_PREFIX "%s/%s.%s?expires=%" PRId64 "&nonce=%s&signature=%.*s", base,
-	             id, kind, strcmp(kind, "video") == 0 ? "mp4" : "mp3", expires, nonce,
-	             (int)slen, sig);
-	if (n < 0 || n >= MEDIA_LINK_MAX)
-		return 0;
-	return (size_t)n;
+	out[n] = '\0';
+	return n;
 }
 
 void
