@@ -663,7 +663,7 @@ waiting_main(void *cls)
 START_TEST(shutdown_cuts_off_a_waiting_request)
 {
 	struct harness_raw_server silent;
-	struct harness_raw_options o = {.hold_ms = 11000, .conns = 8};
+	struct harness_raw_options o = {.hold_ms = 15000, .conns = 8};
 	struct harness_server p;
 	struct waiting_client w;
 	pthread_t t;
