@@ -36,6 +36,10 @@
  * reads the same in every call and in generate_users. Customers have a fixed set of contacts
  * and CRM objects (Salesforce for most, HubSpot for some), derived from the seed and the
  * customer, so a contact or an opportunity keeps its ids from call to call.
+ *
+ * The extensive shape starts with the company itself (its workspaces, its users and two
+ * avatars), so that GET /v2/users and GET /v2/workspaces can be served from the same file as
+ * the calls and agree with them. The basic shape stays what it has always been: calls only.
  */
 #include "generate.h"
 
@@ -1178,13 +1182,72 @@ user_profile(const struct dataset *d, unsigned g, struct generate_user *p, unsig
 	                  (int64_t)draw_below(&r, 86400) * US_PER_S;
 	p->created_us = created < earliest_us() ? o->from_us : created;
 	p->tz_min = src->tz_min;
+	/* A few have left: some at random, and the last seller of each workspace. */
 	p->active = g == 0 || !draw_percent(&r, 8);
+	if (k == GENERATE_USERS_PER_WORKSPACE - 1)
+		p->active = 0;
 	p->web_conferences_recorded = !draw_percent(&r, 5);
 	p->prevent_web_conference_recording = draw_percent(&r, 2);
 	p->telephony_calls_imported = draw_percent(&r, 80);
 	p->emails_imported = draw_percent(&r, 70);
 	p->prevent_email_import = !p->emails_imported && draw_percent(&r, 30);
 	p->non_recorded_meetings_imported = draw_percent(&r, 60);
+
+	/* An old address for some, from a stream of its own so that nothing above changes. */
+	uint64_t ra = stream_of(o->seed, SALT_PEOPLE, g, 2);
+	if (draw_percent(&ra, 15))
+		snprintf(p->email_alias, sizeof(p->email_alias), "%.*s@legacy.gong.example",
+		         (int)(strchr(p->email, '@') - p->email), p->email);
+}
+
+/* The avatars: who they are, whatever the seed. */
+static const struct {
+	const char *first, *last, *title, *email;
+} AVATARS[GENERATE_AVATARS] = {
+    {"Dana", "Whitaker", "Customer Success Manager", "dana.whitaker@gong.io"},
+    {"Ravi", "Menon", "Support Engineer", "ravi.menon@gong.io"},
+};
+
+/* Whether id is one of the company's users' or of the avatars before `avatars`. */
+static int
+id_taken(const struct dataset *d, const char *id, const struct generate_user *avatars, size_t n)
+{
+	for (size_t g = 0; g < d->npeople; g++)
+		if (strcmp(d->people[g].id, id) == 0)
+			return 1;
+	for (size_t a = 0; a < n; a++)
+		if (strcmp(avatars[a].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Fills the avatars (GENERATE_AVATARS of them) after company_init. Their ids come from a stream
+ * of their own, redrawn in the rare case one is already a user's.
+ */
+static void
+avatars_make(const struct dataset *d, struct generate_user *out)
+{
+	for (unsigned a = 0; a < GENERATE_AVATARS; a++) {
+		struct generate_user *p = &out[a];
+		uint64_t r = stream_of(d->o->seed, SALT_PEOPLE, UINT64_MAX - a, 3);
+
+		memset(p, 0, sizeof(*p));
+		do
+			random_digits(&r, p->id, 19);
+		while (id_taken(d, p->id, out, a));
+		p->first_name = AVATARS[a].first;
+		p->last_name = AVATARS[a].last;
+		p->title = AVATARS[a].title;
+		snprintf(p->email, sizeof(p->email), "%s", AVATARS[a].email);
+		p->language = "en-US";
+		/* Set up a few weeks before the first call. */
+		int64_t created = d->o->from_us - (20 + (int64_t)draw_below(&r, 40)) * US_PER_DAY -
+		                  (int64_t)draw_below(&r, 86400) * US_PER_S;
+		p->created_us = created < earliest_us() ? d->o->from_us : created;
+		p->active = 1;
+		p->avatar = 1;
+	}
 }
 
 /* A user's id and index, sorted to find the ids drawn twice. */
@@ -1234,6 +1297,20 @@ company_init(struct dataset *d)
 	}
 	free(order);
 	return 0;
+}
+
+/* Workspace w's id, name and description. */
+static void
+workspace_info(const struct dataset *d, unsigned w, struct generate_workspace *ws)
+{
+	snprintf(ws->id, sizeof(ws->id), "%s", d->ws[w].id);
+	if (w < COUNT(WORKSPACE_NAMES)) {
+		snprintf(ws->name, sizeof(ws->name), "%s", WORKSPACE_NAMES[w][0]);
+		snprintf(ws->description, sizeof(ws->description), "%s", WORKSPACE_NAMES[w][1]);
+	} else {
+		snprintf(ws->name, sizeof(ws->name), "Sales Team %u", w + 1);
+		snprintf(ws->description, sizeof(ws->description), "Sales team number %u", w + 1);
+	}
 }
 
 static void
@@ -3057,6 +3134,87 @@ gkey_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
+/* A key and its boolean value. */
+static void
+out_key_bool(struct jsonw *b, const char *key, int v)
+{
+	jsonw_str(b, key);
+	jsonw_str(b, v ? "true" : "false");
+}
+
+/* A list of at most one string: [] for an empty one. */
+static void
+out_key_list(struct jsonw *b, const char *key, const char *s)
+{
+	jsonw_str(b, key);
+	jsonw_char(b, '[');
+	if (*s)
+		jsonw_string(b, s, strlen(s), 0);
+	jsonw_char(b, ']');
+}
+
+/* One user as GET /v2/users shows it (UserMetadata), plus "avatar": true for an avatar. */
+static void
+user_render(const struct generate_user *p, struct jsonw *b)
+{
+	out_key_string(b, "{\"id\":", p->id);
+	out_key_string(b, ",\"emailAddress\":", p->email);
+	jsonw_str(b, ",\"created\":");
+	out_date(b, p->created_us, p->tz_min);
+	out_key_bool(b, ",\"active\":", p->active);
+	out_key_list(b, ",\"emailAliases\":", p->email_alias);
+	out_key_string(b, ",\"firstName\":", p->first_name);
+	out_key_string(b, ",\"lastName\":", p->last_name);
+	out_key_string(b, ",\"title\":", p->title);
+	out_key_string(b, ",\"phoneNumber\":", p->phone);
+	out_key_string(b, ",\"extension\":", p->extension);
+	out_key_list(b, ",\"personalMeetingUrls\":", p->meeting_url);
+	out_key_bool(b, ",\"settings\":{\"webConferencesRecorded\":", p->web_conferences_recorded);
+	out_key_bool(b, ",\"preventWebConferenceRecording\":", p->prevent_web_conference_recording);
+	out_key_bool(b, ",\"telephonyCallsImported\":", p->telephony_calls_imported);
+	out_key_bool(b, ",\"emailsImported\":", p->emails_imported);
+	out_key_bool(b, ",\"preventEmailImport\":", p->prevent_email_import);
+	out_key_bool(b, ",\"nonRecordedMeetingsImported\":", p->non_recorded_meetings_imported);
+	out_key_string(b, "},\"managerId\":", p->manager_id);
+	out_key_string(b, ",\"meetingConsentPageUrl\":", p->consent_url);
+	out_key_string(b, ",\"spokenLanguages\":[{\"language\":", p->language);
+	jsonw_str(b, ",\"primary\":true}]");
+	jsonw_str(b, p->avatar ? ",\"avatar\":true}" : "}");
+}
+
+/* The company record: {"workspaces": [...], "users": [the company's..., the avatars...]}. */
+static void
+company_render(const struct dataset *d, struct jsonw *b)
+{
+	struct generate_user avatars[GENERATE_AVATARS];
+	struct generate_workspace ws;
+	int comma = 0;
+
+	jsonw_str(b, "{\"workspaces\":[");
+	for (unsigned w = 0; w < d->o->workspaces; w++) {
+		workspace_info(d, w, &ws);
+		out_key_string(b, w ? ",{\"id\":" : "{\"id\":", ws.id);
+		out_key_string(b, ",\"name\":", ws.name);
+		out_key_string(b, ",\"description\":", ws.description);
+		jsonw_char(b, '}');
+	}
+	jsonw_str(b, "],\"users\":[");
+	for (size_t g = 0; g < d->npeople; g++) {
+		if (d->first[g] != g)
+			continue;
+		if (comma++)
+			jsonw_char(b, ',');
+		user_render(&d->people[g], b);
+	}
+	avatars_make(d, avatars);
+	for (unsigned a = 0; a < GENERATE_AVATARS; a++) {
+		if (comma++)
+			jsonw_char(b, ',');
+		user_render(&avatars[a], b);
+	}
+	jsonw_str(b, "]}");
+}
+
 void
 generate_defaults(struct generate_options *o)
 {
@@ -3105,7 +3263,14 @@ generate_write(const struct generate_options *o, FILE *out)
 	if (o->calls)
 		qsort(keys, (size_t)o->calls, sizeof(*keys), gkey_cmp);
 
-	jsonw_str(&b, o->jsonl ? "" : o->calls ? "[\n" : "[]\n");
+	if (basic) {
+		jsonw_str(&b, o->jsonl ? "" : o->calls ? "[\n" : "[]\n");
+	} else {
+		/* The company first, then the calls, each on a line of its own. */
+		jsonw_str(&b, o->jsonl ? "" : "[\n");
+		company_render(&d, &b);
+		jsonw_str(&b, o->jsonl || o->calls == 0 ? "\n" : ",\n");
+	}
 	uint64_t step = o->calls / 100 ? o->calls / 100 : 1;
 	for (uint64_t i = 0; i < o->calls; i++) {
 		gcall_make(&d, keys[i].index, &c);
@@ -3126,7 +3291,7 @@ generate_write(const struct generate_options *o, FILE *out)
 		if (progress && (i + 1) % step == 0)
 			fprintf(stderr, "\rgenerate: %3u%%", (unsigned)((i + 1) * 100 / o->calls));
 	}
-	if (!o->jsonl && o->calls)
+	if (!o->jsonl && (o->calls || !basic))
 		jsonw_str(&b, "]\n");
 	if (b.failed)
 		goto out;
@@ -3179,21 +3344,29 @@ generate_workspaces(const struct generate_options *o, struct generate_workspace 
 		dataset_free(&d);
 		return 0;
 	}
-	for (unsigned w = 0; w < o->workspaces && w < max; w++) {
-		struct generate_workspace *ws = &out[w];
-		snprintf(ws->id, sizeof(ws->id), "%s", d.ws[w].id);
-		if (w < COUNT(WORKSPACE_NAMES)) {
-			snprintf(ws->name, sizeof(ws->name), "%s", WORKSPACE_NAMES[w][0]);
-			snprintf(ws->description, sizeof(ws->description), "%s",
-			         WORKSPACE_NAMES[w][1]);
-		} else {
-			snprintf(ws->name, sizeof(ws->name), "Sales Team %u", w + 1);
-			snprintf(ws->description, sizeof(ws->description), "Sales team number %u",
-			         w + 1);
-		}
-	}
+	for (unsigned w = 0; w < o->workspaces && w < max; w++)
+		workspace_info(&d, w, &out[w]);
 	dataset_free(&d);
 	return o->workspaces;
+}
+
+size_t
+generate_avatars(const struct generate_options *o, struct generate_user *out, size_t max)
+{
+	struct dataset d = {0};
+	struct generate_user avatars[GENERATE_AVATARS];
+
+	if (o->workspaces == 0 || o->workspaces > GENERATE_MAX_WORKSPACES)
+		return 0;
+	if (dataset_init(&d, o) < 0 || company_init(&d) < 0) {
+		dataset_free(&d);
+		return 0;
+	}
+	avatars_make(&d, avatars);
+	for (size_t a = 0; a < GENERATE_AVATARS && a < max; a++)
+		out[a] = avatars[a];
+	dataset_free(&d);
+	return GENERATE_AVATARS;
 }
 
 /* An ISO-8601 date-time, or a bare date meaning its midnight UTC. */
@@ -3311,7 +3484,8 @@ usage(FILE *f)
 	      "options always give the same bytes. In the extensive shape each call is\n"
 	      "{\"metaData\": its basic fields, \"context\", \"parties\", \"content\",\n"
 	      "\"interaction\", \"collaboration\", \"transcript\"}; its metaData is the same\n"
-	      "bytes as the call in the basic shape.\n"
+	      "bytes as the call in the basic shape. The extensive shape starts with one\n"
+	      "company record, {\"workspaces\": [...], \"users\": [...]}, before the calls.\n"
 	      "\n",
 	      f);
 	flags_usage(&generate_flags, f);

@@ -17,6 +17,13 @@
  *              if every exposed field had been asked for (`context` as with "Extended", both
  *              timings); `media` is not, since its links are made per request.
  *
+ * In the extensive shape the calls are preceded by one company record, the first element of the
+ * array (or the first line of JSON Lines): {"workspaces": [{"id", "name", "description"}],
+ * "users": [...]}, the workspaces as GET /v2/workspaces lists them and the users as GET
+ * /v2/users does (UserMetadata, keys in the contract's order), the company's users first and
+ * then its avatars, which alone carry a last key "avatar": true. Every user and workspace id
+ * the calls mention is in it. The basic shape has calls only.
+ *
  * A call's metaData is byte for byte its basic object: the blocks come from a random stream
  * of their own, so asking for them changes nothing else. Within a call the blocks agree with
  * each other and with the transcript (speakers, talk times, question counts, tracker
@@ -77,6 +84,7 @@ struct generate_user {
 	const char *last_name;
 	const char *title;
 	char email[64];       /* first.last@gong.example (first.last2@ for a namesake), unique */
+	char email_alias[64]; /* the one entry of emailAliases; "" for none (most users) */
 	char phone[24];       /* "+1 415-555-0123" */
 	char extension[8];    /* "" when none */
 	char meeting_url[48]; /* the one personal meeting URL */
@@ -86,6 +94,7 @@ struct generate_user {
 	int tz_min;           /* offset, in minutes east of UTC, the user's dates are written
 	                       * with (the calls the user hosts carry it too); 0 writes `Z` */
 	int active;           /* 0 for a few who have left */
+	int avatar;           /* 1 for an avatar (see generate_avatars), 0 for the company's */
 	/* settings {} of GET /v2/users */
 	int web_conferences_recorded;
 	int prevent_web_conference_recording;
@@ -105,6 +114,18 @@ struct generate_user {
  * workspaces, more than 1000, or when memory runs out. Thread-safe: it keeps no state.
  */
 size_t generate_users(const struct generate_options *o, struct generate_user *out, size_t max);
+
+/* Avatars per dataset. */
+#define GENERATE_AVATARS 2U
+
+/*
+ * Enumerates the dataset's avatars, the synthetic users that stand for the vendor's own staff
+ * (a customer success manager and a support engineer, emails at gong.io): active, no manager,
+ * no workspace ("" workspace_id), no phone or meeting URLs, avatar set. Their ids are none of
+ * generate_users' and no call mentions them. Writes up to max, returns GENERATE_AVATARS (0
+ * only for the cases where generate_users returns 0). Thread-safe.
+ */
+size_t generate_avatars(const struct generate_options *o, struct generate_user *out, size_t max);
 
 /* One workspace of the company, as GET /v2/workspaces lists it. */
 struct generate_workspace {

@@ -7,6 +7,10 @@
  * The extensive shape: the basic shape is byte for byte what it always was, each call's
  * metaData is its basic object, and the blocks agree with each other, with the transcript and
  * with the company that generate_users and generate_workspaces enumerate.
+ *
+ * The company record: first in the extensive shape only, in both formats; its workspaces and
+ * users with exactly the keys of WorkspaceMetadata and UserMetadata, in order; every id the
+ * calls mention in it; the avatars last and marked.
  */
 #include "generate.h"
 
@@ -221,9 +225,11 @@ START_TEST(test_metadata_is_the_basic_call)
 		o.shape = GENERATE_SHAPE_EXTENSIVE;
 		struct text ext = write_to_memory(&o);
 		ck_assert_uint_eq(count_lines(&basic), 700);
-		ck_assert_uint_eq(count_lines(&ext), 700);
+		ck_assert_uint_eq(count_lines(&ext), 701);
 		ck_assert_uint_gt(ext.len, basic.len * 5);
-		char *b = basic.p, *e = ext.p;
+		/* The company record first, then the calls. */
+		char *b = basic.p, *e = strchr(ext.p, '\n') + 1;
+		ck_assert_int_eq(strncmp(ext.p, "{\"workspaces\":[", 15), 0);
 		for (size_t i = 0; i < 700; i++) {
 			char *bend = strchr(b, '\n'), *eend = strchr(e, '\n');
 			size_t n = (size_t)(bend - b);
@@ -258,8 +264,11 @@ START_TEST(test_count_and_shape)
 		json_error_t e;
 		json_t *xa = json_loadb(x.p, x.len, 0, &e);
 		ck_assert_msg(xa != NULL, "%s", e.text);
-		ck_assert_uint_eq(json_array_size(xa), counts[i]);
-		ck_assert_uint_eq(count_lines(&x), counts[i] ? counts[i] + 2 : 1);
+		/* The company record, then the calls, each on a line of its own. */
+		ck_assert_uint_eq(json_array_size(xa), counts[i] + 1);
+		ck_assert_uint_eq(count_lines(&x), counts[i] + 3);
+		ck_assert_int_eq(strncmp(x.p, "[\n{\"workspaces\":[", 17), 0);
+		ck_assert_int_eq(strcmp(x.p + x.len - 4, "}\n]\n"), 0);
 		json_decref(xa);
 		free(x.p);
 		ck_assert_uint_eq(count_lines(&l), counts[i]);
@@ -457,14 +466,14 @@ START_TEST(test_builtin_fixtures_are_the_defaults)
 	ck_assert_msg(len == t.len && memcmp(gongmock_fixture_start, t.p, len) == 0,
 	              "fixtures/calls.json is not the default dataset; rebuild it with "
 	              "`gongmock generate > fixtures/calls.json`");
-	ck_assert_int_eq(strncmp(t.p, "[\n{\"metaData\":{\"id\":\"", 17), 0);
+	ck_assert_int_eq(strncmp(t.p, "[\n{\"workspaces\":[{\"id\":\"", 24), 0);
 	free(t.p);
 }
 END_TEST
 
-/* The extensive calls of a dataset, parsed. */
+/* The extensive calls of a dataset, parsed, and its company record when `company` is set. */
 static json_t *
-extensive_calls(const struct generate_options *o)
+extensive_dataset(const struct generate_options *o, json_t **company)
 {
 	struct generate_options x = *o;
 	x.shape = GENERATE_SHAPE_EXTENSIVE;
@@ -473,9 +482,20 @@ extensive_calls(const struct generate_options *o)
 	json_error_t e;
 	json_t *calls = json_loadb(t.p, t.len, 0, &e);
 	ck_assert_msg(calls != NULL, "%s", e.text);
-	ck_assert_uint_eq(json_array_size(calls), o->calls);
+	ck_assert_uint_eq(json_array_size(calls), o->calls + 1);
+	json_t *first = json_array_get(calls, 0);
+	ck_assert_ptr_nonnull(json_object_get(first, "users"));
+	if (company)
+		*company = json_incref(first);
+	json_array_remove(calls, 0);
 	free(t.p);
 	return calls;
+}
+
+static json_t *
+extensive_calls(const struct generate_options *o)
+{
+	return extensive_dataset(o, NULL);
 }
 
 static const char *
@@ -531,7 +551,7 @@ says(const char *text, const char *phrase)
 
 /* The company's users as {id: {"name", "email", "title", "workspace"}}. */
 static json_t *
-company_users(const struct generate_options *o, size_t *n)
+users_by_id(const struct generate_options *o, size_t *n)
 {
 	*n = generate_users(o, NULL, 0);
 	ck_assert_uint_gt(*n, 0);
@@ -810,7 +830,7 @@ START_TEST(test_extensive_calls_are_consistent)
 		o.seed = sets[k].seed;
 		o.workspaces = sets[k].workspaces;
 		o.calls = 300;
-		json_t *users = company_users(&o, &nusers), *met = json_object();
+		json_t *users = users_by_id(&o, &nusers), *met = json_object();
 		json_t *calls = extensive_calls(&o), *c;
 		ck_assert_uint_eq(nusers, o.workspaces * GENERATE_USERS_PER_WORKSPACE);
 		json_array_foreach(calls, i, c)
@@ -993,6 +1013,373 @@ START_TEST(test_company_users_and_workspaces)
 }
 END_TEST
 
+/* The first line of an extensive dataset, without the `[` of the array format. */
+static char *
+record_line(const struct text *t, int jsonl)
+{
+	const char *p = t->p + (jsonl ? 0 : 2);
+	const char *end = strchr(p, '\n');
+	ck_assert_ptr_nonnull(end);
+	size_t n = (size_t)(end - p);
+	if (!jsonl && n && p[n - 1] == ',')
+		n--;
+	char *line = strndup(p, n);
+	ck_assert_ptr_nonnull(line);
+	return line;
+}
+
+START_TEST(test_company_record_first)
+{
+	struct generate_options o;
+	generate_defaults(&o);
+	struct text j = write_to_memory(&o);
+	o.jsonl = 1;
+	struct text l = write_to_memory(&o);
+
+	/* First in both formats, the same bytes, with nothing but the workspaces and users. */
+	ck_assert_int_eq(strncmp(j.p, "[\n{\"workspaces\":[{\"id\":\"", 24), 0);
+	ck_assert_int_eq(strncmp(l.p, "{\"workspaces\":[{\"id\":\"", 22), 0);
+	char *rj = record_line(&j, 0), *rl = record_line(&l, 1);
+	ck_assert_str_eq(rj, rl);
+	ck_assert_int_eq(strncmp(j.p + 2 + strlen(rj), ",\n{\"metaData\":{", 15), 0);
+	ck_assert_int_eq(strncmp(l.p + strlen(rl), "\n{\"metaData\":{", 14), 0);
+	json_error_t e;
+	json_t *rec = json_loads(rl, 0, &e);
+	ck_assert_msg(rec != NULL, "%s", e.text);
+	ck_assert_uint_eq(json_object_size(rec), 2);
+	ck_assert(json_is_array(json_object_get(rec, "workspaces")));
+	ck_assert(json_is_array(json_object_get(rec, "users")));
+	/* Only once: no other line is a company record. */
+	ck_assert_ptr_null(strstr(l.p + 1, "\n{\"workspaces\""));
+	json_decref(rec);
+	free(j.p);
+	free(l.p);
+
+	/* The company does not depend on the number of calls; with none, it is all there is. */
+	o.calls = 0;
+	l = write_to_memory(&o);
+	ck_assert_uint_eq(l.len, strlen(rl) + 1);
+	ck_assert_int_eq(strncmp(l.p, rl, strlen(rl)), 0);
+	free(l.p);
+	o.jsonl = 0;
+	j = write_to_memory(&o);
+	ck_assert_uint_eq(j.len, strlen(rj) + 5);
+	ck_assert_int_eq(strncmp(j.p + 2, rj, strlen(rj)), 0);
+	ck_assert_str_eq(j.p + 2 + strlen(rj), "\n]\n");
+	free(j.p);
+
+	/* The same company every time; another seed, another company. */
+	generate_defaults(&o);
+	struct text again = write_to_memory(&o);
+	char *ra = record_line(&again, 0);
+	ck_assert_str_eq(ra, rj);
+	free(again.p);
+	free(ra);
+	o.seed = 2;
+	again = write_to_memory(&o);
+	ra = record_line(&again, 0);
+	ck_assert_str_ne(ra, rj);
+	free(again.p);
+	free(ra);
+
+	/* Not in the basic shape, in either format. */
+	for (int jsonl = 0; jsonl < 2; jsonl++) {
+		struct text b = basic_text(jsonl);
+		ck_assert_int_eq(
+		    strncmp(b.p, jsonl ? "{\"id\":\"" : "[\n{\"id\":\"", jsonl ? 7 : 9), 0);
+		ck_assert_ptr_null(strstr(b.p, "\"workspaces\""));
+		ck_assert_ptr_null(strstr(b.p, "\"emailAddress\""));
+		free(b.p);
+	}
+	free(rj);
+	free(rl);
+}
+END_TEST
+
+/* The company record of a dataset, parsed. */
+static json_t *
+company_record(const struct generate_options *o)
+{
+	struct generate_options x = *o;
+	x.shape = GENERATE_SHAPE_EXTENSIVE;
+	x.jsonl = 1;
+	x.calls = 0;
+	struct text t = write_to_memory(&x);
+	json_error_t e;
+	json_t *rec = json_loadb(t.p, t.len, 0, &e);
+	ck_assert_msg(rec != NULL, "%s", e.text);
+	free(t.p);
+	return rec;
+}
+
+/* Checks that obj has exactly these keys, in this order. */
+static void
+check_keys(json_t *obj, const char *const *keys, size_t n)
+{
+	const char *key;
+	json_t *v;
+	size_t k = 0;
+	ck_assert(json_is_object(obj));
+	json_object_foreach(obj, key, v)
+	{
+		ck_assert_msg(k < n, "extra key %s", key);
+		ck_assert_str_eq(key, keys[k]);
+		k++;
+	}
+	ck_assert_uint_eq(k, n);
+}
+
+static int
+is_bcp47(const char *s)
+{
+	return strlen(s) == 5 && islower((unsigned char)s[0]) && islower((unsigned char)s[1]) &&
+	       s[2] == '-' && isupper((unsigned char)s[3]) && isupper((unsigned char)s[4]);
+}
+
+/* UserMetadata's keys (the spokenLanguage and Settings ones below), in the contract's order;
+ * an avatar adds "avatar". */
+static const char *const USER_KEYS[] = {"id",
+                                        "emailAddress",
+                                        "created",
+                                        "active",
+                                        "emailAliases",
+                                        "firstName",
+                                        "lastName",
+                                        "title",
+                                        "phoneNumber",
+                                        "extension",
+                                        "personalMeetingUrls",
+                                        "settings",
+                                        "managerId",
+                                        "meetingConsentPageUrl",
+                                        "spokenLanguages",
+                                        "avatar"};
+static const char *const SETTINGS_KEYS[] = {
+    "webConferencesRecorded", "preventWebConferenceRecording",
+    "telephonyCallsImported", "emailsImported",
+    "preventEmailImport",     "nonRecordedMeetingsImported"};
+static const char *const LANGUAGE_KEYS[] = {"language", "primary"};
+static const char *const WORKSPACE_KEYS[] = {"id", "name", "description"};
+
+START_TEST(test_company_record_keys)
+{
+	struct generate_options o;
+	generate_defaults(&o);
+	o.workspaces = 5;
+	json_t *rec = company_record(&o), *ws = json_object_get(rec, "workspaces");
+	json_t *users = json_object_get(rec, "users"), *v;
+	size_t i, n = generate_users(&o, NULL, 0);
+	struct generate_user *u = calloc(n, sizeof(*u)), av[GENERATE_AVATARS];
+	struct generate_workspace gw[5];
+	ck_assert_ptr_nonnull(u);
+	ck_assert_uint_eq(generate_users(&o, u, n), n);
+	ck_assert_uint_eq(generate_avatars(&o, av, GENERATE_AVATARS), GENERATE_AVATARS);
+	ck_assert_uint_eq(generate_workspaces(&o, gw, 5), 5);
+
+	/* The workspaces, as generate_workspaces has them. */
+	ck_assert_uint_eq(json_array_size(ws), 5);
+	json_array_foreach(ws, i, v)
+	{
+		check_keys(v, WORKSPACE_KEYS, 3);
+		ck_assert_str_eq(str(v, "id"), gw[i].id);
+		ck_assert_str_eq(str(v, "name"), gw[i].name);
+		ck_assert_str_eq(str(v, "description"), gw[i].description);
+	}
+
+	/* The company's users, then the avatars. */
+	ck_assert_uint_eq(json_array_size(users), n + GENERATE_AVATARS);
+	json_t *ids = json_object();
+	json_array_foreach(users, i, v) json_object_set_new(ids, str(v, "id"), json_true());
+	ck_assert_uint_eq(json_object_size(ids), n + GENERATE_AVATARS);
+	size_t inactive = 0, aliases = 0, heads = 0, offsets = 0, phones = 0;
+	json_array_foreach(users, i, v)
+	{
+		int avatar = i >= n;
+		const struct generate_user *g = avatar ? &av[i - n] : &u[i];
+		json_t *x;
+		size_t j;
+		int64_t created;
+
+		check_keys(v, USER_KEYS, avatar ? 16 : 15);
+		if (avatar)
+			ck_assert(json_is_true(json_object_get(v, "avatar")));
+		ck_assert(all_digits(str(v, "id")));
+		ck_assert_str_eq(str(v, "id"), g->id);
+		ck_assert_str_eq(str(v, "emailAddress"), g->email);
+		ck_assert_str_eq(str(v, "firstName"), g->first_name);
+		ck_assert_str_eq(str(v, "lastName"), g->last_name);
+		ck_assert_str_eq(str(v, "title"), g->title);
+		const char *c = str(v, "created");
+		ck_assert_int_eq(isotime_parse(c, strlen(c), ISOTIME_REQUIRE_OFFSET, &created), 0);
+		ck_assert_int_eq(created, g->created_us);
+		ck_assert_int_lt(created, o.from_us);
+		offsets += c[strlen(c) - 1] != 'Z';
+		ck_assert(json_is_boolean(json_object_get(v, "active")));
+		inactive += json_is_false(json_object_get(v, "active"));
+		x = json_object_get(v, "emailAliases");
+		ck_assert(json_is_array(x));
+		ck_assert_uint_le(json_array_size(x), 1);
+		aliases += json_array_size(x);
+		if (json_array_size(x)) {
+			const char *alias = json_string_value(json_array_get(x, 0));
+			ck_assert_ptr_nonnull(alias);
+			ck_assert_ptr_nonnull(strchr(alias, '@'));
+			ck_assert_str_ne(alias, g->email);
+			ck_assert_str_eq(alias, g->email_alias);
+		}
+		phones += str_or_null(v, "phoneNumber") != NULL;
+		str_or_null(v, "extension");
+		x = json_object_get(v, "personalMeetingUrls");
+		ck_assert(json_is_array(x));
+		json_t *url;
+		json_array_foreach(x, j, url)
+		    ck_assert_int_eq(strncmp(json_string_value(url), "https://", 8), 0);
+		x = json_object_get(v, "settings");
+		check_keys(x, SETTINGS_KEYS, 6);
+		for (j = 0; j < 6; j++)
+			ck_assert(json_is_boolean(json_object_get(x, SETTINGS_KEYS[j])));
+		const char *mgr = str_or_null(v, "managerId");
+		if (mgr)
+			ck_assert_ptr_nonnull(json_object_get(ids, mgr));
+		else
+			heads += !avatar;
+		const char *consent = str_or_null(v, "meetingConsentPageUrl");
+		if (consent)
+			ck_assert_int_eq(strncmp(consent, "https://", 8), 0);
+		x = json_object_get(v, "spokenLanguages");
+		ck_assert_uint_eq(json_array_size(x), 1);
+		check_keys(json_array_get(x, 0), LANGUAGE_KEYS, 2);
+		ck_assert(is_bcp47(str(json_array_get(x, 0), "language")));
+		ck_assert(json_is_true(json_object_get(json_array_get(x, 0), "primary")));
+
+		if (avatar) {
+			/* Staff of the vendor: gong.io, nobody's report, no meeting links. */
+			const char *email = str(v, "emailAddress");
+			ck_assert_str_eq(email + strlen(email) - 8, "@gong.io");
+			ck_assert_ptr_null(mgr);
+			ck_assert_ptr_null(consent);
+			ck_assert(json_is_true(json_object_get(v, "active")));
+			ck_assert_uint_eq(
+			    json_array_size(json_object_get(v, "personalMeetingUrls")), 0);
+			ck_assert(g->avatar);
+		} else {
+			ck_assert(!g->avatar);
+			ck_assert_ptr_nonnull(consent);
+			ck_assert_uint_eq(
+			    json_array_size(json_object_get(v, "personalMeetingUrls")), 1);
+		}
+	}
+	ck_assert_str_eq(av[0].title, "Customer Success Manager");
+	ck_assert_str_eq(av[1].title, "Support Engineer");
+	/* One head; a few who have left; a few aliases; some dates with an offset. */
+	ck_assert_uint_eq(heads, 1);
+	ck_assert_uint_ge(inactive, 5);
+	ck_assert_uint_lt(inactive, n / 4);
+	ck_assert_uint_gt(aliases, 0);
+	ck_assert_uint_lt(aliases, n / 3);
+	ck_assert_uint_gt(offsets, 0);
+	ck_assert_uint_eq(phones, n);
+
+	/* The defaults too have users who left and aliases. */
+	json_decref(rec);
+	generate_defaults(&o);
+	rec = company_record(&o);
+	inactive = aliases = 0;
+	json_array_foreach(json_object_get(rec, "users"), i, v)
+	{
+		inactive += json_is_false(json_object_get(v, "active"));
+		aliases += json_array_size(json_object_get(v, "emailAliases"));
+	}
+	ck_assert_uint_ge(inactive, 3);
+	ck_assert_uint_gt(aliases, 0);
+
+	json_decref(rec);
+	json_decref(ids);
+	free(u);
+}
+END_TEST
+
+/* Checks that uid is a user of the company (not an avatar) who joined before the call. */
+static void
+check_known(json_t *byid, const char *call, const char *uid, int64_t started, size_t *refs)
+{
+	json_t *u = json_object_get(byid, uid);
+	ck_assert_msg(u != NULL, "%s: user %s is not in the company record", call, uid);
+	ck_assert_msg(json_object_get(u, "avatar") == NULL, "%s: avatar %s in a call", call, uid);
+	const char *c = str(u, "created");
+	int64_t created;
+	ck_assert_int_eq(isotime_parse(c, strlen(c), ISOTIME_REQUIRE_OFFSET, &created), 0);
+	ck_assert_msg(created < started, "%s: %s created after the call", call, uid);
+	(*refs)++;
+}
+
+START_TEST(test_company_record_complete)
+{
+	static const struct {
+		uint64_t seed;
+		unsigned workspaces;
+	} sets[] = {{1, 3}, {2024, 7}};
+	for (size_t k = 0; k < 2; k++) {
+		struct generate_options o;
+		json_t *rec, *c, *v;
+		size_t i, j, refs[4] = {0};
+		generate_defaults(&o);
+		o.seed = sets[k].seed;
+		o.workspaces = sets[k].workspaces;
+		o.calls = 300;
+		json_t *calls = extensive_dataset(&o, &rec);
+		json_t *byid = json_object(), *wids = json_object(), *used = json_object();
+		json_array_foreach(json_object_get(rec, "users"), i, v)
+		    json_object_set(byid, str(v, "id"), v);
+		json_array_foreach(json_object_get(rec, "workspaces"), i, v)
+		    json_object_set_new(wids, str(v, "id"), json_true());
+		ck_assert_uint_eq(json_object_size(wids), o.workspaces);
+		json_array_foreach(calls, i, c)
+		{
+			json_t *md = json_object_get(c, "metaData");
+			const char *id = str(md, "id"), *st = str(md, "started");
+			int64_t started;
+			ck_assert_int_eq(
+			    isotime_parse(st, strlen(st), ISOTIME_REQUIRE_OFFSET, &started), 0);
+			ck_assert_msg(json_object_get(wids, str(md, "workspaceId")) != NULL,
+			              "%s: workspace not in the record", id);
+			check_known(byid, id, str(md, "primaryUserId"), started, &refs[0]);
+			json_object_set_new(used, str(md, "primaryUserId"), json_true());
+			json_array_foreach(json_object_get(c, "parties"), j, v)
+			{
+				const char *uid = str_or_null(v, "userId");
+				if (uid) {
+					check_known(byid, id, uid, started, &refs[1]);
+					json_object_set_new(used, uid, json_true());
+				}
+			}
+			json_array_foreach(
+			    json_object_get(json_object_get(c, "interaction"), "speakers"), j, v)
+			{
+				const char *uid = str_or_null(v, "userId");
+				if (uid)
+					check_known(byid, id, uid, started, &refs[2]);
+			}
+			json_array_foreach(
+			    json_object_get(json_object_get(c, "collaboration"), "publicComments"),
+			    j, v)
+			    check_known(byid, id, str(v, "commenterUserId"), started, &refs[3]);
+		}
+		/* Every kind of reference was checked, many times. */
+		ck_assert_uint_eq(refs[0], 300);
+		ck_assert_uint_gt(refs[1], 300);
+		ck_assert_uint_gt(refs[2], 100);
+		ck_assert_uint_gt(refs[3], 10);
+		ck_assert_uint_gt(json_object_size(used), o.workspaces * 6);
+		json_decref(used);
+		json_decref(byid);
+		json_decref(wids);
+		json_decref(rec);
+		json_decref(calls);
+	}
+}
+END_TEST
+
 /* Runs generate_main with stdout and stderr captured. */
 struct run {
 	int code;
@@ -1079,7 +1466,8 @@ START_TEST(test_main_flags)
 	                 NULL};
 	run_main(&r, ext);
 	ck_assert_int_eq(r.code, 0);
-	ck_assert_int_eq(strncmp(r.out, "{\"metaData\":{\"id\":\"", 19), 0);
+	ck_assert_int_eq(strncmp(r.out, "{\"workspaces\":[{\"id\":\"", 22), 0);
+	ck_assert_int_eq(strncmp(strchr(r.out, '\n') + 1, "{\"metaData\":{\"id\":\"", 19), 0);
 	ck_assert_ptr_nonnull(strstr(r.out, ",\"transcript\":["));
 	char *plain = strdup(r.out);
 	run_main(&r, named);
@@ -1178,6 +1566,9 @@ generate_suite(void)
 	tcase_add_test(tc, test_extensive_calls_are_consistent);
 	tcase_add_test(tc, test_transcripts_speak_the_call_language);
 	tcase_add_test(tc, test_company_users_and_workspaces);
+	tcase_add_test(tc, test_company_record_first);
+	tcase_add_test(tc, test_company_record_keys);
+	tcase_add_test(tc, test_company_record_complete);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("command");
