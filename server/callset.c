@@ -363,5 +363,6 @@ callset_free(struct callset *set)
 	for (size_t i = 0; i < set->nfiles; i++)
 		free(set->files[i]);
 	free(set->files);
+	company_set_free(&set->company);
 	memset(set, 0, sizeof(*set));
 }

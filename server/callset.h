@@ -15,6 +15,7 @@
 
 #include "blocks.h"
 #include "callrec.h"
+#include "company.h"
 #include "filter.h"
 #include "jsonw.h"
 
@@ -87,6 +88,8 @@ struct callset {
 	size_t captx;
 	char **files; /* names of the files transcripts came from */
 	size_t nfiles;
+
+	struct company_set company; /* users and workspaces, when the data gives them */
 };
 
 /*

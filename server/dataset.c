@@ -22,8 +22,27 @@ struct dataset_ctx {
 	json_t *calls;       /* the result, in order of first appearance: extensive-shaped */
 	json_t *seen;        /* id -> index into calls */
 	json_t *transcripts; /* id -> transcript, joined to the calls at the end */
+	json_t *users;       /* id -> user, in order of first appearance */
+	json_t *workspaces;  /* id -> workspace */
 	size_t answers;
 };
+
+/* The users or workspaces of an answer, by id: a later copy replaces an earlier one. */
+static int
+dataset_company(json_t *into, const json_t *list)
+{
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const json_t *o = json_array_get(list, i);
+		const json_t *id = json_object_get(o, "id");
+
+		if (!json_is_string(id))
+			continue;
+		if (json_object_setn(into, json_string_value(id), json_string_length(id),
+		                     (json_t *)o) != 0)
+			return -1;
+	}
+	return 0;
+}
 
 /* The record of call `id` (made when new, with an empty metaData). NULL when out of memory. */
 static json_t *
@@ -58,7 +77,8 @@ dataset_merge(struct dataset_ctx *dc, const json_t *meta, const json_t *extensiv
 	json_t *rec;
 
 	if (!json_is_string(id)) {
-		snprintf(reason, rlen, "call %zu of an answer is not a call with a string \"id\"", i);
+		snprintf(reason, rlen, "call %zu of an answer is not a call with a string \"id\"",
+		         i);
 		return -1;
 	}
 	if ((rec = dataset_record(dc, id)) == NULL ||
@@ -99,6 +119,33 @@ dataset_line(void *ctx, const struct exchange_view *v, size_t line, char *reason
 	(void)line;
 	if (v->status != 200)
 		return 0;
+	if ((strcmp(v->method, "GET") == 0 && strcmp(v->path, "/v2/users") == 0) ||
+	    (strcmp(v->method, "POST") == 0 && strcmp(v->path, "/v2/users/extensive") == 0)) {
+		dc->answers++;
+		if (dataset_company(dc->users, json_object_get(v->body, "users")) != 0)
+			goto oom;
+		return 0;
+	}
+	if (strcmp(v->method, "GET") == 0 && strncmp(v->path, "/v2/users/", 10) == 0) {
+		const json_t *u = json_object_get(v->body, "user");
+		json_t *one = json_array();
+
+		dc->answers++;
+		if (one == NULL ||
+		    (json_is_object(u) && json_array_append(one, (json_t *)u) != 0) ||
+		    dataset_company(dc->users, one) != 0) {
+			json_decref(one);
+			goto oom;
+		}
+		json_decref(one);
+		return 0;
+	}
+	if (strcmp(v->method, "GET") == 0 && strcmp(v->path, "/v2/workspaces") == 0) {
+		dc->answers++;
+		if (dataset_company(dc->workspaces, json_object_get(v->body, "workspaces")) != 0)
+			goto oom;
+		return 0;
+	}
 	if (strcmp(v->method, "GET") == 0 && strcmp(v->path, "/v2/calls") == 0) {
 		if (!json_is_array(list = json_object_get(v->body, "calls")))
 			return 0;
@@ -140,13 +187,47 @@ dataset_line(void *ctx, const struct exchange_view *v, size_t line, char *reason
 			if (!json_is_string(id) || tr == NULL)
 				continue;
 			if (json_object_setn(dc->transcripts, json_string_value(id),
-			                     json_string_length(id), tr) != 0) {
-				snprintf(reason, rlen, "out of memory");
-				return -1;
-			}
+			                     json_string_length(id), tr) != 0)
+				goto oom;
 		}
 	}
 	return 0;
+oom:
+	snprintf(reason, rlen, "out of memory");
+	return -1;
+}
+
+/* The company record that opens the dataset ({"users":[...],"workspaces":[...]}), when the
+ * cassette holds either; 0 when it holds neither, -1 when out of memory. */
+static int
+dataset_company_record(struct dataset_ctx *dc)
+{
+	const char *key;
+	json_t *v, *rec, *users, *ws;
+
+	if (json_object_size(dc->users) == 0 && json_object_size(dc->workspaces) == 0)
+		return 0;
+	rec = json_object();
+	users = json_array();
+	ws = json_array();
+	if (rec == NULL || users == NULL || ws == NULL)
+		goto oom;
+	json_object_foreach(dc->users, key, v) if (json_array_append(users, v) != 0) goto oom;
+	json_object_foreach(dc->workspaces, key, v) if (json_array_append(ws, v) != 0) goto oom;
+	if ((json_array_size(users) > 0 && json_object_set(rec, "users", users) != 0) ||
+	    (json_array_size(ws) > 0 && json_object_set(rec, "workspaces", ws) != 0) ||
+	    json_array_insert_new(dc->calls, 0, rec) != 0) {
+		rec = NULL;
+		goto oom;
+	}
+	json_decref(users);
+	json_decref(ws);
+	return 0;
+oom:
+	json_decref(rec);
+	json_decref(users);
+	json_decref(ws);
+	return -1;
 }
 
 /* Joins each transcript to its call; a transcript of a call no answer listed is dropped, and
@@ -181,7 +262,8 @@ char *
 dataset_from_cassette(const char *path, size_t *len, char *warn, size_t warnlen, char *err,
                       size_t errlen)
 {
-	struct dataset_ctx dc = {json_array(), json_object(), json_object(), 0};
+	struct dataset_ctx dc = {json_array(),  json_object(), json_object(),
+	                         json_object(), json_object(), 0};
 	long dropped;
 	char *text = NULL;
 
@@ -190,7 +272,8 @@ dataset_from_cassette(const char *path, size_t *len, char *warn, size_t warnlen,
 		snprintf(err, errlen, "no cassette file given");
 		goto out;
 	}
-	if (dc.calls == NULL || dc.seen == NULL || dc.transcripts == NULL) {
+	if (dc.calls == NULL || dc.seen == NULL || dc.transcripts == NULL || dc.users == NULL ||
+	    dc.workspaces == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
@@ -203,19 +286,20 @@ dataset_from_cassette(const char *path, size_t *len, char *warn, size_t warnlen,
 	if (dc.answers == 0) {
 		snprintf(err, errlen,
 		         "%s: holds no 200 answer with calls (GET /v2/calls, GET /v2/calls/{id}, "
-		         "POST /v2/calls/extensive)",
+		         "POST /v2/calls/extensive), users or workspaces",
 		         path);
 		goto out;
 	}
-	if ((dropped = dataset_join(&dc)) < 0) {
+	if ((dropped = dataset_join(&dc)) < 0 || dataset_company_record(&dc) != 0) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
 	if (dropped > 0 && warnlen > 0 && warn[0] == '\0')
-		snprintf(warn, warnlen,
-		         "%ld transcript(s) of calls that no answer in the cassette lists were left "
-		         "out",
-		         dropped);
+		snprintf(
+		    warn, warnlen,
+		    "%ld transcript(s) of calls that no answer in the cassette lists were left "
+		    "out",
+		    dropped);
 	text = json_dumps(dc.calls, EXCHANGE_JSON_DUMP);
 	if (text == NULL)
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -225,5 +309,7 @@ out:
 	json_decref(dc.calls);
 	json_decref(dc.seen);
 	json_decref(dc.transcripts);
+	json_decref(dc.users);
+	json_decref(dc.workspaces);
 	return text;
 }

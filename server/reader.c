@@ -113,6 +113,14 @@ call_from_json(struct load *L, const json_t *j, size_t index)
 
 	if (!json_is_object(j))
 		return fail(L, "call %zu: call must be a JSON object", index);
+	/* The company: {"users":[...]} and/or {"workspaces":[...]}, a record of its own. */
+	if ((json_is_array(json_object_get(j, "users")) ||
+	     json_is_array(json_object_get(j, "workspaces"))) &&
+	    json_object_get(j, "id") == NULL && json_object_get(j, "metaData") == NULL) {
+		if (company_add_record(&L->set->company, j, msg, sizeof(msg)) != 0)
+			return fail(L, "record %zu: %s", index, msg);
+		return 0;
+	}
 	/* A transcript's array marks it: anything else with a callId is read as a call, as the
 	 * scanner reads it, and refused for its missing id. */
 	if (json_object_get(j, "callId") != NULL && json_is_array(json_object_get(j, "transcript")) &&
@@ -471,7 +479,18 @@ load_document(struct reader *rd)
 	int rc = 0;
 	const json_t *calls = json_object_get(j, "calls");
 	const json_t *transcripts = json_object_get(j, "callTranscripts");
-	if (json_is_array(transcripts) && calls == NULL) {
+	/* A company record ({"users":[...]}, {"workspaces":[...]}: a saved /v2/users or
+	 * /v2/workspaces answer), perhaps with calls beside it. */
+	int company = json_is_array(json_object_get(j, "users")) ||
+	              json_is_array(json_object_get(j, "workspaces"));
+	if (company) {
+		char msg[READER_MSG_MAX];
+		if (company_add_record(&rd->L->set->company, j, msg, sizeof(msg)) != 0)
+			rc = fail(rd->L, "%s", msg);
+	}
+	if (rc != 0) {
+		/* the company record was refused */
+	} else if (json_is_array(transcripts) && calls == NULL) {
 		for (size_t i = 0; rc == 0 && i < json_array_size(transcripts); i++) {
 			char msg[READER_MSG_MAX];
 			if (callset_add_transcript(rd->L->set, json_array_get(transcripts, i),
@@ -481,6 +500,8 @@ load_document(struct reader *rd)
 	} else if (json_is_array(calls)) {
 		for (size_t i = 0; rc == 0 && i < json_array_size(calls); i++)
 			rc = call_from_json(rd->L, json_array_get(calls, i), i);
+	} else if (company) {
+		/* nothing but the company */
 	} else if (json_is_object(j)) {
 		rc = call_from_json(rd->L, j, 0);
 	} else {
@@ -756,7 +777,7 @@ reader_call_render(enum reader_parser parser, const char *text, size_t len, char
 	}
 	if (rc == 0 && set.nrecs == 0) {
 		/* A transcript on its own was read: no call to render. */
-		fail(&L, "call 0: a transcript ({\"callId\",\"transcript\"}), not a call");
+		fail(&L, "call 0: a transcript or a company record, not a call");
 	} else if (rc == 0) {
 		/* The call and its ',' are the whole text buffer. */
 		*out_len = set.recs[0].len;

@@ -55,6 +55,15 @@ server_builtin_fixtures(size_t *len)
 	return gongmock_fixture_start;
 }
 
+/* Says what a load let through; hands the store on. */
+static struct store *
+server_warn(struct store *s)
+{
+	if (s != NULL && store_warning(s)[0] != '\0')
+		log_msg("warning", "%s", store_warning(s));
+	return s;
+}
+
 static struct store *
 server_load(const struct config *cfg, char *err, size_t errlen)
 {
@@ -74,12 +83,12 @@ server_load(const struct config *cfg, char *err, size_t errlen)
 			log_msg("warning", "%s", warn);
 		s = store_load_buffer(cfg->fixtures, json, len, err, errlen);
 		free(json);
-		return s;
+		return server_warn(s);
 	}
 	if (cfg->fixtures != NULL)
-		return store_load(cfg->fixtures, err, errlen);
+		return server_warn(store_load(cfg->fixtures, err, errlen));
 	data = server_builtin_fixtures(&len);
-	return store_load_buffer("built-in fixtures", data, len, err, errlen);
+	return server_warn(store_load_buffer("built-in fixtures", data, len, err, errlen));
 }
 
 static void

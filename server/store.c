@@ -49,6 +49,8 @@ struct store {
 	uint32_t *started; /* indices into calls, in (started, id) order */
 	uint32_t *idtab;   /* open addressing on the id: index into calls + 1 (0: empty) */
 	size_t idcap;
+	struct company *company;
+	char warning[256]; /* what the load noticed but let through ("" when nothing) */
 };
 
 /* A live call's place in the order, and the rec it came from. */
@@ -360,6 +362,76 @@ build_blocks(struct store *s, struct callset *set, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+sid_order(const void *pa, const void *pb)
+{
+	const struct store_id *a = pa, *b = pb;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/*
+ * The company: as the data gave it, or, for what it did not give, made from the calls (a
+ * user per primaryUserId, a workspace per workspaceId, known by id alone), so that every id a
+ * call holds resolves. When the data gave users or workspaces, calls that point outside them
+ * are counted for a warning.
+ */
+static int
+build_company(struct store *s, struct callset *set)
+{
+	struct company_set *cs = &set->company;
+	if (!cs->given_users) {
+		struct store_id *ids = malloc((s->ncalls ? s->ncalls : 1) * sizeof(*ids));
+		size_t n = 0;
+		if (!ids)
+			return -1;
+		for (size_t r = 0; r < s->ncalls; r++)
+			if (s->calls[r].user_hi || s->calls[r].user_lo)
+				ids[n++] = (struct store_id){s->calls[r].user_hi, s->calls[r].user_lo};
+		qsort(ids, n, sizeof(*ids), sid_order);
+		for (size_t i = 0; i < n; i++)
+			if ((i == 0 || sid_order(&ids[i - 1], &ids[i]) != 0) &&
+			    company_add_bare_user(cs, ids[i].hi, ids[i].lo) != 0) {
+				free(ids);
+				return -1;
+			}
+		free(ids);
+	}
+	if (!cs->given_ws)
+		for (size_t w = 0; w < s->nws; w++)
+			if (company_add_bare_workspace(cs, s->ws[w].id) != 0)
+				return -1;
+	if ((s->company = company_build(cs)) == NULL)
+		return -1;
+	size_t users = 0, wss = 0, first_user = SIZE_MAX, first_ws = SIZE_MAX;
+	for (size_t r = 0; r < s->ncalls; r++) {
+		const struct store_call *c = &s->calls[r];
+		if (company_has_users(s->company) && (c->user_hi || c->user_lo) &&
+		    company_user(s->company, c->user_hi, c->user_lo) == NULL) {
+			users++;
+			if (first_user == SIZE_MAX)
+				first_user = r;
+		}
+		if (company_has_workspaces(s->company) && c->workspace != STORE_NO_WORKSPACE &&
+		    !company_has_workspace(s->company, s->ws[c->workspace].id)) {
+			wss++;
+			if (first_ws == SIZE_MAX)
+				first_ws = r;
+		}
+	}
+	if (users > 0 || wss > 0) {
+		char id[STORE_ID_MAX + 1];
+		const struct store_call *c = &s->calls[users > 0 ? first_user : first_ws];
+		store_id_format(c->id_hi, c->id_lo, id);
+		snprintf(s->warning, sizeof(s->warning),
+		         "%zu call(s) name a primaryUserId that is not among the users, %zu a "
+		         "workspaceId that is not among the workspaces (the first: call %s)",
+		         users, wss, id);
+	}
+	return 0;
+}
+
 /*
  * A store from the calls of a load; NULL with "NAME: out of memory" in err. The set's tables
  * and the sort keys are freed as soon as they have served, to keep the peak low.
@@ -387,7 +459,7 @@ store_build(struct callset *set, const char *name, char *err, size_t errlen)
 		free(dest);
 		dest = NULL;
 	}
-	if (build_ids(s) < 0 || build_started(s) < 0)
+	if (build_ids(s) < 0 || build_started(s) < 0 || build_company(s, set) < 0)
 		goto oom;
 	char msg[256];
 	if (build_blocks(s, set, msg, sizeof(msg)) < 0) {
@@ -443,6 +515,7 @@ store_free(struct store *s)
 	free(s->blk);
 	free(s->started);
 	free(s->idtab);
+	company_free(s->company);
 	free(s);
 }
 
@@ -610,6 +683,18 @@ store_query(const struct store *s, const struct filter *f, const struct store_po
 	page->total = end - first;
 	page->count = count;
 	page->remaining = end - start - count;
+}
+
+const struct company *
+store_company(const struct store *s)
+{
+	return s->company;
+}
+
+const char *
+store_warning(const struct store *s)
+{
+	return s->warning;
 }
 
 const struct blocks *

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "blocks.h"
+#include "company.h"
 #include "filter.h"
 
 #define STORE_ID_MAX 20
@@ -109,6 +110,14 @@ void store_id_format(uint64_t id_hi, uint64_t id_lo, char out[STORE_ID_MAX + 1])
  */
 void store_query(const struct store *s, const struct filter *f, const struct store_pos *after,
                  size_t limit, struct store_page *page);
+
+/* The company the calls belong to (company.h): the users and workspaces the data gave, or
+ * made from the calls' ids when it gave none. */
+const struct company *store_company(const struct store *s);
+
+/* What the load let through but a user should hear of (calls naming users or workspaces the
+ * data does not hold), or "". */
+const char *store_warning(const struct store *s);
 
 /* A call's blocks and the text their offsets are in, or NULL when it has none. */
 const struct blocks *store_blocks(const struct store *s, const struct store_call *c);

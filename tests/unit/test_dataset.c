@@ -84,7 +84,7 @@ START_TEST(test_calls_json_errors)
 	ck_assert_str_eq(
 	    err + strlen(path),
 	    ": holds no 200 answer with calls (GET /v2/calls, GET /v2/calls/{id}, POST "
-	    "/v2/calls/extensive)");
+	    "/v2/calls/extensive), users or workspaces");
 
 	/* A bad line, named by number. */
 	strcat(text, "\n{\"request\":{},\"response\":{\"status\":200}}\n");
@@ -249,7 +249,7 @@ START_TEST(test_extensive_and_transcript_answers)
 	ck_assert_str_eq(
 	    err + strlen(path),
 	    ": holds no 200 answer with calls (GET /v2/calls, GET /v2/calls/{id}, POST "
-	    "/v2/calls/extensive)");
+	    "/v2/calls/extensive), users or workspaces");
 
 	/* A call of an extensive answer needs its metaData's id. */
 	text[0] = '\0';
