@@ -31,25 +31,6 @@ struct walk {
 	uint64_t total; /* the walk's, from the cursor; 0 on the first page */
 };
 
-/*
- * Something Gong lets through that shows a client bug: logged as a warning, or with --strict
- * refused with a 400 saying so. Returns -1 when it refused.
- */
-static int
-walk_note(const struct calls_ctx *ctx, const struct request *req, const char *what,
-          struct response *r)
-{
-	if (ctx->strict) {
-		char msg[320];
-
-		snprintf(msg, sizeof(msg), "%.280s (refused under --strict)", what);
-		error_respond(r, ERROR_BAD_REQUEST, msg);
-		return -1;
-	}
-	log_msg("warn", "%s %s (requestId %s): %s", req->method, req->path, r->request_id, what);
-	return 0;
-}
-
 /* The first field a cursor's filters differ from the request's in, or NULL. */
 static const char *
 walk_changed(const struct cursor *c, const struct callsbody *b)
@@ -100,7 +81,7 @@ walk_start(const struct calls_ctx *ctx, struct reqctx *x, enum callsbody_kind ki
 			                         "body; the one in the "
 			                         "query string is ignored and the walk starts over";
 
-			if (walk_note(ctx, req, what, r) != 0)
+			if (calls_note(ctx, req, what, r) != 0)
 				return -1;
 		} else if (q->count > 0) {
 			snprintf(
@@ -108,11 +89,11 @@ walk_start(const struct calls_ctx *ctx, struct reqctx *x, enum callsbody_kind ki
 			    "query: parameter \"%.64s\" is not one this operation reads; it is "
 			    "ignored",
 			    q->params[0].name);
-			if (walk_note(ctx, req, err, r) != 0)
+			if (calls_note(ctx, req, err, r) != 0)
 				return -1;
 		}
 	}
-	if (w->b.tolerated[0] != '\0' && walk_note(ctx, req, w->b.tolerated, r) != 0)
+	if (w->b.tolerated[0] != '\0' && calls_note(ctx, req, w->b.tolerated, r) != 0)
 		return -1;
 	if (w->b.cursor != NULL) {
 		struct cursor c;
@@ -137,7 +118,7 @@ walk_start(const struct calls_ctx *ctx, struct reqctx *x, enum callsbody_kind ki
 			         "%s: differs from the request that returned the cursor; the walk "
 			         "goes on with the new filter",
 			         changed);
-			if (walk_note(ctx, req, err, r) != 0)
+			if (calls_note(ctx, req, err, r) != 0)
 				return -1;
 		}
 		w->afterp = &w->after;

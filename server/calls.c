@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "isotime.h"
+#include "log.h"
 #include "query.h"
 
 /* Room for the envelope before the calls: requestId, records and the cursor. */
@@ -319,4 +320,20 @@ calls_get(const struct calls_ctx *ctx, const char *id, struct response *r)
 		memcpy(r->request_id, rid, sizeof(rid));
 		error_respond(r, ERROR_INTERNAL, NULL);
 	}
+}
+
+int
+calls_note(const struct calls_ctx *ctx, const struct request *req, const char *what,
+           struct response *r)
+{
+	if (ctx->strict) {
+		char msg[320];
+
+		snprintf(msg, sizeof(msg), "%.280s (refused under --strict)", what);
+		error_respond(r, ERROR_BAD_REQUEST, msg);
+		return -1;
+	}
+	log_msg("warning", "%s %s (requestId %s): %s", req->method, req->path, r->request_id,
+	        what);
+	return 0;
 }

@@ -52,6 +52,14 @@ void calls_list(const struct calls_ctx *ctx, struct reqctx *x, struct response *
  */
 void calls_get(const struct calls_ctx *ctx, const char *id, struct response *r);
 
+/*
+ * Something Gong lets through but that shows a client bug (`what` says which): logged as a
+ * warning naming the request, or with ctx->strict answered with a 400 saying so. Returns -1
+ * when it answered r.
+ */
+int calls_note(const struct calls_ctx *ctx, const struct request *req, const char *what,
+               struct response *r);
+
 /* Releases a store pin taken with store_slot_acquire(ctx->slot, &ticket) once r is sent:
  * for handlers whose answer borrows bytes of the store. */
 void calls_pin_response(const struct calls_ctx *ctx, unsigned ticket, struct response *r);

@@ -44,7 +44,14 @@ struct cursor {
 	uint64_t filter_hash;
 };
 
-enum cursor_op { CURSOR_OP_LIST = 0, CURSOR_OP_EXTENSIVE, CURSOR_OP_TRANSCRIPT, CURSOR_OP_COUNT };
+enum cursor_op {
+	CURSOR_OP_LIST = 0,
+	CURSOR_OP_EXTENSIVE,
+	CURSOR_OP_TRANSCRIPT,
+	CURSOR_OP_USERS,           /* GET /v2/users */
+	CURSOR_OP_USERS_EXTENSIVE, /* POST /v2/users/extensive */
+	CURSOR_OP_COUNT
+};
 
 enum cursor_status {
 	CURSOR_OK = 0,
@@ -62,7 +69,7 @@ int cursor_key_init(struct cursor_key *key, const char *secret, char *err, size_
  * Writes the cursor for `c` into out (outlen should be CURSOR_TEXT_MAX + 1). The payload is
  * JSON with the keys callId (a number), total, pageNumber, pageSize, time (the last date,
  * ISO-8601 UTC), exp, then from, to and workspaceId when the filter has them, then for the
- * POST views op (1 or 2) and filterHash (16 hex digits). Returns the
+ * POST views and the users' walks op (1 to 4) and filterHash (16 hex digits). Returns the
  * length written, or 0 if out is too small or c cannot be carried: last_id or the workspace
  * not 1-20 digits, page_size 0, op not a cursor_op, or a date outside the years 0000-9999. Leading zeros of
  * last_id are dropped (a JSON number has none), so decoding gives the id without them.

@@ -26,6 +26,7 @@
 #include "media.h"
 #include "query.h"
 #include "reqctx.h"
+#include "users.h"
 
 /* The page a list request asks for: 0 without a cursor, the cursor's page, -1 if unreadable. */
 static long
@@ -463,20 +464,51 @@ route_transcript(struct router *rt, struct reqctx *x, struct response *r)
 	callpost_transcript(&rt->calls, x, r);
 }
 
+static void
+route_users(struct router *rt, struct reqctx *x, struct response *r)
+{
+	users_list(&rt->calls, x, r);
+}
+
+static void
+route_user(struct router *rt, struct reqctx *x, struct response *r)
+{
+	users_get(&rt->calls, strrchr(x->req->path, '/') + 1, r);
+}
+
+static void
+route_users_extensive(struct router *rt, struct reqctx *x, struct response *r)
+{
+	users_extensive(&rt->calls, x, r);
+}
+
+static void
+route_workspaces(struct router *rt, struct reqctx *x, struct response *r)
+{
+	(void)x;
+	users_workspaces(&rt->calls, r);
+}
+
 /* The operations of Gong's API that mock mode answers. */
 struct route {
 	const char *path; /* a path, or a prefix ending in '/' for a path with an id after it */
 	const char *method;
 	unsigned scopes;   /* needed */
 	unsigned optional; /* used only when the request asks: checked by the handler */
+	int forbidden;     /* a token without the scope gets 403, as Gong's spec lists for the
+	                    * company's list operations, rather than 401 */
 	void (*handle)(struct router *rt, struct reqctx *x, struct response *r);
 };
 
 static const struct route routes[] = {
-    {"/v2/calls", "GET", AUTH_CALLS_BASIC, 0, route_list},
-    {"/v2/calls/extensive", "POST", AUTH_CALLS_EXTENSIVE, AUTH_CALLS_MEDIA, route_extensive},
-    {"/v2/calls/transcript", "POST", AUTH_CALLS_TRANSCRIPT, 0, route_transcript},
-    {"/v2/calls/", "GET", AUTH_CALLS_BASIC, 0, route_get},
+    {"/v2/calls", "GET", AUTH_CALLS_BASIC, 0, 0, route_list},
+    {"/v2/calls/extensive", "POST", AUTH_CALLS_EXTENSIVE, AUTH_CALLS_MEDIA, 0, route_extensive},
+    {"/v2/calls/transcript", "POST", AUTH_CALLS_TRANSCRIPT, 0, 0, route_transcript},
+    {"/v2/calls/", "GET", AUTH_CALLS_BASIC, 0, 0, route_get},
+    {"/v2/users", "GET", AUTH_USERS, 0, 1, route_users},
+    {"/v2/users/extensive", "POST", AUTH_USERS, 0, 1, route_users_extensive},
+    {"/v2/users/", "GET", AUTH_USERS, 0, 0, route_user},
+    {"/v2/workspaces", "GET", AUTH_WORKSPACES, 0, 1, route_workspaces},
 };
 
 static const struct route *
@@ -544,7 +576,7 @@ router_api(struct router *rt, const struct route *rte, const struct request *req
 			snprintf(msg, sizeof(msg),
 			         "You don't have permission to use '%s' in your app.",
 			         auth_scope_name(missing & rte->scopes & (0U - (missing & rte->scopes))));
-			error_respond(r, ERROR_NO_SCOPE, msg);
+			error_respond(r, rte->forbidden ? ERROR_FORBIDDEN : ERROR_NO_SCOPE, msg);
 		}
 		return;
 	default:

@@ -510,7 +510,7 @@ START_TEST(a_cursor_in_the_query_string_warns)
 	ck_assert_str_eq(cursor_of(&r), cursor_of(&first));
 	rid = json_string_value(json_object_get(r.json, "requestId"));
 	snprintf(want, sizeof(want),
-	         " warn POST /v2/calls/extensive (requestId %s): cursor: a POST takes the cursor "
+	         " warning POST /v2/calls/extensive (requestId %s): cursor: a POST takes the cursor "
 	         "in its JSON body; the one in the query string is ignored and the walk starts "
 	         "over\n",
 	         rid);
@@ -533,7 +533,7 @@ START_TEST(strict_refuses_a_cursor_in_the_query_string)
 	check_error(&r, 400,
 	            "cursor: a POST takes the cursor in its JSON body; the one in the query string "
 	            "is ignored and the walk starts over (refused under --strict)");
-	ck_assert_ptr_null(strstr(log, " warn "));
+	ck_assert_ptr_null(strstr(log, " warning "));
 	free(log);
 	harness_reply_free(&r);
 	/* And an unknown key of the body. */

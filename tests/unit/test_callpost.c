@@ -1123,7 +1123,7 @@ assert_warned(const struct reply *rp, enum view v, const char *what)
 {
 	char want[1024];
 
-	snprintf(want, sizeof(want), " warn POST %s (requestId %s): %s\n", view_path[v], RID, what);
+	snprintf(want, sizeof(want), " warning POST %s (requestId %s): %s\n", view_path[v], RID, what);
 	ck_assert_msg(strstr(rp->log, want) != NULL, "no warning\n  %s\nin\n  %s", want, rp->log);
 	/* One line, for one mistake. */
 	ck_assert_ptr_eq(strchr(rp->log, '\n'), rp->log + strlen(rp->log) - 1);

@@ -749,7 +749,7 @@ START_TEST(test_op_tampered_or_malformed_refused)
 	    /* The list's operation is never written. */
 	    BASE_PAYLOAD ",\"op\":0,\"filterHash\":\"0000000000000000\"}",
 	    /* No such operation. */
-	    BASE_PAYLOAD ",\"op\":3,\"filterHash\":\"0000000000000000\"}",
+	    BASE_PAYLOAD ",\"op\":5,\"filterHash\":\"0000000000000000\"}",
 	    BASE_PAYLOAD ",\"op\":-1,\"filterHash\":\"0000000000000000\"}",
 	    BASE_PAYLOAD ",\"op\":01,\"filterHash\":\"0000000000000000\"}",
 	    BASE_PAYLOAD ",\"op\":\"1\",\"filterHash\":\"0000000000000000\"}",
