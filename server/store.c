@@ -22,6 +22,7 @@
 #include <pthread.h>
 
 #include "callset.h"
+#include "jtok.h"
 #include "reader.h"
 #include "rng.h"
 
@@ -43,7 +44,7 @@ struct store {
 	size_t nws;
 	uint32_t *ws_calls; /* per workspace, indices into calls, ascending */
 
-	char *btext;       /* the blocks' and transcripts' fragments */
+	char *btext; /* the blocks' and transcripts' fragments */
 	struct blocks *blk;
 	size_t nblk;
 	uint32_t *started; /* indices into calls, in (started, id) order */
@@ -371,25 +372,98 @@ sid_order(const void *pa, const void *pb)
 	return a->lo < b->lo ? -1 : a->lo > b->lo;
 }
 
+/* A growing list of ids. */
+struct id_list {
+	struct store_id *ids;
+	size_t n;
+	size_t cap;
+};
+
+static int
+id_list_add(struct id_list *l, uint64_t hi, uint64_t lo)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct store_id *ids = realloc(l->ids, cap * sizeof(*ids));
+		if (!ids)
+			return -1;
+		l->ids = ids;
+		l->cap = cap;
+	}
+	l->ids[l->n++] = (struct store_id){hi, lo};
+	return 0;
+}
+
+/* The `key` of each object in the array fragment (parties, speakers, comments) to l. */
+static int
+fragment_users(const char *text, size_t len, const char *key, struct jtoks *ts, struct id_list *l)
+{
+	if (len == 0 || jtok_parse(ts, text, len) != 0 || ts->t[0].type != JTOK_ARRAY)
+		return 0;
+	size_t e = 1;
+	for (uint32_t i = 0; i < ts->t[0].n; i++) {
+		long v = jtok_get(ts, text, e, key);
+		if (v >= 0 && jtok_is_id(ts, text, (size_t)v)) {
+			const struct jtok *t = &ts->t[v];
+			uint64_t hi, lo;
+			store_id_split(text + t->start + 1, t->end - t->start - 2, &hi, &lo);
+			if (id_list_add(l, hi, lo) != 0)
+				return -1;
+		}
+		e = ts->t[e].next;
+	}
+	return 0;
+}
+
+/* The users a call's blocks name: internal parties, speakers, commenters. */
+static int
+block_users(const struct store *s, const struct store_call *c, struct id_list *l)
+{
+	static const struct {
+		enum blocks_part part;
+		const char *key;
+	} parts[] = {{BLOCKS_PARTIES, "userId"},
+	             {BLOCKS_SPEAKERS, "userId"},
+	             {BLOCKS_COMMENTS, "commenterUserId"}};
+	const struct blocks *b = store_blocks(s, c);
+	struct jtoks ts = {0};
+	int rc = 0;
+	if (b == NULL)
+		return 0;
+	for (size_t i = 0; rc == 0 && i < sizeof(parts) / sizeof(parts[0]); i++)
+		rc = fragment_users(s->btext + blocks_part_off(b, parts[i].part),
+		                    b->len[parts[i].part], parts[i].key, &ts, l);
+	jtok_free(&ts);
+	return rc;
+}
+
 /*
  * The company: as the data gave it, or, for what it did not give, made from the calls (a
- * user per primaryUserId, a workspace per workspaceId, known by id alone), so that every id a
- * call holds resolves. When the data gave users or workspaces, calls that point outside them
- * are counted for a warning.
+ * user per primaryUserId and per user the blocks name, a workspace per workspaceId, known by
+ * id alone), so that every id a call holds resolves. When the data gave users or workspaces, calls
+ * that point outside them are counted for a warning.
  */
 static int
 build_company(struct store *s, struct callset *set)
 {
 	struct company_set *cs = &set->company;
 	if (!cs->given_users) {
-		struct store_id *ids = malloc((s->ncalls ? s->ncalls : 1) * sizeof(*ids));
-		size_t n = 0;
-		if (!ids)
-			return -1;
-		for (size_t r = 0; r < s->ncalls; r++)
-			if (s->calls[r].user_hi || s->calls[r].user_lo)
-				ids[n++] = (struct store_id){s->calls[r].user_hi, s->calls[r].user_lo};
-		qsort(ids, n, sizeof(*ids), sid_order);
+		struct id_list l = {0};
+		for (size_t r = 0; r < s->ncalls; r++) {
+			if ((s->calls[r].user_hi || s->calls[r].user_lo) &&
+			    id_list_add(&l, s->calls[r].user_hi, s->calls[r].user_lo) != 0) {
+				free(l.ids);
+				return -1;
+			}
+			if (block_users(s, &s->calls[r], &l) != 0) {
+				free(l.ids);
+				return -1;
+			}
+		}
+		struct store_id *ids = l.ids;
+		size_t n = l.n;
+		if (n > 0)
+			qsort(ids, n, sizeof(*ids), sid_order);
 		for (size_t i = 0; i < n; i++)
 			if ((i == 0 || sid_order(&ids[i - 1], &ids[i]) != 0) &&
 			    company_add_bare_user(cs, ids[i].hi, ids[i].lo) != 0) {
@@ -459,7 +533,7 @@ store_build(struct callset *set, const char *name, char *err, size_t errlen)
 		free(dest);
 		dest = NULL;
 	}
-	if (build_ids(s) < 0 || build_started(s) < 0 || build_company(s, set) < 0)
+	if (build_ids(s) < 0 || build_started(s) < 0)
 		goto oom;
 	char msg[256];
 	if (build_blocks(s, set, msg, sizeof(msg)) < 0) {
@@ -470,6 +544,9 @@ store_build(struct callset *set, const char *name, char *err, size_t errlen)
 		store_free(s);
 		return NULL;
 	}
+	/* After the blocks: users the blocks name are part of the company made from calls. */
+	if (build_company(s, set) < 0)
+		goto oom;
 	return s;
 oom:
 	free(keys);

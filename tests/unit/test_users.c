@@ -1008,6 +1008,32 @@ END_TEST
 #define CALL(id, day, user, ws)                                                                    \
 	"{\"id\":\"" id "\",\"started\":\"2025-01-" day "T00:00:00Z\"" user ws "}\n"
 
+/* Data without a company: users the blocks name (parties, speakers, commenters) are made too. */
+START_TEST(users_named_in_blocks_are_made_too)
+{
+	static const char data[] =
+	    "[{\"metaData\":{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\","
+	    "\"primaryUserId\":\"40\"},"
+	    "\"parties\":[{\"id\":\"p\",\"userId\":\"41\"},{\"id\":\"q\",\"userId\":null}],"
+	    "\"interaction\":{\"speakers\":[{\"id\":\"s\",\"userId\":\"42\",\"talkTime\":1}]},"
+	    "\"collaboration\":{\"publicComments\":[{\"id\":\"c\",\"commenterUserId\":\"43\"}]}},"
+	    "{\"id\":\"2\",\"started\":\"2025-01-02T00:00:00Z\",\"primaryUserId\":\"41\"}]";
+	char err[256];
+	struct store *s = store_load_buffer("t", data, sizeof(data) - 1, err, sizeof(err));
+	const struct company *c;
+	size_t n;
+
+	ck_assert_msg(s != NULL, "%s", err);
+	c = store_company(s);
+	ck_assert(!company_has_users(c));
+	company_users(c, &n);
+	ck_assert_uint_eq(n, 4);
+	for (uint64_t id = 40; id <= 43; id++)
+		ck_assert_ptr_nonnull(company_user(c, 0, id));
+	store_free(s);
+}
+END_TEST
+
 START_TEST(without_a_company_the_calls_make_one)
 {
 	struct fixture *fx = fixture_text(
@@ -1185,6 +1211,7 @@ users_suite(void)
 
 	tc = tcase_create("made");
 	tcase_add_test(tc, without_a_company_the_calls_make_one);
+	tcase_add_test(tc, users_named_in_blocks_are_made_too);
 	tcase_add_test(tc, calls_outside_the_given_company_are_counted);
 	suite_add_tcase(s, tc);
 	return s;
