@@ -119,6 +119,20 @@ dataset_line(void *ctx, const struct exchange_view *v, size_t line, char *reason
 	(void)line;
 	if (v->status != 200)
 		return 0;
+	if (strncmp(v->path, "/v2/calls", 9) == 0 || strncmp(v->path, "/v2/users", 9) == 0 ||
+	    strcmp(v->path, "/v2/workspaces") == 0) {
+		/* Data cannot hold a NUL: say so here, where the line is known, rather than let
+		 * the store refuse the text made from it. */
+		char *t = json_dumps(v->body, JSON_COMPACT | JSON_ENCODE_ANY);
+		int nul = t != NULL && strstr(t, "\\u0000") != NULL;
+
+		free(t);
+		if (nul) {
+			snprintf(reason, rlen,
+			         "the answer holds \\u0000 in a string, which fixture data cannot carry");
+			return -1;
+		}
+	}
 	if ((strcmp(v->method, "GET") == 0 && strcmp(v->path, "/v2/users") == 0) ||
 	    (strcmp(v->method, "POST") == 0 && strcmp(v->path, "/v2/users/extensive") == 0)) {
 		dc->answers++;

@@ -93,6 +93,15 @@ START_TEST(test_calls_json_errors)
 	ck_assert_str_eq(err + strlen(path),
 	                 ": line 3: \"request.method\" must be a non-empty string");
 
+	/* A NUL in a string cannot be data: refused here, naming the line. */
+	text[0] = '\0';
+	cassettes_add_line(text, sizeof(text), "[]", "", 200,
+	                   "{\"calls\":[{\"id\":\"1\",\"title\":\"a\\u0000b\"}]}");
+	cassettes_write(path, text);
+	ck_assert_ptr_null(dataset_from_cassette(path, &len, warn, sizeof(warn), err, sizeof(err)));
+	ck_assert_str_eq(err + strlen(path), ": line 1: the answer holds \\u0000 in a string, "
+	                                     "which fixture data cannot carry");
+
 	/* A call without an id cannot be deduplicated, nor served. */
 	text[0] = '\0';
 	cassettes_add_line(text, sizeof(text), "[]", "", 200,
