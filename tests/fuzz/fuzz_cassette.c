@@ -175,8 +175,12 @@ probe(struct replay *rp, const char *line, size_t len, size_t lines)
 	const char *method = json_string_value(json_object_get(req, "method"));
 	const char *rpath = json_string_value(json_object_get(req, "path"));
 	struct cassette_answer a;
+	struct replay_ask ask;
+	json_t *body;
+	char *text = NULL;
 	size_t n = 0, i;
 
+	memset(&ask, 0, sizeof(ask));
 	if (method == NULL || rpath == NULL || !json_is_object(json_object_get(root, "response")))
 		goto out;
 	query = json_object_get(req, "query");
@@ -197,10 +201,27 @@ probe(struct replay *rp, const char *line, size_t len, size_t lines)
 	}
 	if (query_parse(&q, qtext, n) != 0)
 		goto out;
-	if (!replay_match(rp, method, rpath, &q, 0, NULL, &a, miss, sizeof(miss)))
+	/* The recorded body, sent as the client sent it: text as it is, JSON as JSON. */
+	body = json_object_get(req, "body");
+	if (json_is_string(body)) {
+		ask.body = json_string_value(body);
+		ask.body_len = json_string_length(body);
+	} else if (json_is_object(body) || json_is_array(body)) {
+		if ((text = json_dumps(body, JSON_COMPACT)) == NULL)
+			goto out;
+		ask.body = text;
+		ask.body_len = strlen(text);
+	} else if (body != NULL && !json_is_null(body)) {
+		goto out;
+	}
+	ask.method = method;
+	ask.path = rpath;
+	ask.query = &q;
+	if (!replay_answer(rp, &ask, &a, miss, sizeof(miss)))
 		fuzz_fail("a recorded request is not answered", miss, strlen(miss));
 	check_answer(&a, lines);
 out:
+	free(text);
 	json_decref(root);
 }
 
