@@ -10,6 +10,15 @@
  * is never changed afterwards; the store_slot at the end publishes stores to reader threads.
  * Reading files is the reader's, judging and rendering calls callrec's. Nothing here knows
  * HTTP.
+ *
+ * The build also adds what the POST views and the company need: an order by start time (most
+ * input is already in it), an id table, the blocks of each call with the transcripts read
+ * apart joined to them, and the company, made from the calls' ids when the data gives none.
+ *
+ * Why one file of this length: every part below reads the store's private layout (the calls,
+ * the arena, the indices), which the header keeps opaque so that readers on other threads can
+ * only use the functions that are safe for them; splitting the build or the queries out would
+ * mean publishing that layout in a second header for the sake of file size.
  */
 #include "store.h"
 
