@@ -40,6 +40,9 @@
  * The extensive shape starts with the company itself (its workspaces, its users and two
  * avatars), so that GET /v2/users and GET /v2/workspaces can be served from the same file as
  * the calls and agree with them. The basic shape stays what it has always been: calls only.
+ *
+ * Most of this file's length is data (the phrase banks of five languages and the tables of
+ * names, customers and titles); the code is the part above each table that draws from it.
  */
 #include "generate.h"
 
