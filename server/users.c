@@ -105,6 +105,23 @@ walk_cursor(const struct calls_ctx *ctx, const struct request *req, const struct
 	return 0;
 }
 
+/* Sends the JSON written in out (which it takes) as a 200, or a 500 when writing failed. */
+static void
+users_send(struct response *r, struct jsonw *out)
+{
+	size_t len;
+	char *body = jsonw_finish(out, &len);
+
+	if (body == NULL) {
+		error_respond(r, ERROR_INTERNAL, NULL);
+		return;
+	}
+	r->status = 200;
+	r->source = "fixture";
+	(void)response_header_add(r, "Content-Type", RESPONSE_JSON_TYPE);
+	(void)response_piece_own(r, body, len);
+}
+
 static void
 users_fail(struct response *r, unsigned status, const char *msg)
 {
@@ -124,7 +141,6 @@ users_page(const struct calls_ctx *ctx, struct uwalk *w, unsigned op, int64_t no
 	const struct company_user *last = NULL;
 	struct jsonw out = {0};
 	char *body;
-	size_t len;
 
 	if (w->has_ids) {
 		/* Every id asked for must be a user: Gong names the ones it does not know. */
@@ -218,15 +234,7 @@ users_page(const struct calls_ctx *ctx, struct uwalk *w, unsigned op, int64_t no
 	}
 	JSONW_LIT(&out, "]}");
 	store_slot_release(ctx->slot, ticket);
-	body = jsonw_finish(&out, &len);
-	if (body == NULL) {
-		error_respond(r, ERROR_INTERNAL, NULL);
-		return;
-	}
-	r->status = 200;
-	r->source = "fixture";
-	(void)response_header_add(r, "Content-Type", RESPONSE_JSON_TYPE);
-	(void)response_piece_own(r, body, len);
+	users_send(r, &out);
 }
 
 void
@@ -293,8 +301,6 @@ users_get(const struct calls_ctx *ctx, const char *id, struct response *r)
 	const struct store *s;
 	const struct company_user *u;
 	struct jsonw out = {0};
-	char *body;
-	size_t len;
 
 	if (n == 0 || n > STORE_ID_MAX || strspn(id, "0123456789") != n) {
 		error_respond(r, ERROR_BAD_REQUEST, "id: must be a string of 1-20 digits");
@@ -314,15 +320,7 @@ users_get(const struct calls_ctx *ctx, const char *id, struct response *r)
 	jsonw_mem(&out, u->json, u->len);
 	jsonw_char(&out, '}');
 	store_slot_release(ctx->slot, ticket);
-	body = jsonw_finish(&out, &len);
-	if (body == NULL) {
-		error_respond(r, ERROR_INTERNAL, NULL);
-		return;
-	}
-	r->status = 200;
-	r->source = "fixture";
-	(void)response_header_add(r, "Content-Type", RESPONSE_JSON_TYPE);
-	(void)response_piece_own(r, body, len);
+	users_send(r, &out);
 }
 
 /* A creation date of the filter; 0, or -1 with the 400 in r. */
@@ -527,8 +525,6 @@ users_workspaces(const struct calls_ctx *ctx, struct response *r)
 	size_t n;
 	const struct company_workspace *ws = company_workspaces(store_company(s), &n);
 	struct jsonw out = {0};
-	char *body;
-	size_t len;
 
 	JSONW_LIT(&out, "{\"requestId\":\"");
 	jsonw_str(&out, r->request_id);
@@ -540,13 +536,5 @@ users_workspaces(const struct calls_ctx *ctx, struct response *r)
 	}
 	JSONW_LIT(&out, "]}");
 	store_slot_release(ctx->slot, ticket);
-	body = jsonw_finish(&out, &len);
-	if (body == NULL) {
-		error_respond(r, ERROR_INTERNAL, NULL);
-		return;
-	}
-	r->status = 200;
-	r->source = "fixture";
-	(void)response_header_add(r, "Content-Type", RESPONSE_JSON_TYPE);
-	(void)response_piece_own(r, body, len);
+	users_send(r, &out);
 }
