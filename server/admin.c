@@ -17,6 +17,7 @@
 #include "error.h"
 #include "isotime.h"
 #include "log.h"
+#include "probe.h"
 #include "query.h"
 
 #ifndef GONGMOCK_VERSION
@@ -325,10 +326,16 @@ admin_handle(const struct admin_ctx *ctx, const struct request *req, struct resp
 	int get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
 
 	if (strcmp(req->path, ADMIN_PREFIX "/health") == 0) {
+		const char *ua = request_header(req, "User-Agent");
+
 		if (!get)
 			error_respond(r, ERROR_METHOD, NULL);
 		else
 			admin_health(ctx, r);
+		/* A container probes every few seconds for its whole life: keep that out of the
+		 * access log. */
+		r->unlogged =
+		    ua != NULL && strncmp(ua, PROBE_USER_AGENT, strlen(PROBE_USER_AGENT)) == 0;
 		return;
 	}
 	if (!admin_allowed(ctx, req)) {

@@ -20,14 +20,11 @@
 void
 config_defaults(struct config *c)
 {
-	const char *secret = getenv("GONGMOCK_CURSOR_SECRET");
-
 	memset(c, 0, sizeof(*c));
 	c->bind = CONFIG_DEFAULT_BIND;
 	c->port = CONFIG_DEFAULT_PORT;
 	c->page_size = CONFIG_DEFAULT_PAGE_SIZE;
 	c->cursor_ttl = CONFIG_DEFAULT_CURSOR_TTL;
-	c->cursor_secret = (secret != NULL && secret[0] != '\0') ? secret : NULL;
 	c->log_format = CONFIG_LOG_TEXT;
 	c->seed = 1;
 	c->journal = CONFIG_DEFAULT_JOURNAL;
@@ -131,8 +128,8 @@ static const struct flags_spec config_spec[] = {
      CONFIG_AT(page_size)},
     {.name = "--cursor-secret",
      .arg = "S",
-     .help = "key for signing cursors (default: random per process;\n"
-             "or GONGMOCK_CURSOR_SECRET)",
+     .help = "key for signing cursors, the same for every replica\n"
+             "that serves one client (default: random per process)",
      .kind = FLAGS_STRING,
      CONFIG_AT(cursor_secret)},
     {.name = "--cursor-ttl",
@@ -283,20 +280,72 @@ static const struct flags_table config_flags = {
     .unexpected = "unexpected argument '%a' (see --help)",
     .unknown = "unknown option '%n' (see --help)",
     .no_value = "%n needs a value (see --help)",
+    .env_prefix = CONFIG_ENV_PREFIX,
 };
+
+/* The variables' names, wrapped as the option list is indented. */
+static void
+config_usage_env(FILE *out)
+{
+	char name[128];
+	size_t i, used = 0;
+
+	for (i = 0; i < config_flags.nspec; i++) {
+		const struct flags_spec *fs = &config_flags.spec[i];
+		size_t n;
+
+		if (fs->kind == FLAGS_SECTION || fs->kind == FLAGS_HELP ||
+		    fs->kind == FLAGS_VERSION ||
+		    flags_env_name(&config_flags, fs, name, sizeof(name)) != 0)
+			continue;
+		n = strlen(name);
+		if (used > 0 && used + 1 + n > 80) {
+			fputc('\n', out);
+			used = 0;
+		}
+		used += (size_t)fprintf(out, "%s%s", used == 0 ? "  " : " ", name);
+	}
+	if (used > 0)
+		fputc('\n', out);
+}
 
 void
 config_usage(FILE *out)
 {
 	fputs("usage: gongmock [options]\n"
 	      "       gongmock generate [options]   (gongmock generate --help)\n"
+	      "       gongmock health [options]     (exit 0 when the server answers)\n"
 	      "\n"
 	      "A mock of Gong's GET /v2/calls, served from fixture data.\n",
 	      out);
 	flags_usage(&config_flags, out);
 	fputs("\n"
+	      "environment:\n"
+	      "  Every option can also come from a variable: " CONFIG_ENV_PREFIX
+	      " and its name in\n"
+	      "  capitals, '-' as '_' (--rate-limit 5/s: GONGMOCK_RATE_LIMIT=5/s; --quiet:\n"
+	      "  GONGMOCK_QUIET=1; --redact: a comma-separated list). The command line wins; an\n"
+	      "  empty variable is unset.\n",
+	      out);
+	config_usage_env(out);
+	fputs("\n"
 	      "signals: SIGHUP reloads the fixtures; SIGINT/SIGTERM finish requests and exit.\n",
 	      out);
+}
+
+const char *
+config_env_unknown(char *const *envp, size_t *from)
+{
+	long i = flags_env_unknown(&config_flags, envp, from);
+
+	return i < 0 ? NULL : envp[i];
+}
+
+void
+config_release(struct config *c)
+{
+	free(c->env_hold);
+	c->env_hold = NULL;
 }
 
 /* Flags that only make sense together, or never together. */
@@ -331,7 +380,15 @@ config_check(const struct config *c, char *err, size_t errlen)
 enum config_result
 config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen)
 {
-	switch (flags_parse(&config_flags, c, argc, argv, err, errlen)) {
+	return config_parse_env(c, argc, argv, NULL, err, errlen);
+}
+
+enum config_result
+config_parse_env(struct config *c, int argc, char **argv, char *const *envp, char *err,
+                 size_t errlen)
+{
+	config_release(c);
+	switch (flags_parse_env(&config_flags, c, argc, argv, envp, &c->env_hold, err, errlen)) {
 	case FLAGS_OK:
 		return config_check(c, err, errlen);
 	case FLAGS_ASK_HELP:

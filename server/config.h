@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define CONFIG_ENV_PREFIX "GONGMOCK_"
 #define CONFIG_DEFAULT_BIND "127.0.0.1"
 #define CONFIG_DEFAULT_PORT 8080
 #define CONFIG_DEFAULT_PAGE_SIZE 100
@@ -53,6 +54,7 @@ struct config {
 	const char *replay;          /* replay mode: the cassette to serve */
 	int match_credential;        /* replay matches the credential fingerprint too */
 	unsigned replay_miss_status; /* status of an unmatched request in replay mode */
+	char *env_hold;              /* list values read from the environment (config_release) */
 };
 
 enum config_result {
@@ -62,7 +64,7 @@ enum config_result {
 	CONFIG_ERROR    /* the reason is in err: exit 2 */
 };
 
-/* Sets every default; GONGMOCK_CURSOR_SECRET from the environment if set. */
+/* Sets every default. */
 void config_defaults(struct config *c);
 
 /*
@@ -73,6 +75,26 @@ void config_defaults(struct config *c);
  */
 __attribute__((warn_unused_result)) enum config_result
 config_parse(struct config *c, int argc, char **argv, char *err, size_t errlen);
+
+/*
+ * config_parse, then the environment envp (an `environ`-style array, NULL for none): every flag
+ * the command line does not give may come from its variable, GONGMOCK_ and the flag's name in
+ * capitals with '-' as '_' (--rate-limit: GONGMOCK_RATE_LIMIT); an empty one is unset; an error
+ * names the variable. Strings point into argv and envp, and into a block config_release frees.
+ */
+__attribute__((warn_unused_result)) enum config_result config_parse_env(struct config *c, int argc,
+                                                                        char **argv,
+                                                                        char *const *envp,
+                                                                        char *err, size_t errlen);
+
+/*
+ * The next entry of envp at or after *from ("NAME=value") whose name starts with GONGMOCK_ but
+ * is no flag's variable (a misspelling, most likely), or NULL; *from moves past it.
+ */
+const char *config_env_unknown(char *const *envp, size_t *from);
+
+/* Frees what parsing the environment kept; the config's list strings from it go with it. */
+void config_release(struct config *c);
 
 /* Prints the usage text. */
 void config_usage(FILE *out);

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A name this long or longer is cut in messages (an argument is not a place for prose). */
 #define FLAGS_NAME_CUT 64
@@ -25,6 +26,8 @@ struct flags_say {
 	size_t namelen;              /* its name: arg up to '=' */
 	const char *value;           /* NULL: none */
 	const struct flags_spec *fs; /* NULL: no flag matched */
+	const char *label;           /* who gave the value, in refusals: the flag's name, or its
+	                                environment variable's */
 };
 
 /* Appends to err at *pos, keeping it NUL-terminated and cut at errlen. */
@@ -159,7 +162,7 @@ flags_refuse(char *err, size_t errlen, const struct flags_say *s)
 	}
 	if (errlen > 0)
 		err[0] = '\0';
-	flags_put(err, errlen, &pos, s->fs->name, strlen(s->fs->name));
+	flags_put(err, errlen, &pos, s->label, strlen(s->label));
 	flags_put(err, errlen, &pos, ": ", 2);
 	flags_expand(err, errlen, &pos, tmpl, s);
 }
@@ -377,7 +380,7 @@ flags_take(const struct flags_say *s, void *dst, char *err, size_t errlen)
 		/* The check writes its reason straight after "NAME: ", cut where err ends. */
 		if (errlen > 0)
 			err[0] = '\0';
-		flags_put(err, errlen, &pos, fs->name, strlen(fs->name));
+		flags_put(err, errlen, &pos, s->label, strlen(s->label));
 		flags_put(err, errlen, &pos, ": ", 2);
 		if (fs->check(s->value, field, err + pos, errlen - pos) != 0)
 			return FLAGS_ERROR;
@@ -424,15 +427,15 @@ refuse:
 	return FLAGS_ERROR;
 }
 
-enum flags_result
-flags_parse(const struct flags_table *t, void *dst, int argc, char **argv, char *err, size_t errlen)
+/* The command line; given[i] is set for each entry i it names (when given is not NULL). */
+static enum flags_result
+flags_parse_argv(const struct flags_table *t, void *dst, int argc, char **argv,
+                 unsigned char *given, char *err, size_t errlen)
 {
 	int i;
 
-	if (flags_table_ok(t, err, errlen) != 0)
-		return FLAGS_ERROR;
 	for (i = 1; i < argc; i++) {
-		struct flags_say s = {argv[i], 0, NULL, NULL};
+		struct flags_say s = {argv[i], 0, NULL, NULL, NULL};
 		const char *eq;
 		enum flags_result r;
 
@@ -456,6 +459,9 @@ flags_parse(const struct flags_table *t, void *dst, int argc, char **argv, char 
 		} else {
 			s.namelen = strlen(s.arg);
 		}
+		s.label = s.fs->name;
+		if (given != NULL)
+			given[s.fs - t->spec] = 1;
 		switch (s.fs->kind) {
 		case FLAGS_HELP:
 			return FLAGS_ASK_HELP;
@@ -479,6 +485,206 @@ flags_parse(const struct flags_table *t, void *dst, int argc, char **argv, char 
 			return r;
 	}
 	return FLAGS_OK;
+}
+
+enum flags_result
+flags_parse(const struct flags_table *t, void *dst, int argc, char **argv, char *err, size_t errlen)
+{
+	if (flags_table_ok(t, err, errlen) != 0)
+		return FLAGS_ERROR;
+	return flags_parse_argv(t, dst, argc, argv, NULL, err, errlen);
+}
+
+int
+flags_env_name(const struct flags_table *t, const struct flags_spec *fs, char *out, size_t outlen)
+{
+	size_t plen, i, n;
+
+	if (t->env_prefix == NULL || fs->name == NULL)
+		return -1;
+	plen = strlen(t->env_prefix);
+	n = strlen(fs->name) - 2;
+	if (plen + n + 1 > outlen)
+		return -1;
+	memcpy(out, t->env_prefix, plen);
+	for (i = 0; i < n; i++) {
+		char c = fs->name[2 + i];
+
+		out[plen + i] = c == '-' ? '_' : (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+	}
+	out[plen + n] = '\0';
+	return 0;
+}
+
+/* Whether a flag of this kind may come from the environment. */
+static int
+flags_env_kind(enum flags_kind k)
+{
+	return k != FLAGS_SECTION && k != FLAGS_HELP && k != FLAGS_VERSION;
+}
+
+/* The value of NAME in envp, or NULL. */
+static const char *
+flags_env_get(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* A boolean variable's value: 1, 0, or -1 for a word that is neither. */
+static int
+flags_env_bool(const char *v)
+{
+	static const char *const yes[] = {"1", "true", "yes", "on"};
+	static const char *const no[] = {"0", "false", "no", "off"};
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* Takes every comma-separated item of a list variable; copies go to *pos in the hold block. */
+static enum flags_result
+flags_env_list(struct flags_say *s, void *dst, char **pos, char *err, size_t errlen)
+{
+	const char *item = s->value;
+
+	for (;;) {
+		const char *comma = strchr(item, ',');
+		size_t n = comma != NULL ? (size_t)(comma - item) : strlen(item);
+		enum flags_result r;
+
+		memcpy(*pos, item, n);
+		(*pos)[n] = '\0';
+		s->value = *pos;
+		*pos += n + 1;
+		r = flags_take(s, dst, err, errlen);
+		if (r != FLAGS_OK)
+			return r;
+		if (comma == NULL)
+			return FLAGS_OK;
+		item = comma + 1;
+	}
+}
+
+enum flags_result
+flags_parse_env(const struct flags_table *t, void *dst, int argc, char **argv, char *const *envp,
+                char **hold, char *err, size_t errlen)
+{
+	unsigned char *given;
+	char name[128], *pos = NULL;
+	size_t i, need = 0;
+	enum flags_result r;
+
+	*hold = NULL;
+	if (flags_table_ok(t, err, errlen) != 0)
+		return FLAGS_ERROR;
+	given = calloc(t->nspec, 1);
+	if (given == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return FLAGS_ERROR;
+	}
+	r = flags_parse_argv(t, dst, argc, argv, given, err, errlen);
+	if (r != FLAGS_OK || envp == NULL || t->env_prefix == NULL)
+		goto out;
+	/* Room for the copies of list values, split at their commas. */
+	for (i = 0; i < t->nspec; i++) {
+		const char *v;
+
+		if (t->spec[i].kind != FLAGS_LIST || given[i] ||
+		    flags_env_name(t, &t->spec[i], name, sizeof(name)) != 0)
+			continue;
+		v = flags_env_get(envp, name);
+		if (v != NULL)
+			need += strlen(v) + 1;
+	}
+	if (need > 0) {
+		*hold = pos = malloc(need);
+		if (pos == NULL) {
+			snprintf(err, errlen, "out of memory");
+			r = FLAGS_ERROR;
+			goto out;
+		}
+	}
+	for (i = 0; i < t->nspec && r == FLAGS_OK; i++) {
+		const struct flags_spec *fs = &t->spec[i];
+		struct flags_say s = {NULL, 0, NULL, fs, name};
+		int b;
+
+		if (!flags_env_kind(fs->kind) || given[i] ||
+		    flags_env_name(t, fs, name, sizeof(name)) != 0)
+			continue;
+		s.value = flags_env_get(envp, name);
+		if (s.value == NULL || s.value[0] == '\0')
+			continue;
+		s.arg = name;
+		s.namelen = strlen(name);
+		switch (fs->kind) {
+		case FLAGS_BOOL:
+			b = flags_env_bool(s.value);
+			if (b < 0) {
+				snprintf(
+				    err, errlen,
+				    "%s: '%.40s' is neither 1, true, yes, on nor 0, false, no, off",
+				    name, s.value);
+				r = FLAGS_ERROR;
+				break;
+			}
+			*(int *)(void *)((char *)dst + fs->at) = b;
+			break;
+		case FLAGS_LIST:
+			r = flags_env_list(&s, dst, &pos, err, errlen);
+			break;
+		default:
+			r = flags_take(&s, dst, err, errlen);
+			break;
+		}
+	}
+out:
+	free(given);
+	if (r != FLAGS_OK && r != FLAGS_ASK_HELP && r != FLAGS_ASK_VERSION) {
+		free(*hold);
+		*hold = NULL;
+	}
+	return r;
+}
+
+long
+flags_env_unknown(const struct flags_table *t, char *const *envp, size_t *from)
+{
+	char name[128];
+	size_t i, j, plen;
+
+	if (t->env_prefix == NULL || envp == NULL)
+		return -1;
+	plen = strlen(t->env_prefix);
+	for (i = *from; envp[i] != NULL; i++) {
+		const char *eq = strchr(envp[i], '=');
+		size_t n = eq != NULL ? (size_t)(eq - envp[i]) : strlen(envp[i]);
+		int known = 0;
+
+		if (n <= plen || strncmp(envp[i], t->env_prefix, plen) != 0)
+			continue;
+		for (j = 0; j < t->nspec && !known; j++)
+			known = flags_env_kind(t->spec[j].kind) &&
+			        flags_env_name(t, &t->spec[j], name, sizeof(name)) == 0 &&
+			        strlen(name) == n && strncmp(name, envp[i], n) == 0;
+		if (!known) {
+			*from = i + 1;
+			return (long)i;
+		}
+	}
+	*from = i;
+	return -1;
 }
 
 void

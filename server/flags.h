@@ -106,6 +106,12 @@ struct flags_table {
 	const char *unexpected; /* one that does not start with "--" */
 	const char *unknown;    /* a name no flag has, or a value given to a flag that takes none */
 	const char *no_value;   /* a flag that needs a value, last on the line */
+	/*
+	 * NULL, or the prefix of the environment variables that may give the flags too: each
+	 * flag's is the prefix and its name in capitals, '-' as '_' ("GONGMOCK_" + "--rate-limit":
+	 * GONGMOCK_RATE_LIMIT). See flags_parse_env.
+	 */
+	const char *env_prefix;
 };
 
 enum flags_result {
@@ -126,6 +132,35 @@ enum flags_result {
 __attribute__((warn_unused_result)) enum flags_result flags_parse(const struct flags_table *t,
                                                                   void *dst, int argc, char **argv,
                                                                   char *err, size_t errlen);
+
+/*
+ * flags_parse, then the environment for every flag argv did not give: in envp (an `environ`-
+ * style array, "NAME=value", ended by NULL; NULL for none), each flag's variable (see
+ * env_prefix) is read as its value would be on the command line, the flag on the command line
+ * winning. An empty value counts as unset. A FLAGS_BOOL variable takes 1, true, yes or on, and
+ * 0, false, no or off; a FLAGS_LIST one a comma-separated list. An error names the variable
+ * ("GONGMOCK_PORT: 'x' is not a port"). Strings stored point into argv or envp, or, for lists
+ * from the environment, into *hold: a block the caller frees with free() once dst is no longer
+ * used (NULL when nothing needed it). Help and version on the command line win over any error
+ * of the environment.
+ */
+__attribute__((warn_unused_result)) enum flags_result
+flags_parse_env(const struct flags_table *t, void *dst, int argc, char **argv, char *const *envp,
+                char **hold, char *err, size_t errlen);
+
+/*
+ * The environment variable of flag fs into out (NUL-terminated, cut at outlen); 0, or -1 when
+ * the table has no env_prefix or out is too short.
+ */
+int flags_env_name(const struct flags_table *t, const struct flags_spec *fs, char *out,
+                   size_t outlen);
+
+/*
+ * The "NAME" part of envp entries that start with the table's env_prefix but are no flag's
+ * variable, one at a time: returns the index in envp of the next such entry at or after
+ * *from (and moves *from past it), or -1. For warning about a misspelt variable.
+ */
+long flags_env_unknown(const struct flags_table *t, char *const *envp, size_t *from);
 
 /*
  * Prints the table's section headings (a blank line, then "title:") and flags: two spaces,

@@ -458,7 +458,8 @@ http_log(struct http_req *q, const struct request *req, const struct response *r
 	a.source = r->source ? r->source : "-";
 	a.extra = r->log_extra;
 	a.duration_us = log_now_us() - q->start_us;
-	log_access(&a);
+	if (!r->unlogged)
+		log_access(&a);
 	if (q->server->observe != NULL)
 		q->server->observe(&a, q->server->observe_cls);
 }

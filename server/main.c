@@ -16,7 +16,10 @@
 #include "config.h"
 #include "generate.h"
 #include "log.h"
+#include "probe.h"
 #include "server.h"
+
+extern char **environ;
 
 #ifndef GONGMOCK_VERSION
 #define GONGMOCK_VERSION "0.1.0"
@@ -73,6 +76,19 @@ main_reload_start(struct main_reload *rl)
 	rl->started = 1;
 }
 
+/* A GONGMOCK_ variable that no option reads is most likely a misspelt one. */
+static void
+main_warn_env(void)
+{
+	const char *e;
+	size_t from = 0;
+
+	while ((e = config_env_unknown(environ, &from)) != NULL)
+		log_msg("warning",
+		        "%.*s is not a variable gongmock reads (--help lists them): ignored",
+		        (int)strcspn(e, "="), e);
+}
+
 /* Many concurrent clients need many descriptors: take the hard limit. */
 static void
 main_raise_nofile(void)
@@ -97,22 +113,28 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "generate") == 0)
 		return generate_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "health") == 0)
+		return probe_main(argc - 1, argv + 1, environ);
 
 	config_defaults(&cfg);
-	switch (config_parse(&cfg, argc, argv, err, sizeof(err))) {
+	switch (config_parse_env(&cfg, argc, argv, environ, err, sizeof(err))) {
 	case CONFIG_OK:
 		break;
 	case CONFIG_HELP:
 		config_usage(stdout);
+		config_release(&cfg);
 		return 0;
 	case CONFIG_VERSION:
 		printf("gongmock %s\n", GONGMOCK_VERSION);
+		config_release(&cfg);
 		return 0;
 	default:
 		fprintf(stderr, "gongmock: %s\n", err);
+		config_release(&cfg);
 		return 2;
 	}
 	log_setup(cfg.log_format == CONFIG_LOG_JSON ? LOG_JSON : LOG_TEXT, cfg.quiet);
+	main_warn_env();
 	/*
 	 * Each answer from an upstream, and each page of the POST views, is a buffer of its
 	 * own, freed once sent. With glibc's default thresholds the free space at the top of a
@@ -136,6 +158,7 @@ main(int argc, char **argv)
 	srv = server_start(&cfg, err, sizeof(err), &code);
 	if (srv == NULL) {
 		fprintf(stderr, "gongmock: %s\n", err);
+		config_release(&cfg);
 		return code;
 	}
 	if (strchr(cfg.bind, ':') != NULL)
@@ -165,5 +188,6 @@ main(int argc, char **argv)
 	if (rl.started)
 		pthread_join(rl.thread, NULL);
 	server_stop(srv);
+	config_release(&cfg);
 	return 0;
 }

@@ -67,6 +67,7 @@ struct response {
 	enum response_fault fault;
 	unsigned slow_ms;           /* RESPONSE_FAULT_SLOW: how long the body takes */
 	const char *log_extra;      /* text added to the access-log line, or NULL */
+	int unlogged;               /* no access-log line (the health probe's answers) */
 	char extra_text[320];       /* room for a log_extra made per request */
 	void (*release)(void *cls); /* run once by response_free */
 	void *release_cls;

@@ -1,8 +1,9 @@
 /*
  * test_binary.c - the built binary as a user runs it: --help, a bad flag, a bad fixture, the
- * listening line with port 0, a request, SIGHUP reload, SIGTERM with a clean exit, and the
- * reasons `gongmock generate` gives for bad flags.
- * The binary's path comes from GONGMOCK_BIN (default build/gongmock).
+ * listening line with port 0, a request, SIGHUP reload, SIGTERM with a clean exit, the
+ * reasons `gongmock generate` gives for bad flags, configuration by environment variables, and
+ * `gongmock health`.
+ * The binary's path comes from TEST_GONGMOCK_BIN (default build/gongmock).
  */
 #define _DEFAULT_SOURCE /* kill */
 #include "harness.h"
@@ -19,6 +20,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 START_TEST(help_prints_usage_and_exits_0)
 {
@@ -314,6 +318,164 @@ START_TEST(generate_bad_flags_exit_2_word_for_word)
 }
 END_TEST
 
+/* The currentPageSize of the first page of /v2/calls on port. */
+static long
+first_page_size(unsigned port)
+{
+	char *body, *at;
+	long n = -1;
+
+	ck_assert_int_eq(get_status(port, "/v2/calls", &body), 200);
+	at = strstr(body, "\"currentPageSize\":");
+	if (at != NULL)
+		n = strtol(at + 18, NULL, 10);
+	free(body);
+	return n;
+}
+
+START_TEST(variables_configure_it_and_flags_win)
+{
+	static const char *const plain[] = {"--port", "0", NULL};
+	static const char *const flagged[] = {"--port", "0", "--page-size", "9", NULL};
+	struct harness_proc p;
+	char *out, *err;
+
+	setenv("GONGMOCK_PAGE_SIZE", "7", 1);
+	setenv("GONGMOCK_PROT", "8081", 1);
+	harness_spawn(&p, plain);
+	out = harness_read_until(p.out, 10000, "\n");
+	ck_assert_int_eq(first_page_size(listening_port(out)), 7);
+	err = harness_read_until(p.err, 2000, "GET /v2/calls 200");
+	ck_assert_msg(strstr(err, " warning GONGMOCK_PROT is not a variable gongmock reads (--help "
+	                          "lists them): ignored\n") != NULL,
+	              "%s", err);
+	/* Its value is not repeated: a variable may hold a secret. */
+	ck_assert_ptr_null(strstr(err, "8081"));
+	free(err);
+	free(out);
+	kill(p.pid, SIGTERM);
+	ck_assert_int_eq(harness_wait(&p, 15000), 0);
+
+	unsetenv("GONGMOCK_PROT");
+	harness_spawn(&p, flagged);
+	out = harness_read_until(p.out, 10000, "\n");
+	ck_assert_int_eq(first_page_size(listening_port(out)), 9);
+	free(out);
+	kill(p.pid, SIGTERM);
+	ck_assert_int_eq(harness_wait(&p, 15000), 0);
+	unsetenv("GONGMOCK_PAGE_SIZE");
+}
+END_TEST
+
+START_TEST(a_bad_variable_exits_2_naming_it)
+{
+	static const char *const none[] = {NULL};
+	struct harness_proc p;
+	char *err;
+
+	setenv("GONGMOCK_PORT", "http", 1);
+	harness_spawn(&p, none);
+	err = harness_read_until(p.err, 10000, NULL);
+	ck_assert_str_eq(err, "gongmock: GONGMOCK_PORT: 'http' is not a port (0-65535)\n");
+	ck_assert_int_eq(harness_wait(&p, 5000), 2);
+	free(err);
+	unsetenv("GONGMOCK_PORT");
+}
+END_TEST
+
+/* Runs `gongmock health` with args; returns its exit code, its stdout and stderr in out/err. */
+static int
+run_health(const char *const *args, char **out, char **err)
+{
+	const char *argv[8] = {"health"};
+	struct harness_proc p;
+	size_t n = 1;
+
+	for (; *args != NULL && n < 7; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	harness_spawn(&p, argv);
+	*out = harness_read_until(p.out, 5000, NULL);
+	*err = harness_read_until(p.err, 1000, NULL);
+	return harness_wait(&p, 5000);
+}
+
+START_TEST(health_probes_the_server_without_logging_itself)
+{
+	static const char *const args[] = {"--port", "0", NULL};
+	struct harness_proc p;
+	const char *hargs[3] = {"--port", NULL, NULL};
+	char *out, *hout, *herr, port_text[8], *log;
+	unsigned port;
+
+	harness_spawn(&p, args);
+	out = harness_read_until(p.out, 10000, "\n");
+	port = listening_port(out);
+	snprintf(port_text, sizeof(port_text), "%u", port);
+	hargs[1] = port_text;
+	ck_assert_int_eq(run_health(hargs, &hout, &herr), 0);
+	ck_assert_msg(strncmp(hout, "{\"status\":\"ok\",\"mode\":\"mock\",\"calls\":400,", 41) ==
+	                      0 &&
+	                  hout[strlen(hout) - 1] == '\n',
+	              "%s", hout);
+	ck_assert_str_eq(herr, "");
+	free(hout);
+	free(herr);
+	/* The variable works as for the server. */
+	setenv("GONGMOCK_PORT", port_text, 1);
+	ck_assert_int_eq(run_health((const char *const[]){NULL}, &hout, &herr), 0);
+	free(hout);
+	free(herr);
+	unsetenv("GONGMOCK_PORT");
+	/* A client's request for health is logged; the probe's were not. */
+	ck_assert_int_eq(get_status(port, "/__admin/health", NULL), 200);
+	log = harness_read_until(p.err, 3000, "GET /__admin/health 200");
+	ck_assert_msg(strstr(log, "GET /__admin/health 200") != NULL, "%s", log);
+	ck_assert_ptr_null(strstr(strstr(log, "GET /__admin/health") + 1, "GET /__admin/health"));
+	free(log);
+	kill(p.pid, SIGTERM);
+	ck_assert_int_eq(harness_wait(&p, 15000), 0);
+	free(out);
+
+	/* Nothing listens there any more. */
+	ck_assert_int_eq(run_health(hargs, &hout, &herr), 1);
+	ck_assert_str_eq(hout, "");
+	ck_assert_msg(
+	    strstr(herr, "gongmock health: unhealthy: cannot connect to 127.0.0.1 port ") == herr &&
+	        strstr(herr, ": Connection refused\n") != NULL,
+	    "%s", herr);
+	free(hout);
+	free(herr);
+}
+END_TEST
+
+START_TEST(health_gives_up_on_a_server_that_does_not_answer)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	const char *hargs[3] = {"--port", NULL, NULL};
+	char *hout, *herr, port_text[8];
+	long t0;
+
+	/* Listening, never accepting: the kernel completes the connection, nobody answers. */
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 4), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(port_text, sizeof(port_text), "%u", ntohs(sa.sin_port));
+	hargs[1] = port_text;
+	t0 = harness_mono_ms();
+	ck_assert_int_eq(run_health(hargs, &hout, &herr), 1);
+	ck_assert_msg(strstr(herr, "within 2000 ms") != NULL, "%s", herr);
+	/* It gave up on its own (the runner's own limit is far above). */
+	ck_assert_int_lt(harness_mono_ms() - t0, 4500);
+	free(hout);
+	free(herr);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 binary_suite(void)
 {
@@ -330,6 +492,10 @@ binary_suite(void)
 	tcase_add_test(t, json_access_log_is_one_object_per_line);
 	tcase_add_test(t, generate_is_deterministic);
 	tcase_add_test(t, generate_bad_flags_exit_2_word_for_word);
+	tcase_add_test(t, variables_configure_it_and_flags_win);
+	tcase_add_test(t, a_bad_variable_exits_2_naming_it);
+	tcase_add_test(t, health_probes_the_server_without_logging_itself);
+	tcase_add_test(t, health_gives_up_on_a_server_that_does_not_answer);
 	suite_add_tcase(s, t);
 	return s;
 }

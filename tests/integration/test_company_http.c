@@ -336,7 +336,7 @@ END_TEST
 static int
 generate_to(const char *path, char **args)
 {
-	const char *bin = getenv("GONGMOCK_BIN");
+	const char *bin = getenv("TEST_GONGMOCK_BIN");
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int status = 0;

@@ -3,8 +3,8 @@
  * --help, in both directions: for serve mode (`gongmock --help` against the block's
  * `gongmock [options]` lines) and for `gongmock generate --help` against its `gongmock
  * generate` lines. A flag added to a table without the README, or documented without
- * existing, fails here. The binary comes from GONGMOCK_BIN (default build/gongmock); the
- * README from GONGMOCK_README (default README.md, tests run from the repository's root).
+ * existing, fails here. The binary comes from TEST_GONGMOCK_BIN (default build/gongmock); the
+ * README from TEST_GONGMOCK_README (default README.md, tests run from the repository's root).
  */
 #include "harness.h"
 
@@ -105,7 +105,7 @@ docs_help(const char *const *args)
 static char *
 docs_readme(void)
 {
-	const char *path = getenv("GONGMOCK_README") ? getenv("GONGMOCK_README") : "README.md";
+	const char *path = getenv("TEST_GONGMOCK_README") ? getenv("TEST_GONGMOCK_README") : "README.md";
 
 	return harness_read_file(path, NULL);
 }

@@ -252,7 +252,7 @@ harness_escape(const char *s, char *buf, size_t buflen)
 static const char *
 harness_bin(void)
 {
-	const char *b = getenv("GONGMOCK_BIN");
+	const char *b = getenv("TEST_GONGMOCK_BIN");
 
 	return b != NULL ? b : "build/gongmock";
 }

@@ -163,7 +163,7 @@ void harness_sleep_ms(long ms);
  */
 int harness_run(Suite *s);
 
-/* A child process running the built binary (GONGMOCK_BIN, default build/gongmock). */
+/* A child process running the built binary (TEST_GONGMOCK_BIN, default build/gongmock). */
 struct harness_proc {
 	pid_t pid;
 	int out; /* read end of its stdout */

@@ -70,19 +70,81 @@ START_TEST(every_flag)
 }
 END_TEST
 
-START_TEST(secret_from_the_environment)
+START_TEST(flags_from_the_environment)
 {
 	static const char *const none[] = {NULL};
-	static const char *const flag[] = {"--cursor-secret", "flag", NULL};
+	static const char *const flag[] = {"gongmock", "--cursor-secret", "flag", "--port", "9",
+	                                   NULL};
+	static const char *const env[] = {"GONGMOCK_CURSOR_SECRET=env",
+	                                  "GONGMOCK_PORT=81",
+	                                  "GONGMOCK_BIND=0.0.0.0",
+	                                  "GONGMOCK_QUIET=true",
+	                                  "GONGMOCK_RATE_LIMIT=gong",
+	                                  "GONGMOCK_UPSTREAM=https://api.gong.io",
+	                                  "GONGMOCK_RECORD=/data/session.jsonl",
+	                                  "GONGMOCK_REDACT=title,url",
+	                                  "GONGMOCK_LOG_FORMAT=json",
+	                                  "GONGMOCK_PROT=8",
+	                                  NULL};
+	static const char *const bad[] = {"GONGMOCK_REDACT=title,secret", NULL};
+	static const char *const clash[] = {"GONGMOCK_REPLAY=x.jsonl",
+	                                    "GONGMOCK_UPSTREAM=https://api.gong.io", NULL};
 	struct config c;
 	char err[256];
+	size_t from = 0;
+	const char *unknown;
 
-	setenv("GONGMOCK_CURSOR_SECRET", "env", 1);
+	/* config_parse reads no environment. */
+	setenv("GONGMOCK_CURSOR_SECRET", "process", 1);
 	ck_assert_int_eq(parse(&c, none, err, sizeof(err)), CONFIG_OK);
-	ck_assert_str_eq(c.cursor_secret, "env");
-	ck_assert_int_eq(parse(&c, flag, err, sizeof(err)), CONFIG_OK);
-	ck_assert_str_eq(c.cursor_secret, "flag");
+	ck_assert_ptr_null(c.cursor_secret);
 	unsetenv("GONGMOCK_CURSOR_SECRET");
+
+	config_defaults(&c);
+	ck_assert_int_eq(
+	    config_parse_env(&c, 5, (char **)flag, (char *const *)env, err, sizeof(err)),
+	    CONFIG_OK);
+	ck_assert_str_eq(c.cursor_secret, "flag");
+	ck_assert_uint_eq(c.port, 9);
+	ck_assert_str_eq(c.bind, "0.0.0.0");
+	ck_assert_int_eq(c.quiet, 1);
+	ck_assert_str_eq(c.rate_limit, "gong");
+	ck_assert_str_eq(c.upstream, "https://api.gong.io");
+	ck_assert_str_eq(c.record, "/data/session.jsonl");
+	ck_assert_uint_eq(c.nredact, 2);
+	ck_assert_str_eq(c.redact[0], "title");
+	ck_assert_str_eq(c.redact[1], "url");
+	ck_assert_int_eq(c.log_format, CONFIG_LOG_JSON);
+	config_release(&c);
+
+	config_defaults(&c);
+	ck_assert_int_eq(
+	    config_parse_env(&c, 1, (char **)flag, (char *const *)env, err, sizeof(err)),
+	    CONFIG_OK);
+	ck_assert_str_eq(c.cursor_secret, "env");
+	ck_assert_uint_eq(c.port, 81);
+	config_release(&c);
+
+	unknown = config_env_unknown((char *const *)env, &from);
+	ck_assert_str_eq(unknown, "GONGMOCK_PROT=8");
+	ck_assert_ptr_null(config_env_unknown((char *const *)env, &from));
+
+	config_defaults(&c);
+	ck_assert_int_eq(
+	    config_parse_env(&c, 1, (char **)flag, (char *const *)bad, err, sizeof(err)),
+	    CONFIG_ERROR);
+	ck_assert_str_eq(err,
+	                 "GONGMOCK_REDACT: 'secret' is not a free-text field of a call (title, "
+	                 "url, meetingUrl, customData, purpose, sdrDisposition, clientUniqueId, "
+	                 "calendarEventId)");
+	config_release(&c);
+	/* Combinations are checked whoever gave them. */
+	config_defaults(&c);
+	ck_assert_int_eq(
+	    config_parse_env(&c, 1, (char **)flag, (char *const *)clash, err, sizeof(err)),
+	    CONFIG_ERROR);
+	ck_assert_str_eq(err, "--upstream and --replay exclude each other: proxy or replay");
+	config_release(&c);
 }
 END_TEST
 
@@ -322,7 +384,7 @@ main(void)
 
 	tcase_add_test(t, defaults);
 	tcase_add_test(t, every_flag);
-	tcase_add_test(t, secret_from_the_environment);
+	tcase_add_test(t, flags_from_the_environment);
 	tcase_add_test(t, help_and_version);
 	tcase_add_test(t, bad_values_name_the_flag);
 	tcase_add_test(t, every_message_word_for_word);

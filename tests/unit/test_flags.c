@@ -1,7 +1,7 @@
 /*
  * test_flags.c - the table-driven command line: every kind of flag in both spellings, every
  * message (the defaults and the templates), help and version ending the parse, the usage
- * layout, and tables that contradict themselves.
+ * layout, tables that contradict themselves, and flags given by environment variables.
  */
 #include "flags.h"
 
@@ -363,7 +363,7 @@ START_TEST(usage_lists_sections_and_flags)
 	     AT(name)},
 	    {.name = "--abcdefgh1", .arg = "XYZ", .help = "wraps", .kind = FLAGS_STRING, AT(url)},
 	};
-	static const struct flags_table t = {fits, 2, 17, "u", "u", "u"};
+	static const struct flags_table t = {fits, 2, 17, "u", "u", "u", NULL};
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
@@ -443,7 +443,7 @@ START_TEST(tables_that_contradict_themselves_are_refused)
 		    {.name = "--help", .alias = "-h", .help = "h", .kind = FLAGS_HELP},
 		    cases[i].spec,
 		};
-		struct flags_table t = {two, 2, 20, "u", "u", "u"};
+		struct flags_table t = {two, 2, 20, "u", "u", "u", NULL};
 		struct opts o;
 		char err[256] = "";
 
@@ -456,13 +456,175 @@ END_TEST
 
 START_TEST(a_table_without_messages_is_refused)
 {
-	static const struct flags_table t = {spec, 1, 20, "u", NULL, "u"};
+	static const struct flags_table t = {spec, 1, 20, "u", NULL, "u", NULL};
 	static const char *const none[] = {NULL};
 	struct opts o;
 	char err[256];
 
 	ck_assert_int_eq(parse_with(&t, &o, none, err, sizeof(err)), FLAGS_ERROR);
 	ck_assert_str_eq(err, "flag table: a message is missing");
+}
+END_TEST
+
+/* The same table, with variables T_NAME, T_PORT, ... */
+static const struct flags_table env_table = {
+    .spec = spec,
+    .nspec = sizeof(spec) / sizeof(spec[0]),
+    .column = 20,
+    .unexpected = "unexpected '%a'",
+    .unknown = "unknown '%n' in '%a'",
+    .no_value = "%n wants a value",
+    .env_prefix = "T_",
+};
+
+static enum flags_result
+parse_env(struct opts *o, const char *const *args, const char *const *envp, char **hold, char *err,
+          size_t errlen)
+{
+	const char *argv[32];
+	int argc = 0;
+
+	memset(o, 0, sizeof(*o));
+	argv[argc++] = "prog";
+	for (; *args != NULL; args++)
+		argv[argc++] = *args;
+	argv[argc] = NULL;
+	return flags_parse_env(&env_table, o, argc, (char **)argv, (char *const *)envp, hold, err,
+	                       errlen);
+}
+
+START_TEST(variables_are_named_after_their_flags)
+{
+	char name[32];
+
+	ck_assert_int_eq(flags_env_name(&env_table, &spec[1], name, sizeof(name)), 0);
+	ck_assert_str_eq(name, "T_NAME");
+	ck_assert_int_eq(flags_env_name(&env_table, &spec[1], name, 6), -1);
+	ck_assert_int_eq(flags_env_name(&table, &spec[1], name, sizeof(name)), -1);
+	ck_assert_str_eq(spec[13].name, "--a-very-long-flag-name");
+	ck_assert_int_eq(flags_env_name(&env_table, &spec[13], name, sizeof(name)), 0);
+	ck_assert_str_eq(name, "T_A_VERY_LONG_FLAG_NAME");
+}
+END_TEST
+
+START_TEST(every_kind_from_the_environment)
+{
+	static const char *const none[] = {NULL};
+	static const char *const env[] = {
+	    "HOME=/root",     "T_NAME=n",        "T_PORT=81",    "T_SEED=42",   "T_TTL=60",
+	    "T_VERBOSE=yes",  "T_MODE=slow",     "T_COLOR=blue", "T_TAG=a,b,c", "T_DAY=day3",
+	    "T_URL=http://x", "T_NAMES=ignored", "T_TIMEOUT=",   NULL};
+	struct opts o;
+	char err[256], *hold = NULL;
+
+	ck_assert_int_eq(parse_env(&o, none, env, &hold, err, sizeof(err)), FLAGS_OK);
+	ck_assert_str_eq(o.name, "n");
+	ck_assert_uint_eq(o.port, 81);
+	ck_assert_uint_eq(o.seed, 42);
+	ck_assert_int_eq(o.ttl, 60);
+	ck_assert_int_eq(o.verbose, 1);
+	ck_assert_int_eq(o.mode, 2);
+	ck_assert_uint_eq(o.color, 7);
+	ck_assert_uint_eq(o.ntags, 3);
+	ck_assert_str_eq(o.tags[0], "a");
+	ck_assert_str_eq(o.tags[1], "b");
+	ck_assert_str_eq(o.tags[2], "c");
+	ck_assert_int_eq(o.day, 3);
+	ck_assert_str_eq(o.url, "http://x");
+	/* Empty: unset, the default stays. */
+	ck_assert_uint_eq(o.timeout, 0);
+	ck_assert_ptr_nonnull(hold);
+	free(hold);
+}
+END_TEST
+
+START_TEST(the_command_line_wins)
+{
+	static const char *const args[] = {"--port", "82", "--tag", "z", "-v", NULL};
+	static const char *const env[] = {"T_PORT=81", "T_TAG=a,b", "T_VERBOSE=0", "T_NAME=n",
+	                                  NULL};
+	struct opts o;
+	char err[256], *hold = NULL;
+
+	ck_assert_int_eq(parse_env(&o, args, env, &hold, err, sizeof(err)), FLAGS_OK);
+	ck_assert_uint_eq(o.port, 82);
+	ck_assert_uint_eq(o.ntags, 1);
+	ck_assert_str_eq(o.tags[0], "z");
+	ck_assert_int_eq(o.verbose, 1);
+	ck_assert_str_eq(o.name, "n");
+	/* The list came from argv only: nothing was copied. */
+	ck_assert_ptr_null(hold);
+}
+END_TEST
+
+START_TEST(booleans_take_words)
+{
+	static const char *const none[] = {NULL};
+	static const char *const yes[] = {"1", "true", "YES", "On", NULL};
+	static const char *const no[] = {"0", "false", "no", "OFF", NULL};
+	char var[32], err[256], *hold = NULL;
+	const char *env[2] = {var, NULL};
+	struct opts o;
+	size_t i;
+
+	for (i = 0; yes[i] != NULL; i++) {
+		snprintf(var, sizeof(var), "T_VERBOSE=%s", yes[i]);
+		ck_assert_int_eq(parse_env(&o, none, env, &hold, err, sizeof(err)), FLAGS_OK);
+		ck_assert_int_eq(o.verbose, 1);
+	}
+	for (i = 0; no[i] != NULL; i++) {
+		snprintf(var, sizeof(var), "T_VERBOSE=%s", no[i]);
+		ck_assert_int_eq(parse_env(&o, none, env, &hold, err, sizeof(err)), FLAGS_OK);
+		ck_assert_int_eq(o.verbose, 0);
+	}
+	snprintf(var, sizeof(var), "T_VERBOSE=maybe");
+	ck_assert_int_eq(parse_env(&o, none, env, &hold, err, sizeof(err)), FLAGS_ERROR);
+	ck_assert_str_eq(err,
+	                 "T_VERBOSE: 'maybe' is neither 1, true, yes, on nor 0, false, no, off");
+}
+END_TEST
+
+START_TEST(errors_name_the_variable)
+{
+	static const char *const none[] = {NULL};
+	static const char *const help[] = {"--help", NULL};
+	static const char *const port[] = {"T_PORT=0", NULL};
+	static const char *const day[] = {"T_DAY=day0", NULL};
+	static const char *const tags[] = {"T_TAG=a,xb", NULL};
+	static const char *const many[] = {"T_TAG=a,b,c,d", NULL};
+	static const char *const empty_item[] = {"T_NAME=", "T_COLOR=green", NULL};
+	struct opts o;
+	char err[256], *hold = NULL;
+
+	ck_assert_int_eq(parse_env(&o, none, port, &hold, err, sizeof(err)), FLAGS_ERROR);
+	ck_assert_str_eq(err, "T_PORT: '0' is not a port (1-65535, 100%)");
+	ck_assert_int_eq(parse_env(&o, none, day, &hold, err, sizeof(err)), FLAGS_ERROR);
+	ck_assert_str_eq(err, "T_DAY: 'day0' is not day1 to day9");
+	ck_assert_int_eq(parse_env(&o, none, tags, &hold, err, sizeof(err)), FLAGS_ERROR);
+	ck_assert_str_eq(err, "T_TAG: 'xb' starts with x");
+	ck_assert_ptr_null(hold);
+	ck_assert_int_eq(parse_env(&o, none, many, &hold, err, sizeof(err)), FLAGS_ERROR);
+	ck_assert_str_eq(err, "T_TAG: at most 3 values");
+	ck_assert_int_eq(parse_env(&o, none, empty_item, &hold, err, sizeof(err)), FLAGS_ERROR);
+	ck_assert_str_eq(err, "T_COLOR: must be red or blue, not 'green'");
+	/* Help on the command line comes before any mistake of the environment. */
+	ck_assert_int_eq(parse_env(&o, help, port, &hold, err, sizeof(err)), FLAGS_ASK_HELP);
+	ck_assert_ptr_null(hold);
+}
+END_TEST
+
+START_TEST(unknown_variables_are_found)
+{
+	static const char *const env[] = {"T_PORT=1", "T_PROT=2", "PATH=/bin", "T_=3",
+	                                  "T_HELP=1", "T_NAME",   "T_NAMEX=4", NULL};
+	size_t from = 0;
+
+	ck_assert_int_eq(flags_env_unknown(&env_table, (char *const *)env, &from), 1);
+	ck_assert_int_eq(flags_env_unknown(&env_table, (char *const *)env, &from), 4);
+	ck_assert_int_eq(flags_env_unknown(&env_table, (char *const *)env, &from), 6);
+	ck_assert_int_eq(flags_env_unknown(&env_table, (char *const *)env, &from), -1);
+	from = 0;
+	ck_assert_int_eq(flags_env_unknown(&table, (char *const *)env, &from), -1);
 }
 END_TEST
 
@@ -481,6 +643,12 @@ main(void)
 	tcase_add_test(t, usage_lists_sections_and_flags);
 	tcase_add_test(t, tables_that_contradict_themselves_are_refused);
 	tcase_add_test(t, a_table_without_messages_is_refused);
+	tcase_add_test(t, variables_are_named_after_their_flags);
+	tcase_add_test(t, every_kind_from_the_environment);
+	tcase_add_test(t, the_command_line_wins);
+	tcase_add_test(t, booleans_take_words);
+	tcase_add_test(t, errors_name_the_variable);
+	tcase_add_test(t, unknown_variables_are_found);
 	suite_add_tcase(s, t);
 	return harness_run(s);
 }
