@@ -4,13 +4,18 @@
 CC      ?= cc
 # The libraries, each as pkg-config module:Debian package; the tests also need check.
 LIBS      := libmicrohttpd:libmicrohttpd-dev jansson:libjansson-dev \
-             libcurl:libcurl4-openssl-dev gnutls:libgnutls28-dev
+             libcurl:libcurl4-openssl-dev gnutls:libgnutls28-dev zlib:zlib1g-dev
 TEST_LIBS := check:check
 DEBS    := build-essential pkg-config \
            $(foreach l,$(LIBS) $(TEST_LIBS),$(lastword $(subst :, ,$(l))))
 BENCH_DEBS := wrk nginx-light curl
 BUILD   ?= build
 FIXTURE := fixtures/calls.json
+# make install: $(DESTDIR)$(PREFIX)/bin/gongmock and its manual page.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DOCKER_IMAGE ?= gongmock
 
 WARN    := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla
@@ -37,7 +42,7 @@ TESTHELP  := $(wildcard tests/support/*.c)
 TESTHEADERS := $(wildcard tests/support/*.h)
 
 .PHONY: all run test asan fuzz bench bench-compare soak format clean help deps bench-deps check-run
-.PHONY: libs test-libs
+.PHONY: libs test-libs install uninstall docker docker-test
 
 # Builds with what is installed; `libs` stops first, naming what is missing.
 all: $(BUILD)/gongmock
@@ -52,6 +57,10 @@ help:
 	@echo "make bench    wrk benchmarks against 127.0.0.1, nginx as the ceiling"
 	@echo "make bench-compare BASELINE=path   the gongmock at path against $(BUILD)/gongmock"
 	@echo "make soak     a few minutes of load, slow clients and huge queries (not in CI)"
+	@echo "make install  install gongmock and gongmock(1) under PREFIX=$(PREFIX) (DESTDIR too)"
+	@echo "make uninstall  remove what make install put there"
+	@echo "make docker   build the image $(DOCKER_IMAGE) (docker/Dockerfile)"
+	@echo "make docker-test  build the image and test the running container"
 	@echo "make format   clang-format every C file"
 	@echo "make clean    remove $(BUILD)/"
 
@@ -106,8 +115,12 @@ endif
 $(BUILD)/obj/%.o: server/%.c | $(BUILD)/obj libs
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
-$(BUILD)/obj/embed.o: server/embed.S $(FIXTURE) | $(BUILD)/obj
-	$(CC) -c -DGONGMOCK_FIXTURE='"$(FIXTURE)"' -o $@ $<
+# The built-in fixtures go in gzipped (-n: no name or time, the same bytes every build).
+$(BUILD)/obj/fixture.json.gz: $(FIXTURE) | $(BUILD)/obj
+	gzip -9 -n -c $< > $@
+
+$(BUILD)/obj/embed.o: server/embed.S $(BUILD)/obj/fixture.json.gz | $(BUILD)/obj
+	$(CC) -c -DGONGMOCK_FIXTURE='"$(BUILD)/obj/fixture.json.gz"' -o $@ $<
 
 $(BUILD)/libgongmock.a: $(OBJS)
 	rm -f $@ && ar rcs $@ $^
@@ -133,7 +146,7 @@ run: deps $(BUILD)/gongmock
 
 # Each test program prints check's summary; the script adds up the totals and fails on any.
 test: deps $(BUILD)/gongmock $(UNIT) $(INTEG)
-	@GONGMOCK_BIN=$(BUILD)/gongmock sh tests/run.sh $(UNIT) $(INTEG)
+	@TEST_GONGMOCK_BIN=$(BUILD)/gongmock sh tests/run.sh $(UNIT) $(INTEG)
 
 asan: deps
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
@@ -150,6 +163,21 @@ bench-compare: bench-deps $(BUILD)/gongmock
 
 soak: bench-deps $(BUILD)/gongmock
 	@sh bench/soak.sh $(BUILD)/gongmock
+
+install: $(BUILD)/gongmock
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BUILD)/gongmock $(DESTDIR)$(BINDIR)/gongmock
+	install -m 644 docs/gongmock.1 $(DESTDIR)$(MANDIR)/man1/gongmock.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gongmock $(DESTDIR)$(MANDIR)/man1/gongmock.1
+
+# The image; docker-test also makes debian:bookworm-slim and starts a daemon when missing.
+docker:
+	@sh docker/build.sh $(DOCKER_IMAGE)
+
+docker-test:
+	@sh docker/test.sh $(DOCKER_IMAGE)
 
 format:
 	clang-format -i server/*.c server/*.h tests/unit/*.c tests/integration/*.c tests/support/*.[ch]

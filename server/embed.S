@@ -1,6 +1,7 @@
 /*
- * embed.S - the built-in fixtures, compiled into the binary so that gongmock serves them
- * from any directory. The build passes the file's path as GONGMOCK_FIXTURE.
+ * embed.S - the built-in fixtures, gzipped, compiled into the binary so that gongmock serves
+ * them from any directory (builtin.c inflates them). The build passes the gzipped file's path
+ * as GONGMOCK_FIXTURE.
  */
 	.section .rodata
 	.global gongmock_fixture_start
@@ -9,5 +10,4 @@
 gongmock_fixture_start:
 	.incbin GONGMOCK_FIXTURE
 gongmock_fixture_end:
-	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -14,6 +14,7 @@
 
 #include "admin.h"
 #include "auth.h"
+#include "builtin.h"
 #include "cassette.h"
 #include "cursor.h"
 #include "dataset.h"
@@ -27,9 +28,6 @@
 #include "replay.h"
 #include "router.h"
 #include "store.h"
-
-extern const char gongmock_fixture_start[];
-extern const char gongmock_fixture_end[];
 
 struct server {
 	const struct config *cfg;
@@ -47,13 +45,6 @@ struct server {
 	struct http *http;
 	long long load_us;
 };
-
-const char *
-server_builtin_fixtures(size_t *len)
-{
-	*len = (size_t)(gongmock_fixture_end - gongmock_fixture_start);
-	return gongmock_fixture_start;
-}
 
 /* Says what a load let through; hands the store on. */
 static struct store *
@@ -87,7 +78,11 @@ server_load(const struct config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->fixtures != NULL)
 		return server_warn(store_load(cfg->fixtures, err, errlen));
-	data = server_builtin_fixtures(&len);
+	data = builtin_fixtures(&len);
+	if (data == NULL) {
+		snprintf(err, errlen, "the built-in fixtures cannot be inflated (out of memory?)");
+		return NULL;
+	}
 	return server_warn(store_load_buffer("built-in fixtures", data, len, err, errlen));
 }
 

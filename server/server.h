@@ -46,7 +46,4 @@ void server_halt(struct server *s);
 /* Halts (if not done yet) and frees. server_stop(NULL) does nothing. */
 void server_stop(struct server *s);
 
-/* The built-in dataset, as compiled into the binary. */
-const char *server_builtin_fixtures(size_t *len);
-
 #endif

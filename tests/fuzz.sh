@@ -17,7 +17,7 @@ runs=${FUZZ_RUNS:-}
 out=${FUZZ_OUT:-build/fuzz}
 mkdir -p "$out/obj"
 command -v clang >/dev/null 2>&1 || sh tests/deps.sh clang
-pkgs="libmicrohttpd jansson libcurl gnutls"
+pkgs="libmicrohttpd jansson libcurl gnutls zlib"
 # shellcheck disable=SC2086
 common="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -std=c17 \
 -D_POSIX_C_SOURCE=200809L -Iserver $(pkg-config --cflags $pkgs)"
@@ -29,7 +29,8 @@ warn="-Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-pr
 
 # The server's modules are built once, instrumented for coverage, and linked into each target.
 objs="$out/obj/embed.o"
-clang -c -DGONGMOCK_FIXTURE='"fixtures/calls.json"' -o "$out/obj/embed.o" server/embed.S
+gzip -9 -n -c fixtures/calls.json >"$out/obj/fixture.json.gz"
+clang -c -DGONGMOCK_FIXTURE="\"$out/obj/fixture.json.gz\"" -o "$out/obj/embed.o" server/embed.S
 for f in server/*.c; do
 	[ "$f" = server/main.c ] && continue
 	o="$out/obj/$(basename "$f" .c).o"

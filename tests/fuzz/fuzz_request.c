@@ -39,6 +39,7 @@
 
 #include <jansson.h>
 
+#include "builtin.h"
 #include "config.h"
 #include "error.h"
 #include "http.h"
@@ -170,7 +171,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	char err[512], path[] = "/tmp/fuzz_request.XXXXXX";
 	struct ratelimit_config rc;
 	size_t len;
-	const char *data = server_builtin_fixtures(&len);
+	const char *data = builtin_fixtures(&len);
 	struct store *s;
 	int fd;
 

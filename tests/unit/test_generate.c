@@ -24,15 +24,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "builtin.h"
 #include "isotime.h"
 #include "store.h"
 
 #include "harness.h"
 #include "stores.h"
-
-/* The built-in fixtures, linked into the program (embed.S). */
-extern const char gongmock_fixture_start[];
-extern const char gongmock_fixture_end[];
 
 struct text {
 	char *p;
@@ -462,8 +459,12 @@ END_TEST
 START_TEST(test_builtin_fixtures_are_the_defaults)
 {
 	struct text t = defaults_text(0);
-	size_t len = (size_t)(gongmock_fixture_end - gongmock_fixture_start);
-	ck_assert_msg(len == t.len && memcmp(gongmock_fixture_start, t.p, len) == 0,
+	size_t len;
+	const char *builtin = builtin_fixtures(&len);
+	ck_assert_ptr_nonnull(builtin);
+	ck_assert_ptr_eq(builtin_fixtures(&len), builtin);
+	ck_assert_uint_eq(builtin[len], '\0');
+	ck_assert_msg(len == t.len && memcmp(builtin, t.p, len) == 0,
 	              "fixtures/calls.json is not the default dataset; rebuild it with "
 	              "`gongmock generate > fixtures/calls.json`");
 	ck_assert_int_eq(strncmp(t.p, "[\n{\"workspaces\":[{\"id\":\"", 24), 0);
