@@ -1,4 +1,4 @@
-# gongmock - a mock of Gong's GET /v2/calls.
+# gongmock - a mock of Gong's public REST API (calls, users, workspaces).
 # `make help` lists the targets.
 
 CC      ?= cc
@@ -6,7 +6,7 @@ CC      ?= cc
 LIBS      := libmicrohttpd:libmicrohttpd-dev jansson:libjansson-dev \
              libcurl:libcurl4-openssl-dev gnutls:libgnutls28-dev zlib:zlib1g-dev
 TEST_LIBS := check:check
-DEBS    := build-essential pkg-config \
+DEBS    := build-essential pkg-config groff-base man-db \
            $(foreach l,$(LIBS) $(TEST_LIBS),$(lastword $(subst :, ,$(l))))
 BENCH_DEBS := wrk nginx-light curl
 BUILD   ?= build
@@ -42,7 +42,7 @@ TESTHELP  := $(wildcard tests/support/*.c)
 TESTHEADERS := $(wildcard tests/support/*.h)
 
 .PHONY: all run test asan fuzz bench bench-compare soak format clean help deps bench-deps check-run
-.PHONY: libs test-libs install uninstall docker docker-test
+.PHONY: libs test-libs install uninstall docker docker-test bench-docker
 
 # Builds with what is installed; `libs` stops first, naming what is missing.
 all: $(BUILD)/gongmock
@@ -61,6 +61,7 @@ help:
 	@echo "make uninstall  remove what make install put there"
 	@echo "make docker   build the image $(DOCKER_IMAGE) (docker/Dockerfile)"
 	@echo "make docker-test  build the image and test the running container"
+	@echo "make bench-docker  the image through its published port against its binary run directly"
 	@echo "make format   clang-format every C file"
 	@echo "make clean    remove $(BUILD)/"
 
@@ -101,7 +102,7 @@ test-libs: libs
 ifneq ($(filter run test asan deps,$(MAKECMDGOALS)),)
 libs: deps
 endif
-ifneq ($(filter bench bench-compare,$(MAKECMDGOALS)),)
+ifneq ($(filter bench bench-compare bench-docker,$(MAKECMDGOALS)),)
 libs: bench-deps
 endif
 ifneq ($(filter bench-compare,$(MAKECMDGOALS)),)
@@ -178,6 +179,9 @@ docker:
 
 docker-test:
 	@sh docker/test.sh $(DOCKER_IMAGE)
+
+bench-docker: bench-deps
+	@sh bench/docker.sh $(DOCKER_IMAGE)
 
 format:
 	clang-format -i server/*.c server/*.h tests/unit/*.c tests/integration/*.c tests/support/*.[ch]

@@ -316,7 +316,8 @@ config_usage(FILE *out)
 	      "       gongmock generate [options]   (gongmock generate --help)\n"
 	      "       gongmock health [options]     (exit 0 when the server answers)\n"
 	      "\n"
-	      "A mock of Gong's GET /v2/calls, served from fixture data.\n",
+	      "A mock of Gong's calls, users and workspaces API, served from fixture data,\n"
+	      "or a proxy to the real one that records and replays.\n",
 	      out);
 	flags_usage(&config_flags, out);
 	fputs("\n"

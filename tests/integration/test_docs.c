@@ -3,8 +3,11 @@
  * --help, in both directions: for serve mode (`gongmock --help` against the block's
  * `gongmock [options]` lines) and for `gongmock generate --help` against its `gongmock
  * generate` lines. A flag added to a table without the README, or documented without
- * existing, fails here. The binary comes from TEST_GONGMOCK_BIN (default build/gongmock); the
- * README from TEST_GONGMOCK_README (default README.md, tests run from the repository's root).
+ * existing, fails here. The manual page (docs/gongmock.1) names every flag of both --help
+ * texts and exactly the variables --help lists, and groff renders it without a warning. The
+ * binary comes from TEST_GONGMOCK_BIN (default build/gongmock); the README from
+ * TEST_GONGMOCK_README (default README.md, tests run from the repository's root), the page from
+ * TEST_GONGMOCK_MAN.
  */
 #include "harness.h"
 
@@ -105,7 +108,8 @@ docs_help(const char *const *args)
 static char *
 docs_readme(void)
 {
-	const char *path = getenv("TEST_GONGMOCK_README") ? getenv("TEST_GONGMOCK_README") : "README.md";
+	const char *path =
+	    getenv("TEST_GONGMOCK_README") ? getenv("TEST_GONGMOCK_README") : "README.md";
 
 	return harness_read_file(path, NULL);
 }
@@ -211,6 +215,112 @@ START_TEST(flags_are_found_as_words)
 }
 END_TEST
 
+/* The manual page's text, "\-" read as "-". */
+static char *
+docs_man(void)
+{
+	const char *path =
+	    getenv("TEST_GONGMOCK_MAN") ? getenv("TEST_GONGMOCK_MAN") : "docs/gongmock.1";
+	char *text = harness_read_file(path, NULL), *r, *w;
+
+	ck_assert_msg(text != NULL, "cannot read %s", path);
+	for (r = w = text; *r != '\0'; r++) {
+		if (r[0] == '\\' && r[1] == '-')
+			r++;
+		*w++ = *r;
+	}
+	*w = '\0';
+	return text;
+}
+
+/* Adds each GONGMOCK_WORD of text to s. */
+static void
+docs_scan_vars(struct docs_set *s, const char *text)
+{
+	const char *p = text;
+
+	while ((p = strstr(p, "GONGMOCK_")) != NULL) {
+		size_t n = 9;
+
+		while ((p[n] >= 'A' && p[n] <= 'Z') || p[n] == '_')
+			n++;
+		if (n > 9 && p[n - 1] != '_')
+			docs_add(s, p, n);
+		p += n;
+	}
+}
+
+START_TEST(man_page_lists_every_flag_and_variable)
+{
+	static const char *const serve[] = {"--help", NULL};
+	static const char *const generate[] = {"generate", "--help", NULL};
+	struct docs_set help = {0}, man = {0}, vars = {0}, manvars = {0};
+	char *out = docs_help(serve), *gen = docs_help(generate), *text = docs_man();
+	char missing[2048];
+
+	docs_scan(&help, out, strlen(out));
+	docs_scan(&help, gen, strlen(gen));
+	docs_scan(&man, text, strlen(text));
+	docs_missing(&help, &man, missing, sizeof(missing));
+	ck_assert_msg(missing[0] == '\0', "in --help, not in the manual page:%s", missing);
+	docs_scan_vars(&vars, out);
+	docs_scan_vars(&manvars, text);
+	/* --help lists one variable per option. */
+	ck_assert_uint_ge(vars.n, 25);
+	docs_missing(&vars, &manvars, missing, sizeof(missing));
+	ck_assert_msg(missing[0] == '\0', "variables in --help, not in the manual page:%s",
+	              missing);
+	docs_missing(&manvars, &vars, missing, sizeof(missing));
+	ck_assert_msg(missing[0] == '\0', "variables in the manual page, not in --help:%s",
+	              missing);
+	free(out);
+	free(gen);
+	free(text);
+	docs_free(&help);
+	docs_free(&man);
+	docs_free(&vars);
+	docs_free(&manvars);
+}
+END_TEST
+
+START_TEST(man_page_renders_without_warnings)
+{
+	const char *path =
+	    getenv("TEST_GONGMOCK_MAN") ? getenv("TEST_GONGMOCK_MAN") : "docs/gongmock.1";
+	char cmd[512], buf[4096];
+	size_t n;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "groff -man -Tutf8 -ww -z '%s' 2>&1", path);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	ck_assert_int_eq(pclose(f), 0);
+	ck_assert_msg(n == 0, "groff says: %s", buf);
+	/* And it is the page of gongmock, with its sections. */
+	snprintf(cmd, sizeof(cmd), "MANWIDTH=80 man -l '%s' 2>&1", path);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	{
+		char *all = malloc(1 << 20);
+		size_t used = 0;
+
+		ck_assert_ptr_nonnull(all);
+		while ((n = fread(all + used, 1, (1 << 20) - 1 - used, f)) > 0)
+			used += n;
+		all[used] = '\0';
+		ck_assert_int_eq(pclose(f), 0);
+		ck_assert_msg(strncmp(all, "GONGMOCK(1)", 11) == 0, "%.200s", all);
+		ck_assert_ptr_nonnull(strstr(all, "\nSYNOPSIS\n"));
+		ck_assert_ptr_nonnull(strstr(all, "\nENVIRONMENT\n"));
+		ck_assert_ptr_nonnull(strstr(all, "\nEXIT STATUS\n"));
+		ck_assert_ptr_nonnull(strstr(all, "\nCONTROL API\n"));
+		free(all);
+	}
+}
+END_TEST
+
 static Suite *
 docs_suite(void)
 {
@@ -221,6 +331,8 @@ docs_suite(void)
 	tcase_add_test(t, flags_are_found_as_words);
 	tcase_add_test(t, readme_lists_the_serve_flags);
 	tcase_add_test(t, readme_lists_the_generate_flags);
+	tcase_add_test(t, man_page_lists_every_flag_and_variable);
+	tcase_add_test(t, man_page_renders_without_warnings);
 	suite_add_tcase(s, t);
 	return s;
 }
