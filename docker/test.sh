@@ -96,12 +96,19 @@ check "the image adds at most $size_target_mb MB to its base ($added MB)" \
 # The built-in data: healthy, a whole paged walk, who runs it, and a clean stop.
 t0=$(now)
 start plain "$image"
+port=$(port_of plain)
+i=0
+until curl -sf -o /dev/null -u k:s "http://127.0.0.1:$port/v2/calls"; do
+	i=$((i + 1))
+	[ "$i" -lt 3000 ] || break
+	sleep 0.01
+done
+echo "first answer through the published port $(since "$t0") s after docker run"
 if took=$(wait_healthy "$t0" plain); then
 	ok "healthy ${took} s after docker run"
 else
 	bad "never turned healthy"
 fi
-port=$(port_of plain)
 if walk=$(python3 - "$port" <<'EOF'
 import base64, json, sys, urllib.parse, urllib.request
 base = "http://127.0.0.1:%s/v2/calls" % sys.argv[1]
