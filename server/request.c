@@ -8,6 +8,7 @@
  */
 #include "request.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -88,4 +89,43 @@ request_header(const struct request *r, const char *name)
 	if (r->header == NULL)
 		return NULL;
 	return r->header(r, name);
+}
+
+int
+request_connect_target(const char *t, char *host, size_t hostlen, unsigned *port)
+{
+	const char *colon, *h = t;
+	size_t n;
+	char *end;
+	unsigned long v;
+
+	if (t[0] == '[') {
+		const char *close = strchr(t, ']');
+
+		if (close == NULL || close[1] != ':')
+			return -1;
+		h = t + 1;
+		n = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(t, ':');
+		if (colon == NULL)
+			return -1;
+		n = (size_t)(colon - t);
+	}
+	if (n == 0 || n >= hostlen || colon[1] < '0' || colon[1] > '9')
+		return -1;
+	/* A name, an IPv4 address, or (in brackets only) an IPv6 one. */
+	if (strspn(h, t[0] == '['
+	                  ? "0123456789abcdefABCDEF:."
+	                  : "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") <
+	    n)
+		return -1;
+	v = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || v == 0 || v > 65535)
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	*port = (unsigned)v;
+	return 0;
 }

@@ -53,6 +53,13 @@ int request_normalise_path(const char *target, char *path_buf, size_t path_len);
  */
 size_t request_raw_path(const char *target, const char **path);
 
+/*
+ * The authority of a CONNECT target, "host:port" or "[v6]:port": the host (without brackets)
+ * into host, the port (1 to 65535) into *port. Returns 0, or -1 when the target is not of that
+ * form or the host does not fit in hostlen.
+ */
+int request_connect_target(const char *target, char *host, size_t hostlen, unsigned *port);
+
 /* The value of header `name`, or NULL (a request without a lookup function has none). */
 const char *request_header(const struct request *r, const char *name);
 

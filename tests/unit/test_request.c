@@ -285,6 +285,44 @@ START_TEST(error_messages_are_escaped)
 }
 END_TEST
 
+START_TEST(connect_targets)
+{
+	static const struct {
+		const char *target;
+		const char *host;
+		unsigned port;
+	} good[] = {
+	    {"api.gong.io:443", "api.gong.io", 443},
+	    {"us-14496.api.gong.io:8443", "us-14496.api.gong.io", 8443},
+	    {"127.0.0.1:1", "127.0.0.1", 1},
+	    {"[::1]:443", "::1", 443},
+	    {"[2001:db8::7]:65535", "2001:db8::7", 65535},
+	};
+	static const char *const bad[] = {
+	    "api.gong.io",       "api.gong.io:",    ":443",           "api.gong.io:0",
+	    "api.gong.io:65536", "api.gong.io:44x", "api.gong.io:-1", "::1:443",
+	    "[::1]443",          "[::1:443",        "[]:443",         "a b:443",
+	    "a/b:443",           "[::g]:443",       "/v2/calls",      "",
+	};
+	char host[32];
+	unsigned port;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(request_connect_target(good[i].target, host, sizeof(host), &port) ==
+		                  0,
+		              "%s", good[i].target);
+		ck_assert_str_eq(host, good[i].host);
+		ck_assert_uint_eq(port, good[i].port);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(request_connect_target(bad[i], host, sizeof(host), &port) == -1,
+		              "'%s'", bad[i]);
+	/* A host that does not fit is refused, not cut. */
+	ck_assert_int_eq(request_connect_target("abcdefghij.example.com:443", host, 10, &port), -1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -300,6 +338,7 @@ main(void)
 	tcase_add_test(t, headers_are_capped);
 	tcase_add_test(t, error_bodies_are_gong_shaped);
 	tcase_add_test(t, error_messages_are_escaped);
+	tcase_add_test(t, connect_targets);
 	suite_add_tcase(s, t);
 	return harness_run(s);
 }
