@@ -32,6 +32,38 @@ config_defaults(struct config *c)
 	c->replay_miss_status = 501;
 	c->request_timeout = CONFIG_DEFAULT_REQUEST_TIMEOUT;
 	c->max_client_connections = CONFIG_DEFAULT_MAX_CLIENT_CONNECTIONS;
+	c->https_port = -1;
+}
+
+/* --https-port: a port, 0 for any free one; stored as an int, -1 meaning none. */
+static int
+config_https_port(const char *v, void *field, char *why, size_t whylen)
+{
+	char *end;
+	unsigned long n;
+
+	if (v[0] < '0' || v[0] > '9' || (n = strtoul(v, &end, 10), *end != '\0') || n > 65535) {
+		snprintf(why, whylen, "'%s' is not a port (0-65535)", v);
+		return -1;
+	}
+	*(int *)field = (int)n;
+	return 0;
+}
+
+/* --intercept: a host name, or "*." and a domain. */
+static int
+config_host_pattern(const char *v, void *field, char *why, size_t whylen)
+{
+	const char *p = strncmp(v, "*.", 2) == 0 ? v + 2 : v;
+
+	(void)field;
+	if (p[0] == '\0' || p[0] == '.' || strlen(v) > 253 ||
+	    strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+	        strlen(p)) {
+		snprintf(why, whylen, "'%s' is not a host name or *.domain", v);
+		return -1;
+	}
+	return 0;
 }
 
 /* --upstream: the scheme is checked here, the rest when the proxy starts. */
@@ -73,6 +105,13 @@ config_rate_limit(const char *v, void *field, char *why, size_t whylen)
 	}
 	*(const char **)field = strcmp(v, "off") == 0 ? NULL : v;
 	return 0;
+}
+
+/* --tunnel: as --intercept, or "*" for any host. */
+static int
+config_tunnel_host(const char *v, void *field, char *why, size_t whylen)
+{
+	return strcmp(v, "*") == 0 ? 0 : config_host_pattern(v, field, why, whylen);
 }
 
 static const struct flags_word config_log_formats[] = {
@@ -217,6 +256,50 @@ static const struct flags_spec config_spec[] = {
      .kind = FLAGS_STRING,
      CONFIG_AT(admin_token)},
 
+    {.kind = FLAGS_SECTION, .help = "HTTPS and CONNECT"},
+    {.name = "--https-port",
+     .arg = "N",
+     .help = "also serve HTTPS on this port (0: any free one)",
+     .kind = FLAGS_CUSTOM,
+     CONFIG_AT(https_port),
+     .check = config_https_port},
+    {.name = "--tls-cert",
+     .arg = "FILE",
+     .help = "your certificate chain (PEM) instead of gongmock's CA",
+     .kind = FLAGS_STRING,
+     CONFIG_AT(tls_cert),
+     .bad = "needs a file"},
+    {.name = "--tls-key",
+     .arg = "FILE",
+     .help = "its private key (PEM)",
+     .kind = FLAGS_STRING,
+     CONFIG_AT(tls_key),
+     .bad = "needs a file"},
+    {.name = "--ca-dir",
+     .arg = "DIR",
+     .help = "where gongmock keeps its CA, made on first use (default\n"
+             "~/.local/share/gongmock/ca; gongmock ca prints its path)",
+     .kind = FLAGS_STRING,
+     CONFIG_AT(ca_dir),
+     .bad = "needs a directory"},
+    {.name = "--intercept",
+     .arg = "HOST",
+     .help = "answer a CONNECT to HOST (or *.domain) here, with TLS\n"
+             "(repeatable; default api.gong.io and *.api.gong.io)",
+     .kind = FLAGS_LIST,
+     FLAGS_LIST_AT(struct config, intercept, nintercept),
+     .bad = "at most %> hosts",
+     .check = config_host_pattern},
+
+    {.name = "--tunnel",
+     .arg = "HOST",
+     .help = "let a CONNECT to HOST (*.domain, or * for any) through\n"
+             "unread (repeatable; default: none)",
+     .kind = FLAGS_LIST,
+     FLAGS_LIST_AT(struct config, tunnel, ntunnel),
+     .bad = "at most %> hosts",
+     .check = config_tunnel_host},
+
     {.kind = FLAGS_SECTION, .help = "proxy, record and replay"},
     {.name = "--upstream",
      .arg = "URL",
@@ -315,6 +398,7 @@ config_usage(FILE *out)
 	fputs("usage: gongmock [options]\n"
 	      "       gongmock generate [options]   (gongmock generate --help)\n"
 	      "       gongmock health [options]     (exit 0 when the server answers)\n"
+	      "       gongmock ca [--pem]           (the path of the CA certificate to trust)\n"
 	      "\n"
 	      "A mock of Gong's calls, users and workspaces API, served from fixture data,\n"
 	      "or a proxy to the real one that records and replays.\n",
@@ -369,6 +453,16 @@ config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->upstream_ca != NULL && c->upstream == NULL) {
 		snprintf(err, errlen, "--upstream-ca goes with --upstream");
+		return CONFIG_ERROR;
+	}
+	if ((c->tls_cert == NULL) != (c->tls_key == NULL)) {
+		snprintf(err, errlen, "--tls-cert and --tls-key go together");
+		return CONFIG_ERROR;
+	}
+	if (c->tls_cert != NULL && c->ca_dir != NULL) {
+		snprintf(err, errlen,
+		         "--tls-cert and --ca-dir exclude each other: your certificate "
+		         "or gongmock's CA");
 		return CONFIG_ERROR;
 	}
 	if (c->match_credential && c->replay == NULL) {

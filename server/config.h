@@ -22,6 +22,7 @@
 #define CONFIG_MAX_REDACT 32
 #define CONFIG_DEFAULT_REQUEST_TIMEOUT 10
 #define CONFIG_DEFAULT_MAX_CLIENT_CONNECTIONS 2048
+#define CONFIG_MAX_INTERCEPT 32
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 
@@ -54,7 +55,15 @@ struct config {
 	const char *replay;          /* replay mode: the cassette to serve */
 	int match_credential;        /* replay matches the credential fingerprint too */
 	unsigned replay_miss_status; /* status of an unmatched request in replay mode */
-	char *env_hold;              /* list values read from the environment (config_release) */
+	int https_port;              /* -1: no HTTPS listener; 0: any free port */
+	const char *tls_cert;        /* the user's certificate chain (with tls_key) */
+	const char *tls_key;
+	const char *ca_dir;                          /* NULL: the per-user default */
+	const char *intercept[CONFIG_MAX_INTERCEPT]; /* CONNECT hosts answered; none: Gong's */
+	size_t nintercept;
+	const char *tunnel[CONFIG_MAX_INTERCEPT]; /* CONNECT hosts let through unread */
+	size_t ntunnel;
+	char *env_hold; /* list values read from the environment (config_release) */
 };
 
 enum config_result {

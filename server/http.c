@@ -33,6 +33,8 @@
 #include <microhttpd.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -46,9 +48,11 @@
 
 #include "error.h"
 #include "log.h"
+#include "reqid.h"
 #include "sock.h"
 #include "loop.h"
 #include "timer.h"
+#include "tunnel.h"
 
 /* Room for the normalised path; longer paths are answered 404 without routing. */
 #define HTTP_PATH_MAX 2048
@@ -71,7 +75,9 @@ struct http_loop {
 	struct http *server;
 	struct loop *loop;
 	struct MHD_Daemon *daemon;
-	MHD_socket listen_fd; /* its own, on the shared port */
+	MHD_socket listen_fd;          /* its own, on the shared port */
+	struct MHD_Daemon *tls_daemon; /* TLS: tunnels handed over, and HTTPS when listening */
+	MHD_socket tls_listen_fd;      /* its own, on the shared HTTPS port; or none */
 	pthread_t thread;
 	int started;
 	int quiesced;      /* its daemon no longer accepts (and will not close the socket) */
@@ -111,8 +117,15 @@ http_resume_con(struct http_loop *hl, struct MHD_Connection *con)
 }
 
 struct http {
-	struct MHD_Daemon *daemon; /* libmicrohttpd's thread pool; NULL with loops */
-	struct http_loop *loops;   /* one per thread, each listening on the port */
+	struct MHD_Daemon *daemon;     /* libmicrohttpd's thread pool; NULL with loops */
+	struct MHD_Daemon *tls_daemon; /* its TLS twin; NULL with loops or without TLS */
+	MHD_socket tls_listen_fd;      /* taken back from the TLS daemon by http_drain */
+	struct http_tls tls;
+	int has_tls;
+	unsigned https_port;        /* 0: no HTTPS listener */
+	atomic_int tunnels_pending; /* handed to the TLS daemon, not yet seen starting there */
+	struct tunnels *tunnels;    /* plain tunnels (HTTP_CONNECT_TUNNEL) */
+	struct http_loop *loops;    /* one per thread, each listening on the port */
 	unsigned nloops;
 	atomic_uint quiesced; /* loops whose daemon stopped accepting */
 	http_handler_fn *handler;
@@ -143,6 +156,13 @@ struct http_req {
 	struct http_loop *hl; /* the loop serving it, NULL without loops */
 	MHD_socket fd;
 	struct http_req *prev, *next; /* in server->conns */
+	int tls;                      /* a connection of a TLS daemon */
+	/* A CONNECT tunnel, under the server's conns_lock: on the plain side, the descriptor
+	 * handed to the TLS daemon and the TLS connection once it started there; on the TLS
+	 * side, the plain connection whose tunnel it is. */
+	MHD_socket tunnel_fd;
+	struct http_req *tunnel_tls;
+	struct http_req *tunnel_plain;
 	/* When the request under way must be in whole (monotonic µs), 0 while it is being
 	 * answered: written by the connection's thread, read by the sweep. */
 	_Atomic int64_t deadline_us;
@@ -150,7 +170,8 @@ struct http_req {
 	char *target;
 	size_t target_cap;
 	/* 0: request line seen; 1: headers in, reading the body; 2: answer held until resumed;
-	 * 3: answer deferred, being filled elsewhere */
+	 * 3: answer deferred, being filled elsewhere; 4: a CONNECT tunnel open (suspended);
+	 * 5: its tunnel closed, the connection to be closed */
 	int phase;
 	int too_large;
 	char *body;
@@ -232,7 +253,8 @@ http_req_end(struct http_req *q)
 	if (q->held != NULL)
 		http_response_done(q->held);
 	q->held = NULL;
-	if (q->phase > 0)
+	/* A tunnel stopped counting once it opened: it must not hold a shutdown. */
+	if (q->phase > 0 && q->phase < 4)
 		atomic_fetch_sub(&q->server->inflight, 1);
 	q->phase = 0;
 	q->too_large = 0;
@@ -242,13 +264,51 @@ http_req_end(struct http_req *q)
 	q->body_cap = 0;
 }
 
+/*
+ * A TLS connection opened (started: 1) or a connection closed, under the conns lock: a
+ * tunnel's plain connection is linked to its TLS connection when that starts, and unlinked
+ * when either ends. Returns the plain connection whose tunnel just ended, for the caller to
+ * resume once the lock is let go (libmicrohttpd takes locks of its own to resume); it stays
+ * suspended, so alive, until then.
+ */
+static struct http_req *
+http_tunnel_note(struct http *h, struct http_req *q, int started)
+{
+	struct http_req *p;
+
+	if (started) {
+		if (atomic_load(&h->tunnels_pending) == 0)
+			return NULL;
+		for (p = h->conns; p != NULL; p = p->next)
+			if (p->tunnel_fd == q->fd && p->tunnel_tls == NULL && p->phase == 4)
+				break;
+		if (p == NULL)
+			return NULL;
+		atomic_fetch_sub(&h->tunnels_pending, 1);
+		p->tunnel_tls = q;
+		q->tunnel_plain = p;
+		return NULL;
+	}
+	if (q->tunnel_tls != NULL) {
+		q->tunnel_tls->tunnel_plain = NULL;
+		q->tunnel_tls = NULL;
+	}
+	p = q->tunnel_plain;
+	if (p == NULL)
+		return NULL;
+	p->tunnel_tls = NULL;
+	p->tunnel_fd = MHD_INVALID_SOCKET;
+	p->phase = 5;
+	q->tunnel_plain = NULL;
+	return p;
+}
+
 /* libmicrohttpd opened or closed a connection: its state is made or freed here. */
 static void
-http_conn_cb(void *cls, struct MHD_Connection *con, void **socket_cls,
-             enum MHD_ConnectionNotificationCode code)
+http_conn_open_close(struct http *h, struct MHD_Connection *con, void **socket_cls,
+                     enum MHD_ConnectionNotificationCode code, int tls)
 {
-	struct http *h = cls;
-	struct http_req *q = *socket_cls;
+	struct http_req *q = *socket_cls, *ended;
 
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
@@ -261,6 +321,8 @@ http_conn_cb(void *cls, struct MHD_Connection *con, void **socket_cls,
 		q->server = h;
 		q->con = con;
 		q->hl = http_tls_loop;
+		q->tls = tls;
+		q->tunnel_fd = MHD_INVALID_SOCKET;
 		q->fd = ci != NULL ? ci->connect_fd : MHD_INVALID_SOCKET;
 		if (h->request_timeout_us > 0)
 			atomic_init(&q->deadline_us, loop_now_us() + h->request_timeout_us);
@@ -271,6 +333,8 @@ http_conn_cb(void *cls, struct MHD_Connection *con, void **socket_cls,
 		if (h->conns != NULL)
 			h->conns->prev = q;
 		h->conns = q;
+		if (tls)
+			(void)http_tunnel_note(h, q, 1);
 		pthread_mutex_unlock(&h->conns_lock);
 		*socket_cls = q;
 		return;
@@ -286,11 +350,28 @@ http_conn_cb(void *cls, struct MHD_Connection *con, void **socket_cls,
 		h->conns = q->next;
 	if (q->next != NULL)
 		q->next->prev = q->prev;
+	ended = http_tunnel_note(h, q, 0);
 	pthread_mutex_unlock(&h->conns_lock);
+	if (ended != NULL)
+		http_resume_con(ended->hl, ended->con);
 	http_req_end(q);
 	free(q->target);
 	free(q);
 	*socket_cls = NULL;
+}
+
+static void
+http_conn_cb(void *cls, struct MHD_Connection *con, void **socket_cls,
+             enum MHD_ConnectionNotificationCode code)
+{
+	http_conn_open_close(cls, con, socket_cls, code, 0);
+}
+
+static void
+http_conn_tls_cb(void *cls, struct MHD_Connection *con, void **socket_cls,
+                 enum MHD_ConnectionNotificationCode code)
+{
+	http_conn_open_close(cls, con, socket_cls, code, 1);
 }
 
 /*
@@ -622,6 +703,195 @@ http_resume(struct response *r, void *cls)
 		http_resume_con(q->hl, q->con);
 }
 
+/* ---- CONNECT ---------------------------------------------------------------------------- */
+
+/* Writes all of buf to a non-blocking socket within about a second; 0, or -1. */
+static int
+http_write_all(MHD_socket fd, const char *buf, size_t len)
+{
+	int tries = 0;
+
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		{
+			struct pollfd pf = {.fd = fd, .events = POLLOUT};
+
+			if (++tries > 10 || poll(&pf, 1, 100) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* A plain tunnel ended (on its own thread): logged, and its connection closed. */
+static void
+http_tunnel_done(void *cls, const struct tunnel_end *end)
+{
+	struct http_req *q = cls;
+	struct response r;
+
+	response_init(&r);
+	memcpy(r.request_id, q->req.request_id, sizeof(q->req.request_id));
+	r.status = end->status;
+	snprintf(r.source_text, sizeof(r.source_text), "tunnel:plain");
+	r.source = r.source_text;
+	if (end->why[0] != '\0') {
+		snprintf(r.extra_text, sizeof(r.extra_text), "why=\"%s\"", end->why);
+		r.log_extra = r.extra_text;
+	}
+	http_log(q, &q->req, &r, (size_t)end->down);
+	response_free(&r);
+	q->phase = 5;
+	http_resume_con(q->hl, q->con);
+}
+
+/*
+ * A CONNECT let through unread: the connection is suspended and a second descriptor of its
+ * socket goes to a tunnel thread, which answers the client and copies both ways; the
+ * connection is closed when the tunnel ends.
+ */
+static enum MHD_Result
+http_connect_plain(struct http *h, struct MHD_Connection *con, struct http_req *q,
+                   struct response *r, const char *host, unsigned port)
+{
+	const union MHD_ConnectionInfo *fdi =
+	    MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+	int dup_fd = fdi != NULL ? fcntl(fdi->connect_fd, F_DUPFD_CLOEXEC, 0) : -1;
+
+	if (dup_fd < 0 || h->tunnels == NULL) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		error_respond(r, ERROR_UNAVAILABLE, "The tunnel cannot be opened now");
+		return http_send(h, con, q, &q->req, r);
+	}
+	http_response_done(r);
+	MHD_suspend_connection(con);
+	q->phase = 4;
+	atomic_fetch_sub(&h->inflight, 1);
+	if (tunnels_open(h->tunnels, dup_fd, host, port, http_tunnel_done, q) != 0) {
+		q->phase = 5;
+		http_resume_con(q->hl, con);
+	}
+	return MHD_YES;
+}
+
+/*
+ * A CONNECT: refused with a 403 that says why, or intercepted: the client is told the tunnel
+ * is open, and its socket is handed to the TLS daemon (a second descriptor of it), which does
+ * the handshake with a certificate for the host and serves what comes through like any
+ * request. The plain connection stays suspended meanwhile, never polled, and is closed when
+ * the TLS connection closes. No byte is copied here: the tunnel costs a connection, not a
+ * thread.
+ */
+static enum MHD_Result
+http_connect(struct http *h, struct MHD_Connection *con, struct http_req *q)
+{
+	static const char established[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+	struct request *req = &q->req;
+	struct response *r;
+	const union MHD_ConnectionInfo *fdi, *ai;
+	struct MHD_Daemon *tls_daemon;
+	char host[256], why[400] = "";
+	unsigned port = 0;
+	MHD_socket dup_fd;
+	socklen_t alen;
+
+	memset(req, 0, sizeof(*req));
+	req->method = "CONNECT";
+	req->target = q->target;
+	req->path = q->target;
+	req->query = "";
+	req->start_us = q->start_us;
+	req->remote_loopback = http_is_loopback(con);
+	req->header = http_header_lookup;
+	req->header_cls = con;
+	reqid_new(req->request_id);
+	r = malloc(sizeof(*r));
+	if (r == NULL)
+		return MHD_NO;
+	response_init(r);
+	memcpy(r->request_id, req->request_id, sizeof(req->request_id));
+	tls_daemon = q->hl != NULL ? q->hl->tls_daemon : h->tls_daemon;
+	if (request_connect_target(q->target, host, sizeof(host), &port) != 0) {
+		error_respond(r, ERROR_BAD_REQUEST,
+		              "A CONNECT names host:port, as in CONNECT api.gong.io:443");
+		return http_send(h, con, q, req, r);
+	}
+	if (!h->has_tls || tls_daemon == NULL) {
+		error_respond(r, ERROR_FORBIDDEN, "This server does not answer CONNECT");
+		return http_send(h, con, q, req, r);
+	}
+	switch (h->tls.connect(host, port, h->tls.connect_cls, why, sizeof(why))) {
+	case HTTP_CONNECT_INTERCEPT:
+		break;
+	case HTTP_CONNECT_TUNNEL:
+		return http_connect_plain(h, con, q, r, host, port);
+	default:
+		error_respond(r, ERROR_FORBIDDEN, why);
+		return http_send(h, con, q, req, r);
+	}
+	fdi = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+	ai = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	dup_fd = fdi != NULL ? fcntl(fdi->connect_fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (dup_fd < 0 || ai == NULL || ai->client_addr == NULL) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		error_respond(r, ERROR_UNAVAILABLE,
+		              "The tunnel cannot be opened: out of descriptors");
+		return http_send(h, con, q, req, r);
+	}
+	alen = ai->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+	                                              : sizeof(struct sockaddr_in);
+	/* Suspended before the client may speak TLS: the plain daemon must never read it. */
+	MHD_suspend_connection(con);
+	q->phase = 4;
+	atomic_fetch_sub(&h->inflight, 1);
+	r->status = 200;
+	r->source = "tunnel";
+	if (http_write_all(fdi->connect_fd, established, sizeof(established) - 1) != 0) {
+		close(dup_fd);
+		r->status = 499;
+		http_log(q, req, r, 0);
+		http_response_done(r);
+		q->phase = 5;
+		http_resume_con(q->hl, con);
+		return MHD_YES;
+	}
+	http_log(q, req, r, 0);
+	http_response_done(r);
+	pthread_mutex_lock(&h->conns_lock);
+	q->tunnel_fd = dup_fd;
+	atomic_fetch_add(&h->tunnels_pending, 1);
+	pthread_mutex_unlock(&h->conns_lock);
+	if (MHD_add_connection(tls_daemon, dup_fd, ai->client_addr, alen) != MHD_YES) {
+		/* libmicrohttpd closed the descriptor. */
+		int undo;
+
+		pthread_mutex_lock(&h->conns_lock);
+		undo = q->tunnel_tls == NULL && q->tunnel_fd == dup_fd;
+		if (undo) {
+			atomic_fetch_sub(&h->tunnels_pending, 1);
+			q->tunnel_fd = MHD_INVALID_SOCKET;
+			q->phase = 5;
+		}
+		pthread_mutex_unlock(&h->conns_lock);
+		if (undo)
+			http_resume_con(q->hl, con);
+		return MHD_YES;
+	}
+	if (q->hl != NULL)
+		q->hl->pending_run = 1;
+	return MHD_YES;
+}
+
 static enum MHD_Result
 http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *method,
                const char *version, const char *upload_data, size_t *upload_data_size,
@@ -644,8 +914,10 @@ http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const cha
 		atomic_fetch_add(&h->inflight, 1);
 		return MHD_YES;
 	}
-	if (q->phase == 3)
-		return MHD_YES; /* not reached: a deferred connection is suspended */
+	if (q->phase == 3 || q->phase == 4)
+		return MHD_YES; /* not reached: a deferred or tunnelled connection is suspended */
+	if (q->phase == 5)
+		return MHD_NO; /* its tunnel is over: closed without an answer */
 	if (q->phase == 2) {
 		/* Resumed: the held answer's time has come. */
 		r = q->held;
@@ -664,6 +936,8 @@ http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const cha
 
 	/* The request is in whole: its deadline is met. */
 	atomic_store_explicit(&q->deadline_us, 0, memory_order_relaxed);
+	if (strcmp(method, "CONNECT") == 0 && !q->tls)
+		return http_connect(h, con, q);
 	memset(req, 0, sizeof(*req));
 	req->method = method;
 	req->target = q->target;
@@ -726,9 +1000,18 @@ http_loop_due(void *cls)
 	struct http_loop *hl = cls;
 	MHD_UNSIGNED_LONG_LONG ms;
 
+	MHD_UNSIGNED_LONG_LONG tms;
+	int have;
+
 	if (hl->pending_run)
 		return loop_now_us();
-	if (MHD_get_timeout(hl->daemon, &ms) != MHD_YES)
+	have = MHD_get_timeout(hl->daemon, &ms) == MHD_YES;
+	if (hl->tls_daemon != NULL && MHD_get_timeout(hl->tls_daemon, &tms) == MHD_YES &&
+	    (!have || tms < ms)) {
+		ms = tms;
+		have = 1;
+	}
+	if (!have)
 		return -1;
 	if (ms > 3600 * 1000)
 		ms = 3600 * 1000;
@@ -742,6 +1025,8 @@ http_loop_run(void *cls)
 
 	hl->pending_run = 0;
 	MHD_run(hl->daemon);
+	if (hl->tls_daemon != NULL)
+		MHD_run(hl->tls_daemon);
 }
 
 /* The daemon's epoll fd is readable: it has events to take in. */
@@ -771,12 +1056,18 @@ http_loop_quiesce(void *cls)
 	struct http_loop *hl = cls;
 
 	(void)MHD_quiesce_daemon(hl->daemon);
+	if (hl->tls_daemon != NULL && hl->tls_listen_fd != MHD_INVALID_SOCKET)
+		(void)MHD_quiesce_daemon(hl->tls_daemon);
 	hl->quiesced = 1;
 	/* Closed at once, so that new clients are refused (or reach another server on the
 	 * port) rather than wait in a backlog nobody accepts from. */
 	if (hl->listen_fd != MHD_INVALID_SOCKET) {
 		close(hl->listen_fd);
 		hl->listen_fd = MHD_INVALID_SOCKET;
+	}
+	if (hl->tls_listen_fd != MHD_INVALID_SOCKET) {
+		close(hl->tls_listen_fd);
+		hl->tls_listen_fd = MHD_INVALID_SOCKET;
 	}
 	atomic_fetch_add(&hl->server->quiesced, 1);
 }
@@ -796,6 +1087,17 @@ http_loops_free(struct http *h)
 		if (hl->started)
 			pthread_join(hl->thread, NULL);
 		hl->started = 0;
+		/* The TLS daemon first: closing its connections ends the tunnels, which resumes
+		 * their plain connections, taken in by the plain daemon's last run below. */
+		if (hl->tls_daemon != NULL) {
+			MHD_run(hl->tls_daemon);
+			if (!hl->quiesced && hl->tls_listen_fd != MHD_INVALID_SOCKET)
+				(void)MHD_quiesce_daemon(hl->tls_daemon);
+			MHD_stop_daemon(hl->tls_daemon);
+			hl->tls_daemon = NULL;
+		}
+		if (hl->tls_listen_fd != MHD_INVALID_SOCKET)
+			close(hl->tls_listen_fd);
 		if (hl->daemon != NULL) {
 			/* Connections resumed at the last moment go back to the daemon before it
 			 * stops: none may be left suspended. Only this thread touches it now. */
@@ -815,10 +1117,34 @@ http_loops_free(struct http *h)
 	h->nloops = 0;
 }
 
+/*
+ * The TLS daemon's own options, into opts (room for 3): the certificate callback, and its
+ * listening socket when it has one. A function pointer travels in the option array's pointer
+ * field; it is copied there byte for byte, as C has no conversion between the two.
+ */
+static void
+http_tls_options(const struct http *h, struct MHD_OptionItem *opts, MHD_socket listen_fd)
+{
+	size_t n = 0;
+
+	_Static_assert(sizeof(opts[0].ptr_value) == sizeof(h->tls.retrieve),
+	               "a function pointer fits the option's pointer field");
+	memset(opts, 0, 3 * sizeof(*opts));
+	opts[n].option = MHD_OPTION_HTTPS_CERT_CALLBACK;
+	memcpy(&opts[n].ptr_value, &h->tls.retrieve, sizeof(opts[n].ptr_value));
+	n++;
+	if (listen_fd != MHD_INVALID_SOCKET) {
+		opts[n].option = MHD_OPTION_LISTEN_SOCKET;
+		opts[n].value = (intptr_t)listen_fd;
+		n++;
+	}
+	opts[n].option = MHD_OPTION_END;
+}
+
 /* Starts one daemon and one loop thread per worker, each listening on the port. */
 static int
-http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned threads,
-                 unsigned max_client, char *err, size_t errlen)
+http_loops_start(struct http *h, const struct sockaddr_storage *ss, struct sockaddr_storage *tls_at,
+                 unsigned threads, unsigned max_client, char *err, size_t errlen)
 {
 	struct sockaddr_storage at = *ss;
 	/* Each daemon counts its own connections; the kernel spreads a client's connections
@@ -835,11 +1161,18 @@ http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned thr
 		return -1;
 	}
 	h->nloops = threads;
-	for (i = 0; i < threads; i++)
+	for (i = 0; i < threads; i++) {
 		h->loops[i].listen_fd = MHD_INVALID_SOCKET;
+		h->loops[i].tls_listen_fd = MHD_INVALID_SOCKET;
+	}
 	if (sock_probe(&at, err, errlen) != 0)
 		return -1;
 	h->port = sock_port(&at);
+	if (tls_at != NULL) {
+		if (sock_probe(tls_at, err, errlen) != 0)
+			return -1;
+		h->https_port = sock_port(tls_at);
+	}
 	for (i = 0; i < threads; i++) {
 		struct http_loop *hl = &h->loops[i];
 		const union MHD_DaemonInfo *info;
@@ -871,6 +1204,39 @@ http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned thr
 			snprintf(err, errlen, "cannot watch the HTTP server's events");
 			return -1;
 		}
+		if (h->has_tls) {
+			struct MHD_OptionItem tls_opts[3];
+
+			if (tls_at != NULL) {
+				hl->tls_listen_fd = sock_listen(tls_at, err, errlen);
+				if (hl->tls_listen_fd == MHD_INVALID_SOCKET)
+					return -1;
+			}
+			http_tls_options(h, tls_opts, hl->tls_listen_fd);
+			hl->tls_daemon = MHD_start_daemon(
+			    flags | MHD_USE_TLS |
+			        (tls_at == NULL ? MHD_USE_NO_LISTEN_SOCKET : (unsigned int)0),
+			    0, NULL, NULL, http_access_cb, h, MHD_OPTION_ARRAY, tls_opts,
+			    MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
+			    MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
+			    MHD_OPTION_NOTIFY_CONNECTION, http_conn_tls_cb, h,
+			    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+			    MHD_OPTION_CONNECTION_LIMIT,
+			    (unsigned int)(HTTP_MAX_CONNECTIONS / threads + 1),
+			    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_client,
+			    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT,
+			    MHD_OPTION_END);
+			if (hl->tls_daemon == NULL) {
+				snprintf(err, errlen, "cannot start the HTTPS server");
+				return -1;
+			}
+			info = MHD_get_daemon_info(hl->tls_daemon, MHD_DAEMON_INFO_EPOLL_FD);
+			if (info == NULL || loop_fd_set(hl->loop, info->epoll_fd, LOOP_IN,
+			                                http_loop_on_fd, hl) != 0) {
+				snprintf(err, errlen, "cannot watch the HTTPS server's events");
+				return -1;
+			}
+		}
 		if (pthread_create(&hl->thread, NULL, http_loop_main, hl) != 0) {
 			snprintf(err, errlen, "cannot start a worker thread");
 			return -1;
@@ -884,6 +1250,7 @@ http_loops_start(struct http *h, const struct sockaddr_storage *ss, unsigned thr
 static void
 http_free(struct http *h)
 {
+	tunnels_free(h->tunnels);
 	timer_free(h->timer);
 	pthread_mutex_destroy(&h->conns_lock);
 	free(h);
@@ -894,7 +1261,8 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
            size_t errlen)
 {
 	struct http *h;
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss, tls_ss;
+	struct sockaddr_storage *tls_at = NULL;
 	unsigned threads = o->threads;
 	/*
 	 * poll(), not epoll, for libmicrohttpd's own threads: in 0.9.75, MHD_quiesce_daemon on an
@@ -911,6 +1279,11 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 
 	if (sock_resolve(o->bind, o->port, &ss, err, errlen) != 0)
 		return NULL;
+	if (o->tls != NULL && o->tls->listen) {
+		if (sock_resolve(o->bind, o->tls->port, &tls_ss, err, errlen) != 0)
+			return NULL;
+		tls_at = &tls_ss;
+	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (threads == 0) {
@@ -928,7 +1301,22 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	h->observe = o->observe;
 	h->observe_cls = o->observe_cls;
 	h->listen_fd = MHD_INVALID_SOCKET;
+	h->tls_listen_fd = MHD_INVALID_SOCKET;
+	if (o->tls != NULL) {
+		h->tls = *o->tls;
+		h->has_tls = h->tls.retrieve != NULL && h->tls.connect != NULL;
+	}
+	atomic_init(&h->tunnels_pending, 0);
 	atomic_init(&h->inflight, 0);
+	if (h->has_tls) {
+		h->tunnels = tunnels_create();
+		if (h->tunnels == NULL) {
+			snprintf(err, errlen, "out of memory");
+			pthread_mutex_init(&h->conns_lock, NULL);
+			http_free(h);
+			return NULL;
+		}
+	}
 	atomic_init(&h->quiesced, 0);
 	h->request_timeout_us = (int64_t)o->request_timeout * 1000000;
 	pthread_mutex_init(&h->conns_lock, NULL);
@@ -947,10 +1335,11 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	if (o->loops) {
 		char why[200] = "";
 
-		if (http_loops_start(h, &ss, threads, o->max_client_connections, why,
+		if (http_loops_start(h, &ss, tls_at, threads, o->max_client_connections, why,
 		                     sizeof(why)) == 0)
 			return h;
-		snprintf(err, errlen, "cannot listen on %s port %u: %s", o->bind, o->port, why);
+		snprintf(err, errlen, "cannot listen on %s port %u%s: %s", o->bind, o->port,
+		         tls_at != NULL ? " (or its HTTPS port)" : "", why);
 		timer_stop(h->timer);
 		http_loops_free(h);
 		http_free(h);
@@ -979,7 +1368,47 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	}
 	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = info != NULL ? info->port : o->port;
+	if (h->has_tls) {
+		struct MHD_OptionItem tls_opts[3];
+
+		http_tls_options(h, tls_opts, MHD_INVALID_SOCKET);
+		h->tls_daemon = MHD_start_daemon(
+		    flags | MHD_USE_TLS |
+		        (tls_at == NULL ? MHD_USE_NO_LISTEN_SOCKET : (unsigned int)0),
+		    (uint16_t)(tls_at != NULL ? o->tls->port : 0), NULL, NULL, http_access_cb, h,
+		    MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_SOCK_ADDR,
+		    (struct sockaddr *)(tls_at != NULL ? tls_at : &ss), MHD_OPTION_URI_LOG_CALLBACK,
+		    http_uri_cb, h, MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
+		    MHD_OPTION_NOTIFY_CONNECTION, http_conn_tls_cb, h, MHD_OPTION_THREAD_POOL_SIZE,
+		    (unsigned int)(threads > 1 ? threads : 0), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    (size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT,
+		    (unsigned int)HTTP_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		    (unsigned int)o->max_client_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		    (unsigned int)HTTP_IDLE_TIMEOUT, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+		    (unsigned int)1024, MHD_OPTION_END);
+		if (h->tls_daemon == NULL) {
+			snprintf(
+			    err, errlen,
+			    "cannot listen for HTTPS on %s port %u (in use, or not an address of "
+			    "this machine)",
+			    o->bind, tls_at != NULL ? o->tls->port : 0);
+			MHD_stop_daemon(h->daemon);
+			timer_stop(h->timer);
+			http_free(h);
+			return NULL;
+		}
+		if (tls_at != NULL) {
+			info = MHD_get_daemon_info(h->tls_daemon, MHD_DAEMON_INFO_BIND_PORT);
+			h->https_port = info != NULL ? info->port : o->tls->port;
+		}
+	}
 	return h;
+}
+
+unsigned
+http_https_port(const struct http *h)
+{
+	return h->https_port;
 }
 
 unsigned
@@ -1001,6 +1430,8 @@ http_drain(struct http *h, unsigned grace_ms)
 	 * out of their epoll sets on their own time, and closing it under them is fatal. */
 	if (h->daemon != NULL) {
 		h->listen_fd = MHD_quiesce_daemon(h->daemon);
+		if (h->tls_daemon != NULL && h->https_port != 0)
+			h->tls_listen_fd = MHD_quiesce_daemon(h->tls_daemon);
 	} else {
 		unsigned i;
 
@@ -1031,10 +1462,20 @@ http_stop(struct http *h, unsigned grace_ms)
 	http_drain(h, grace_ms);
 	/* Whatever is still held is let go now, then the daemon may stop. */
 	timer_stop(h->timer);
+	/* The TLS daemon first: closing its connections ends the tunnels, which resumes their
+	 * plain connections before the plain daemon stops. */
+	if (h->tls_daemon != NULL)
+		MHD_stop_daemon(h->tls_daemon);
+	/* Loops' TLS daemons are stopped in http_loops_free; plain tunnels end now, resuming
+	 * their connections while the daemons that hold them still run. */
+	tunnels_free(h->tunnels);
+	h->tunnels = NULL;
 	if (h->daemon != NULL)
 		MHD_stop_daemon(h->daemon);
 	http_loops_free(h);
 	if (h->listen_fd != MHD_INVALID_SOCKET)
 		close(h->listen_fd);
+	if (h->tls_listen_fd != MHD_INVALID_SOCKET)
+		close(h->tls_listen_fd);
 	http_free(h);
 }

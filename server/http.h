@@ -17,6 +17,9 @@
 
 #include <stddef.h>
 
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+
 #include "request.h"
 #include "response.h"
 
@@ -24,6 +27,31 @@
 #define HTTP_MAX_BODY (1024 * 1024)
 
 struct log_access;
+
+/* What a CONNECT to host:port gets (see struct http_tls). */
+enum http_connect {
+	HTTP_CONNECT_INTERCEPT, /* answered here: TLS with a certificate for host, then served */
+	HTTP_CONNECT_TUNNEL,    /* let through: bytes copied to host:port and back, unread */
+	HTTP_CONNECT_REFUSE     /* a 403 that says why */
+};
+
+/*
+ * TLS. A TLS daemon beside the plain one takes the connections a CONNECT tunnel hands over
+ * (the client's TLS inside the tunnel is answered here, and what comes through is served as
+ * any request), and listens on a port of its own when `listen` is set.
+ */
+struct http_tls {
+	int listen;    /* also accept HTTPS on `port` */
+	unsigned port; /* 0: any free port */
+	/* The certificate chain for a handshake (it reads the client's SNI from the session).
+	 * Called on the TLS daemon's threads. */
+	gnutls_certificate_retrieve_function2 *retrieve;
+	/* What a CONNECT to host:port gets; why (for the 403) is filled when refused. Called on
+	 * the plain daemon's threads. */
+	enum http_connect (*connect)(const char *host, unsigned port, void *cls, char *why,
+	                             size_t whylen);
+	void *connect_cls;
+};
 
 struct http_options {
 	const char *bind; /* numeric address or host name */
@@ -38,6 +66,8 @@ struct http_options {
 	unsigned request_timeout;
 	/* Connections open at once from one client address; more are refused. 0: no cap. */
 	unsigned max_client_connections;
+	/* NULL: plain HTTP only, and a CONNECT is refused. */
+	const struct http_tls *tls;
 	/* Called after each answer with what the access log shows (NULL: nothing). */
 	void (*observe)(const struct log_access *a, void *cls);
 	void *observe_cls;
@@ -57,6 +87,9 @@ struct http *http_start(const struct http_options *o, http_handler_fn *handler, 
 
 /* The port it listens on (the one picked, for port 0). */
 unsigned http_port(const struct http *h);
+
+/* The HTTPS port (the one picked, for port 0), or 0 when it does not listen for HTTPS. */
+unsigned http_https_port(const struct http *h);
 
 /*
  * Stops accepting and lets requests in flight finish, waiting up to `grace_ms`; connections

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "probe.h"
 #include "server.h"
+#include "tls.h"
 
 extern char **environ;
 
@@ -115,6 +116,8 @@ main(int argc, char **argv)
 		return generate_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "health") == 0)
 		return probe_main(argc - 1, argv + 1, environ);
+	if (argc > 1 && strcmp(argv[1], "ca") == 0)
+		return tls_ca_main(argc - 1, argv + 1, environ);
 
 	config_defaults(&cfg);
 	switch (config_parse_env(&cfg, argc, argv, environ, err, sizeof(err))) {
@@ -161,10 +164,15 @@ main(int argc, char **argv)
 		config_release(&cfg);
 		return code;
 	}
-	if (strchr(cfg.bind, ':') != NULL)
-		printf("listening on http://[%s]:%u\n", cfg.bind, server_port(srv));
-	else
-		printf("listening on http://%s:%u\n", cfg.bind, server_port(srv));
+	{
+		const char *l = strchr(cfg.bind, ':') != NULL ? "[" : "";
+		const char *r = *l != '\0' ? "]" : "";
+
+		printf("listening on http://%s%s%s:%u\n", l, cfg.bind, r, server_port(srv));
+		if (server_https_port(srv) != 0)
+			printf("listening on https://%s%s%s:%u\n", l, cfg.bind, r,
+			       server_https_port(srv));
+	}
 	fflush(stdout);
 	log_msg("info", "serving %zu calls from %s (loaded in %lld ms)", server_calls(srv),
 	        cfg.fixtures ? cfg.fixtures : "the built-in fixtures", server_load_us(srv) / 1000);

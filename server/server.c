@@ -28,6 +28,7 @@
 #include "replay.h"
 #include "router.h"
 #include "store.h"
+#include "tls.h"
 
 struct server {
 	const struct config *cfg;
@@ -44,6 +45,7 @@ struct server {
 	struct router router;
 	struct http *http;
 	long long load_us;
+	int tls_set; /* tls_setup ran: tls_teardown on the way out */
 };
 
 /* Says what a load let through; hands the store on. */
@@ -119,6 +121,8 @@ server_observe(const struct log_access *a, void *cls)
 static void
 server_free(struct server *s)
 {
+	if (s->tls_set)
+		tls_teardown();
 	store_slot_free(s->slot);
 	proxy_free(s->proxy);
 	recorder_close(s->recorder);
@@ -240,6 +244,8 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	struct server *s = calloc(1, sizeof(*s));
 	struct store *st;
 	struct http_options ho;
+	struct http_tls tls;
+	struct tls_config tc;
 
 	*exit_code = 1;
 	if (s == NULL) {
@@ -271,7 +277,29 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	}
 	server_wire(s, cfg);
 
+	/* TLS is always ready for an intercepted CONNECT; the CA is opened now only when an
+	 * HTTPS listener or the user's certificate needs it, so that a mistake stops here. */
+	memset(&tc, 0, sizeof(tc));
+	tc.ca_dir = cfg->ca_dir;
+	tc.cert_file = cfg->tls_cert;
+	tc.key_file = cfg->tls_key;
+	if (cfg->nintercept > 0) {
+		tc.intercept = cfg->intercept;
+		tc.nintercept = cfg->nintercept;
+	}
+	tc.tunnel = cfg->tunnel;
+	tc.ntunnel = cfg->ntunnel;
+	if (tls_setup(&tc, cfg->https_port >= 0 || cfg->tls_cert != NULL, err, errlen) != 0)
+		goto fail;
+	s->tls_set = 1;
+	memset(&tls, 0, sizeof(tls));
+	tls.listen = cfg->https_port >= 0;
+	tls.port = cfg->https_port >= 0 ? (unsigned)cfg->https_port : 0;
+	tls.retrieve = tls_retrieve;
+	tls.connect = tls_connect;
+
 	memset(&ho, 0, sizeof(ho));
+	ho.tls = &tls;
 	ho.bind = cfg->bind;
 	ho.port = cfg->port;
 	ho.threads = cfg->threads;
@@ -296,6 +324,12 @@ unsigned
 server_port(const struct server *s)
 {
 	return http_port(s->http);
+}
+
+unsigned
+server_https_port(const struct server *s)
+{
+	return http_https_port(s->http);
 }
 
 size_t

@@ -25,6 +25,10 @@ struct server *server_start(const struct config *cfg, char *err, size_t errlen, 
 /* The port it listens on. */
 unsigned server_port(const struct server *s);
 
+/* The HTTPS port (the one picked, for --https-port 0), or 0 when it does not listen for
+ * HTTPS. */
+unsigned server_https_port(const struct server *s);
+
 /* How long the last successful load of the fixtures took, in microseconds. */
 long long server_load_us(const struct server *s);
 
