@@ -335,17 +335,25 @@ warm_up() {
 
 # ---- nginx -------------------------------------------------------------------------------
 
-# start_nginx PAGE_FILE [UPSTREAM_PORT]: nginx on 127.0.0.1, serving PAGE_FILE at /v2/calls;
-# with UPSTREAM_PORT, nginx as a reverse proxy to the server there instead (PAGE_FILE is then
-# only what the health check fetches). Sets NGX_PORT.
+# start_nginx PAGE_FILE [UPSTREAM_PORT [TLS_DIR]]: nginx on 127.0.0.1, serving PAGE_FILE at
+# /v2/calls; with UPSTREAM_PORT, nginx as a reverse proxy to the server there instead
+# (PAGE_FILE is then only what the health check fetches); with TLS_DIR (and an empty
+# UPSTREAM_PORT), over TLS with TLS_DIR's cert.pem and key.pem. Sets NGX_PORT.
 start_nginx() {
 	dir=$PWD/$OUT/nginx
 	conf=bench/nginx.conf.in
 	upstream=${2:-}
+	tlsdir=${3:-}
+	scheme=http
 	[ -n "$upstream" ] && conf=bench/nginx-proxy.conf.in
 	rm -rf "$dir"
 	mkdir -p "$dir/www/v2" "$dir/tmp" || return 1
 	cp "$1" "$dir/www/v2/calls" || return 1
+	if [ -n "$tlsdir" ]; then
+		conf=bench/nginx-tls.conf.in
+		scheme=https
+		mkdir -p "$dir/tls" && cp "$tlsdir/cert.pem" "$tlsdir/key.pem" "$dir/tls/" || return 1
+	fi
 	user=
 	[ "$(id -u)" = 0 ] && user="user root;"
 	workers=$(nproc)
@@ -358,8 +366,8 @@ start_nginx() {
 		NGX_PID=$!
 		i=0
 		while [ "$i" -lt 50 ] && kill -0 "$NGX_PID" 2>/dev/null; do
-			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H "$AUTH" \
-				"http://127.0.0.1:$port/v2/calls")
+			code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 -H "$AUTH" \
+				"$scheme://127.0.0.1:$port/v2/calls")
 			if [ "$code" = 200 ]; then
 				NGX_PORT=$port
 				return 0

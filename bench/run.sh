@@ -23,6 +23,7 @@
 #   BENCH_THREADS     gongmock --threads [its default: one per core]; not given to the proxy,
 #                     whose own default (4 per core) is measured, beside --threads 2 and 16
 #   BENCH_NGINX_PORT  first port tried for nginx [18480]
+#   BENCH_ONLY        run one part alone: https (HTTPS beside nginx over TLS) or family
 #
 # wrk runs with one thread and 32 connections (-t1 -c32), always against 127.0.0.1; only the
 # background load of the delayed-requests part opens 1000 (with its open-file limit raised).
@@ -635,12 +636,16 @@ is_count "$WALK_PAGES" || die "BENCH_WALK_PAGES must be at least 1"
 describe_machine
 version=$("$BIN" --version 2>/dev/null)
 echo "$version; $WRKV; ${NGXV:-no nginx}; wrk -t1 -c$CONNS -d${SECS}s against 127.0.0.1"
-make_dataset
+case ${BENCH_ONLY:-} in
+'' | https | family) ;;
+*) die "BENCH_ONLY is https or family, not '$BENCH_ONLY'" ;;
+esac
+[ -z "${BENCH_ONLY:-}" ] && make_dataset
 
 # The built-in fixtures, and the nginx ceiling while that server is up.
 builtin_size=n/a
 [ -f fixtures/calls.json ] && builtin_size=$(wc -c <fixtures/calls.json)
-if bench_dataset built-in "$builtin_size"; then
+if [ -z "${BENCH_ONLY:-}" ] && bench_dataset built-in "$builtin_size"; then
 	echo
 	echo "== ceiling: nginx serving the built-in first page as a static file"
 	if ! command -v nginx >/dev/null 2>&1; then
@@ -682,6 +687,65 @@ if bench_dataset built-in "$builtin_size"; then
 	fi
 	stop_server
 fi
+
+# bench_https: the built-in first page over HTTPS with keep-alive, gongmock's listener beside
+# nginx serving the same bytes over TLS, both with the same ECDSA P-256 certificate and key.
+# Alternating rounds, as the ceiling.
+bench_https() {
+	echo
+	echo "== HTTPS: the built-in first page, keep-alive, beside nginx over TLS (same key)"
+	if ! command -v nginx >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+		fail "https: nginx or openssl is not installed"
+		return 1
+	fi
+	tls=$PWD/$OUT/tls
+	mkdir -p "$tls"
+	if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+		-keyout "$tls/key.pem" -out "$tls/cert.pem" >/dev/null 2>&1; then
+		fail "https: openssl could not make a key"
+		return 1
+	fi
+	hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	if ! start_server https --https-port "$hport" --tls-cert "$tls/cert.pem" \
+		--tls-key "$tls/key.pem"; then
+		fail "https: gongmock did not start"
+		return 1
+	fi
+	curl -s -H "$AUTH" "http://127.0.0.1:$SRV_PORT/v2/calls" >"$OUT/https.first.json"
+	if ! start_nginx "$OUT/https.first.json" "" "$tls"; then
+		stop_server
+		fail "https: nginx did not start"
+		return 1
+	fi
+	url_gm="https://127.0.0.1:$hport/v2/calls"
+	url_ngx="https://127.0.0.1:$NGX_PORT/v2/calls"
+	echo "  $(wc -c <"$OUT/https.first.json") bytes, $(nproc) nginx workers, $(nproc) gongmock" \
+		"threads; $ROUNDS rounds of ${SECS}s each, alternating"
+	warm_up https-gongmock "$url_gm"
+	warm_up https-nginx "$url_ngx"
+	r=1
+	while [ "$r" -le "$ROUNDS" ]; do
+		run_wrk "https-$r-gongmock" "$url_gm" && gm=$RPS && gp=$P99 || gm=
+		run_wrk "https-$r-nginx" "$url_ngx" && ngx=$RPS && np=$P99 || ngx=
+		if [ -n "$gm" ] && [ -n "$ngx" ]; then
+			printf '  round %d: gongmock %10s req/s (p99 %s ms)   nginx %10s req/s (p99 %s ms)   ratio %s\n' \
+				"$r" "$gm" "$gp" "$ngx" "$np" "$(ratio "$gm" "$ngx")"
+			printf 'H\t%s\t%s\t%s\t%s\t%s\n' "$r" "$gm" "$gp" "$ngx" "$np" >>"$RESULTS"
+		else
+			fail "https round $r could not run"
+		fi
+		r=$((r + 1))
+	done
+	mg=$(awk -F'\t' '$1 == "H" { print $3 }' "$RESULTS" | median_as %.0f)
+	mn=$(awk -F'\t' '$1 == "H" { print $5 }' "$RESULTS" | median_as %.0f)
+	echo "  medians: gongmock $mg req/s, nginx $mn req/s, ratio $(ratio "$mg" "$mn") (target >= 0.8)"
+	note "HTTPS, built-in first page with keep-alive, same ECDSA P-256 key: gongmock $mg req/s," \
+		"nginx $mn req/s, ratio $(ratio "$mg" "$mn") (target >= 0.8)"
+	stop_nginx
+	stop_server
+	return 0
+}
 
 # bench_family: the POST operations on the built-in data beside nginx serving each first page
 # as a static file: a page of 100 extensive calls with every block (Extended context for both
@@ -757,7 +821,13 @@ BODY
 }
 
 # Fault rules, the rate limiter, delays and the proxy, on the built-in fixtures.
+# One part alone, for a quick figure: BENCH_ONLY=https or BENCH_ONLY=family.
+if [ -n "${BENCH_ONLY:-}" ]; then
+	"bench_${BENCH_ONLY}"
+	exit "$FAILED"
+fi
 bench_family
+bench_https
 bench_rules_cost
 bench_delayed
 bench_proxy

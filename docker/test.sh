@@ -3,7 +3,8 @@
 # over their published ports, as a CI job would use them: health turning healthy, a paged walk
 # of the built-in data, a mounted cassette replayed, a mounted scenario applied, configuration
 # from the environment, a non-root process, `docker stop` (time and exit code), the image's
-# size, and the compose file (gongmock beside a client reaching it by service name).
+# size, HTTPS through a CONNECT tunnel and on its own port, and the compose file (gongmock
+# beside clients reaching it by service name, and as https://api.gong.io).
 #
 # Starts a Docker daemon when none answers, and makes debian:bookworm-slim when it is missing
 # (docker/base.sh); removes the containers it started and stops only the daemon it started.
@@ -25,7 +26,7 @@ cleanup() {
 		docker rm -f "$c" >/dev/null 2>&1 || true
 	done
 	if [ -n "${compose:-}" ]; then
-		$compose -p "$tag" -f "$DOCKER_LIB_ROOT/docker/compose.yaml" down >/dev/null 2>&1 || true
+		$compose -p "$tag" -f "$DOCKER_LIB_ROOT/docker/compose.yaml" down -v >/dev/null 2>&1 || true
 	fi
 	rm -rf "$work"
 	docker_daemon_down
@@ -145,6 +146,15 @@ check "PID 1 is gongmock itself" \
 	test "$(docker exec "$tag-plain" cat /proc/1/comm)" = gongmock
 check "it listens on every interface inside the container" \
 	has "$(logs plain)" '^listening on http://0\.0\.0\.0:8080$'
+# A client with https://api.gong.io in its code, through its proxy setting, trusting the CA.
+docker exec "$tag-plain" gongmock ca --pem >"$work/ca.pem" 2>/dev/null || true
+check "gongmock ca --pem gives the CA certificate" has "$(cat "$work/ca.pem")" 'BEGIN CERTIFICATE'
+out=$(HTTPS_PROXY=http://127.0.0.1:$port curl -sf --cacert "$work/ca.pem" -u k:s \
+	https://api.gong.io/v2/calls 2>&1) || out="curl failed: $out"
+check "a CONNECT to api.gong.io through the published port serves the built-in data" \
+	has "$out" '"totalRecords":400'
+check "the CA is kept in /data/ca, its key readable by its owner only" \
+	test "$(docker exec "$tag-plain" stat -c '%a %U' /data/ca/ca-key.pem)" = "600 gongmock"
 t0=$(now)
 docker stop "$tag-plain" >/dev/null
 took=$(since "$t0")
@@ -200,18 +210,25 @@ if command -v docker-compose >/dev/null 2>&1 || sh "$DOCKER_LIB_ROOT/tests/deps.
 	compose=docker-compose
 	docker_build "$client_image" docker/example/client.Dockerfile docker/example
 	hostport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	if out=$(GONGMOCK_HOST_PORT=127.0.0.1:$hostport $compose -p "$tag" \
-		-f "$DOCKER_LIB_ROOT/docker/compose.yaml" up --no-build --exit-code-from client 2>&1); then
-		code=0
-	else
-		code=$?
-	fi
+	cf="$DOCKER_LIB_ROOT/docker/compose.yaml"
+	export GONGMOCK_HOST_PORT=127.0.0.1:$hostport
+	# run starts gongmock first and waits for it to be healthy, as depends_on says.
+	out=$($compose -p "$tag" -f "$cf" run --rm client 2>&1) && code=0 || code=$?
 	check "compose: the client exited 0 ($code)" test "$code" = 0
 	check "compose: the client reached gongmock by service name and walked the cassette" \
 		has "$out" 'calls: 197 in 2 pages'
 	check "compose: the scenario rate-limited the client once" \
 		has "$out" '429 on /v2/calls/transcript: retrying after 1 s'
 	[ "$code" = 0 ] || echo "$out" | tail -n 20
+	out=$($compose -p "$tag" -f "$cf" run --rm client-https 2>&1) && code=0 || code=$?
+	check "compose: client-https exited 0 ($code)" test "$code" = 0
+	check "compose: client-https reached https://api.gong.io, trusting the CA in the volume" \
+		has "$out" 'calls: 197 in 2 pages'
+	[ "$code" = 0 ] || echo "$out" | tail -n 20
+	check "compose: the published port serves the host too" \
+		sh -c "curl -sf -o /dev/null -u k:s http://127.0.0.1:$hostport/__admin/health"
+	$compose -p "$tag" -f "$cf" down -v >/dev/null 2>&1 || true
+	unset GONGMOCK_HOST_PORT
 else
 	bad "compose: docker-compose could not be installed"
 fi
