@@ -25,7 +25,9 @@ static const char b64_chars[2][65] = {
 	 : (c) == ((url) ? '-' : '+') ? 62                                                         \
 	 : (c) == ((url) ? '_' : '/') ? 63                                                         \
 	                              : -1)
-#define B64_VAL4(c, u) B64_VAL(c, u), B64_VAL(c + 1, u), B64_VAL(c + 2, u), B64_VAL(c + 3, u)
+/* Cast one by one: clang weighs the branches a character does not take, some out of range. */
+#define B64_VAL1(c, u) (signed char)B64_VAL(c, u)
+#define B64_VAL4(c, u) B64_VAL1(c, u), B64_VAL1(c + 1, u), B64_VAL1(c + 2, u), B64_VAL1(c + 3, u)
 #define B64_VAL16(c, u) B64_VAL4(c, u), B64_VAL4(c + 4, u), B64_VAL4(c + 8, u), B64_VAL4(c + 12, u)
 #define B64_VAL64(c, u)                                                                            \
 	B64_VAL16(c, u), B64_VAL16(c + 16, u), B64_VAL16(c + 32, u), B64_VAL16(c + 48, u)

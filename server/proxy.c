@@ -701,6 +701,9 @@ method:
  * is not the upstream's answer and must not pass for one), and an empty body string, so that
  * it may still be printed.
  */
+static void proxy_fail(struct proxy_result *out, enum proxy_error kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 proxy_fail(struct proxy_result *out, enum proxy_error kind, const char *fmt, ...)
 {
@@ -796,7 +799,7 @@ proxy_finish(struct proxy_engine *e, struct proxy_job *j, CURLcode cc)
 	if (cc != CURLE_OK) {
 		proxy_explain(p, j->easy, cc, &j->x,
 		              j->errbuf[0] != '\0' ? j->errbuf : curl_easy_strerror(cc), out);
-		proxy_fail(out, PROXY_OK, "");
+		proxy_fail(out, PROXY_OK, "%s", "");
 	} else if (j->x.buf == NULL && (j->x.buf = malloc(1)) == NULL) {
 		proxy_fail(out, PROXY_BAD_ANSWER,
 		           "out of memory while reading the upstream answer");
@@ -812,9 +815,10 @@ proxy_finish(struct proxy_engine *e, struct proxy_job *j, CURLcode cc)
 	done(out, cls);
 }
 
-/* Ends a job that libcurl does not have (any more) with a failure, and runs its done. */
+/* Ends a job that libcurl does not have (any more) with a failure ("what: detail"), and runs
+ * its done. */
 static void
-proxy_abort(struct proxy_engine *e, struct proxy_job *j, enum proxy_error kind, const char *fmt,
+proxy_abort(struct proxy_engine *e, struct proxy_job *j, enum proxy_error kind, const char *what,
             const char *detail)
 {
 	struct proxy_result *out = j->x.out;
@@ -826,7 +830,7 @@ proxy_abort(struct proxy_engine *e, struct proxy_job *j, enum proxy_error kind, 
 	if (j->easy != NULL)
 		curl_easy_cleanup(j->easy);
 	proxy_job_free(j);
-	proxy_fail(out, kind, fmt, detail);
+	proxy_fail(out, kind, "%s: %s", what, detail);
 	done(out, cls);
 }
 
@@ -928,12 +932,12 @@ proxy_start_job(struct proxy_engine *e, struct proxy_job *j)
 	int configured = 0;
 
 	if (e == NULL && !atomic_load(&j->p->closing)) {
-		proxy_abort(NULL, j, PROXY_CONNECT, "the request was not forwarded: %s",
+		proxy_abort(NULL, j, PROXY_CONNECT, "the request was not forwarded",
 		            "out of memory");
 		return;
 	}
 	if (e == NULL || e->closed || atomic_load(&j->p->closing)) {
-		proxy_abort(e, j, PROXY_STOPPED, "the server is shutting down: %s",
+		proxy_abort(e, j, PROXY_STOPPED, "the server is shutting down",
 		            "the request was not forwarded");
 		return;
 	}
@@ -946,7 +950,7 @@ proxy_start_job(struct proxy_engine *e, struct proxy_job *j)
 		j->easy = curl_easy_init();
 	}
 	if (j->easy == NULL) {
-		proxy_abort(e, j, PROXY_CONNECT, "the request was not forwarded: %s",
+		proxy_abort(e, j, PROXY_CONNECT, "the request was not forwarded",
 		            "out of memory");
 		return;
 	}
@@ -956,14 +960,14 @@ proxy_start_job(struct proxy_engine *e, struct proxy_job *j)
 		cc = curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
 	j->setup_done = cc == CURLE_OK;
 	if (cc != CURLE_OK) {
-		proxy_abort(e, j, PROXY_CONNECT, "the request to the upstream cannot be set up: %s",
+		proxy_abort(e, j, PROXY_CONNECT, "the request to the upstream cannot be set up",
 		            curl_easy_strerror(cc));
 		return;
 	}
 	mc = curl_multi_add_handle(e->multi, j->easy);
 	if (mc != CURLM_OK) {
 		proxy_abort(e, j, PROXY_CONNECT,
-		            "the request to the upstream cannot be started: %s",
+		            "the request to the upstream cannot be started",
 		            curl_multi_strerror(mc));
 		return;
 	}
@@ -1021,7 +1025,7 @@ proxy_engine_close(struct proxy_engine *e)
 
 		proxy_running_unlink(e, j);
 		curl_multi_remove_handle(e->multi, j->easy);
-		proxy_abort(e, j, PROXY_STOPPED, "the server is shutting down: %s",
+		proxy_abort(e, j, PROXY_STOPPED, "the server is shutting down",
 		            "the upstream's answer was cut off");
 	}
 	for (i = 0; i < e->npool; i++)
