@@ -6,7 +6,7 @@ CC      ?= cc
 LIBS      := libmicrohttpd:libmicrohttpd-dev jansson:libjansson-dev \
              libcurl:libcurl4-openssl-dev gnutls:libgnutls28-dev zlib:zlib1g-dev
 TEST_LIBS := check:check
-DEBS    := build-essential pkg-config groff-base man-db python3-requests nodejs node-undici \
+DEBS    := build-essential pkg-config groff-base man-db python3-requests nodejs node-undici jq \
            $(foreach l,$(LIBS) $(TEST_LIBS),$(lastword $(subst :, ,$(l))))
 BENCH_DEBS := wrk nginx-light curl
 BUILD   ?= build
