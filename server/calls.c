@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "gzip.h"
 #include "isotime.h"
 #include "log.h"
 #include "query.h"
@@ -44,6 +45,7 @@ calls_ctx_init(struct calls_ctx *ctx, struct store_slot *slot, const struct curs
 	ctx->pins[0].ticket = 0;
 	ctx->pins[1].slot = slot;
 	ctx->pins[1].ticket = 1;
+	ctx->gzip = 1;
 }
 
 static void
@@ -107,6 +109,108 @@ calls_add_pieces(struct response *r, const struct store_page *page)
 	}
 	if (run != NULL && response_piece_add(r, run, run_len) != 0)
 		return -1;
+	return 0;
+}
+
+/* Where a piece of a gzipped page lies: a call's segment kept by the store, or a slice of
+ * the answer's own buffer. */
+struct calls_gz_part {
+	const unsigned char *at; /* NULL: buf + off */
+	size_t off, len;
+};
+
+/*
+ * The page as one gzip member, without compressing the calls again: each call whose
+ * neighbour before it in the page is its neighbour in the store goes out as the segment the
+ * store keeps for it; the envelope, the first call and any other call are compressed here,
+ * each with what precedes it as dictionary. Fills r's pieces (r owns the buffer); 0, or -1
+ * (r untouched) when memory runs out.
+ */
+static int
+calls_gzip_page(const struct store *s, const char *head, size_t headlen,
+                const struct store_page *page, struct response *r)
+{
+	struct calls_gz_part *parts = malloc((page->count + 2) * sizeof(*parts));
+	size_t i, np = 0, cap = GZIP_HEAD_LEN + GZIP_TAIL_LEN, used, total = headlen;
+	unsigned char *buf = NULL;
+	uint32_t crc = gzip_crc(0, head, headlen);
+
+	if (parts == NULL)
+		return -1;
+	/* Which calls have a kept segment, and the room the others need; the CRC of the whole,
+	 * joined from the kept segments' own without reading their bytes again. */
+	for (i = 0; i < page->count; i++) {
+		const struct store_call *c = page->calls[i];
+		const struct store_gz *z = NULL;
+
+		parts[i + 1].at = NULL;
+		if (i > 0 && i + 1 < page->count && store_call_prev(s, c) == page->calls[i - 1])
+			z = store_call_gz(s, c);
+		if (z != NULL) {
+			parts[i + 1].at = z->data;
+			parts[i + 1].len = z->len;
+			crc = gzip_crc_join(crc, z->crc, z->crc_op);
+		} else {
+			cap += gzip_segment_bound((size_t)c->json_len + 2 + (i == 0 ? headlen : 0));
+			crc = gzip_crc(crc, c->json, c->json_len);
+			crc = gzip_crc(crc, i + 1 < page->count ? calls_comma : calls_tail,
+			               i + 1 < page->count ? 1 : 2);
+		}
+		total += (size_t)c->json_len + (i + 1 < page->count ? 1 : 2);
+	}
+	buf = malloc(cap);
+	if (buf == NULL || r->nowned >= RESPONSE_MAX_OWNED) {
+		free(buf);
+		free(parts);
+		return -1;
+	}
+	memcpy(buf, GZIP_HEAD, GZIP_HEAD_LEN);
+	used = GZIP_HEAD_LEN;
+	for (i = 0; i < page->count; i++) {
+		const struct store_call *c = page->calls[i];
+		struct response_piece in[3];
+		size_t nin = 0, len;
+		int last = i + 1 == page->count;
+
+		if (parts[i + 1].at != NULL)
+			continue;
+		if (i == 0) {
+			in[nin].base = head;
+			in[nin++].len = headlen;
+		}
+		in[nin].base = c->json;
+		in[nin++].len = c->json_len;
+		in[nin].base = last ? calls_tail : calls_comma;
+		in[nin++].len = last ? 2 : 1;
+		/* The call before, and its ',', precede this one in the member. */
+		if (gzip_segment(i > 0 ? page->calls[i - 1]->json : NULL,
+		                 i > 0 ? (size_t)page->calls[i - 1]->json_len + 1 : 0, in, nin, 1,
+		                 buf + used, &len) != 0) {
+			free(buf);
+			free(parts);
+			return -1;
+		}
+		parts[i + 1].off = used;
+		parts[i + 1].len = len;
+		used += len;
+	}
+	gzip_tail(crc, total, buf + used);
+	parts[page->count + 1].at = NULL;
+	parts[page->count + 1].off = used;
+	parts[page->count + 1].len = GZIP_TAIL_LEN;
+	used += GZIP_TAIL_LEN;
+	/* The member's header goes with the first call's segment (it follows it in buf). */
+	parts[1].off = 0;
+	parts[1].len += GZIP_HEAD_LEN;
+	np = page->count + 2;
+	r->owned[r->nowned++] = buf;
+	for (i = 1; i < np; i++)
+		if (response_piece_add(r, parts[i].at != NULL ? parts[i].at : buf + parts[i].off,
+		                       parts[i].len) != 0) {
+			free(parts);
+			return -1;
+		}
+	free(parts);
 	return 0;
 }
 
@@ -248,6 +352,24 @@ calls_list(const struct calls_ctx *ctx, struct reqctx *x, struct response *r)
 	r->release_cls = (void *)&ctx->pins[ticket];
 	r->status = 200;
 	r->source = "fixture";
+	if (ctx->gzip && gzip_accepted(request_header(x->req, "Accept-Encoding"))) {
+		/* The page compressed, as Gong's is for a client that takes gzip. */
+		if (response_header_add(r, "Content-Type", RESPONSE_JSON_TYPE) != 0 ||
+		    response_header_add(r, "Content-Encoding", "gzip") != 0 ||
+		    response_header_add(r, "Vary", "Accept-Encoding") != 0 ||
+		    calls_gzip_page(s, head, n, &page, r) != 0) {
+			char id[sizeof(r->request_id)];
+
+			memcpy(id, r->request_id, sizeof(id));
+			response_free(r);
+			response_init(r);
+			memcpy(r->request_id, id, sizeof(id));
+			error_respond(r, ERROR_INTERNAL, NULL);
+		}
+		free(head);
+		free(calls);
+		return;
+	}
 	if (response_header_add(r, "Content-Type", RESPONSE_JSON_TYPE) != 0 ||
 	    response_piece_own(r, head, n) != 0 || calls_add_pieces(r, &page) != 0 ||
 	    response_piece_add(r, calls_tail, 2) != 0) {
@@ -333,7 +455,6 @@ calls_note(const struct calls_ctx *ctx, const struct request *req, const char *w
 		error_respond(r, ERROR_BAD_REQUEST, msg);
 		return -1;
 	}
-	log_msg("warning", "%s %s (requestId %s): %s", req->method, req->path, r->request_id,
-	        what);
+	log_msg("warning", "%s %s (requestId %s): %s", req->method, req->path, r->request_id, what);
 	return 0;
 }

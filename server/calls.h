@@ -28,6 +28,7 @@ struct calls_ctx {
 	int64_t (*now)(void);     /* seconds since the epoch; NULL: the real clock */
 	struct calls_pin pins[2]; /* set up by calls_ctx_init; one per slot ticket */
 	int strict; /* refuse what Gong tolerates but that shows a client bug */
+	int gzip;   /* pages gzipped for clients that take it (the default) */
 };
 
 /* Sets up ctx; key and slot must outlive it. */

@@ -23,6 +23,7 @@
 #include "store.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include <pthread.h>
 
 #include "callset.h"
+#include "gzip.h"
 #include "jtok.h"
 #include "reader.h"
 #include "rng.h"
@@ -61,7 +63,11 @@ struct store {
 	size_t idcap;
 	struct company *company;
 	char warning[256]; /* what the load noticed but let through ("" when nothing) */
+	/* The calls' gzip segments, made when first asked for (store_call_gz): an array of
+	 * ncalls pointers, itself made then. */
+	_Atomic(struct store_gz *_Atomic *) gz;
 };
+
 
 /* A live call's place in the order, and the rec it came from. */
 struct skey {
@@ -602,7 +608,66 @@ store_free(struct store *s)
 	free(s->started);
 	free(s->idtab);
 	company_free(s->company);
+	{
+		struct store_gz *_Atomic *gz = atomic_load(&s->gz);
+
+		for (size_t i = 0; gz != NULL && i < s->ncalls; i++)
+			free(atomic_load(&gz[i]));
+		free((void *)gz);
+	}
 	free(s);
+}
+
+const struct store_call *
+store_call_prev(const struct store *s, const struct store_call *c)
+{
+	return c > s->calls ? c - 1 : NULL;
+}
+
+const struct store_gz *
+store_call_gz(const struct store *cs, const struct store_call *c)
+{
+	/* The cache is the store's one mutable part: atomics only, never a lock. */
+	struct store *s = (struct store *)(uintptr_t)cs;
+	struct store_gz *_Atomic *gz = atomic_load(&s->gz);
+	struct store_gz *_Atomic *want;
+	const struct store_call *prev = store_call_prev(s, c);
+	size_t i = (size_t)(c - s->calls);
+	struct store_gz *z, *expect = NULL;
+	struct response_piece piece;
+
+	if (prev == NULL)
+		return NULL;
+	if (gz == NULL) {
+		want = calloc(s->ncalls, sizeof(*want));
+		if (want == NULL)
+			return NULL;
+		if (!atomic_compare_exchange_strong(&s->gz, &gz, want))
+			free((void *)want); /* another thread made it first: gz holds theirs */
+		else
+			gz = want;
+	}
+	z = atomic_load(&gz[i]);
+	if (z != NULL)
+		return z;
+	z = malloc(sizeof(*z) + gzip_segment_bound((size_t)c->json_len + 1));
+	if (z == NULL)
+		return NULL;
+	piece.base = c->json;
+	piece.len = (size_t)c->json_len + 1;
+	/* Made once and sent many times: zlib's default level, not its fastest. */
+	if (gzip_segment(prev->json, (size_t)prev->json_len + 1, &piece, 1, 6, z->data, &z->len) !=
+	    0) {
+		free(z);
+		return NULL;
+	}
+	z->crc = gzip_crc(0, piece.base, piece.len);
+	z->crc_op = gzip_crc_op(piece.len);
+	if (!atomic_compare_exchange_strong(&gz[i], &expect, z)) {
+		free(z);
+		z = expect;
+	}
+	return z;
 }
 
 size_t

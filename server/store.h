@@ -127,6 +127,26 @@ const char *store_block_text(const struct store *s);
 /* The call with this id, or NULL. O(1). */
 const struct store_call *store_find(const struct store *s, uint64_t id_hi, uint64_t id_lo);
 
+/* A call's gzip segment, and the CRC of what it holds, ready to be joined (gzip.h). */
+struct store_gz {
+	size_t len;      /* of data */
+	uint32_t crc;    /* of the plaintext: the call's json and the ',' after it */
+	uint32_t crc_op; /* gzip_crc_op of the plaintext's length */
+	unsigned char data[];
+};
+
+/*
+ * Call c (of s) and the ',' after it, as a gzip segment (gzip.h) whose dictionary is the call
+ * before it in the buffer and its ','; so it may follow that call in a gzipped page, and only
+ * it. The first call of the store has none (NULL). Made on first use and kept with the store:
+ * the one thing about a store that changes after its load, through atomics, so it stays safe
+ * to share between threads. NULL when memory runs out.
+ */
+const struct store_gz *store_call_gz(const struct store *s, const struct store_call *c);
+
+/* The call just before c in the store's buffer, or NULL for the first. */
+const struct store_call *store_call_prev(const struct store *s, const struct store_call *c);
+
 /* One id as the store keeps it. */
 struct store_id {
 	uint64_t hi;
