@@ -289,6 +289,12 @@ exec_wrk() {
 	w_log=$LOGS/$1.txt
 	w_url=$2
 	shift 2
+	# WRK_HEADER: one more request header, for the runs that need it (Accept-Encoding).
+	if [ -n "${WRK_HEADER:-}" ]; then
+		exec timeout --foreground -k 5 $((WRK_SECS + 60)) \
+			wrk -t1 -c"$CONNS" -d"${WRK_SECS}s" --latency --timeout 5s -H "$AUTH" \
+			-H "$WRK_HEADER" -s bench/wrk.lua "$w_url" "$@" >"$w_log" 2>&1
+	fi
 	exec timeout --foreground -k 5 $((WRK_SECS + 60)) \
 		wrk -t1 -c"$CONNS" -d"${WRK_SECS}s" --latency --timeout 5s -H "$AUTH" \
 		-s bench/wrk.lua "$w_url" "$@" >"$w_log" 2>&1

@@ -23,7 +23,7 @@
 #   BENCH_THREADS     gongmock --threads [its default: one per core]; not given to the proxy,
 #                     whose own default (4 per core) is measured, beside --threads 2 and 16
 #   BENCH_NGINX_PORT  first port tried for nginx [18480]
-#   BENCH_ONLY        run one part alone: https (HTTPS beside nginx over TLS) or family
+#   BENCH_ONLY        run one part alone: https (HTTPS beside nginx over TLS), gzip or family
 #
 # wrk runs with one thread and 32 connections (-t1 -c32), always against 127.0.0.1; only the
 # background load of the delayed-requests part opens 1000 (with its open-file limit raised).
@@ -637,8 +637,8 @@ describe_machine
 version=$("$BIN" --version 2>/dev/null)
 echo "$version; $WRKV; ${NGXV:-no nginx}; wrk -t1 -c$CONNS -d${SECS}s against 127.0.0.1"
 case ${BENCH_ONLY:-} in
-'' | https | family) ;;
-*) die "BENCH_ONLY is https or family, not '$BENCH_ONLY'" ;;
+'' | https | family | gzip) ;;
+*) die "BENCH_ONLY is https, gzip or family, not '$BENCH_ONLY'" ;;
 esac
 [ -z "${BENCH_ONLY:-}" ] && make_dataset
 
@@ -687,6 +687,47 @@ if [ -z "${BENCH_ONLY:-}" ] && bench_dataset built-in "$builtin_size"; then
 	fi
 	stop_server
 fi
+
+# bench_gzip: the built-in first page for a client that takes gzip, beside the same page
+# plain, in alternating rounds; and a page filtered by workspace (its calls are not neighbours
+# in the store, so each is compressed per answer).
+bench_gzip() {
+	echo
+	echo "== gzip: the built-in first page plain and gzipped (Accept-Encoding: gzip)"
+	if ! start_server gzip; then
+		fail "gzip: gongmock did not start"
+		return 1
+	fi
+	url="http://127.0.0.1:$SRV_PORT/v2/calls"
+	ws=$(curl -s -H "$AUTH" "http://127.0.0.1:$SRV_PORT/v2/workspaces" |
+		sed -n 's/.*"workspaces":\[{"id":"\([0-9]*\)".*/\1/p')
+	plain_b=$(curl -s -H "$AUTH" "$url" | wc -c)
+	gz_b=$(curl -s -H "$AUTH" -H 'Accept-Encoding: gzip' "$url" | wc -c)
+	echo "  $plain_b bytes plain, $gz_b gzipped; $ROUNDS rounds of ${SECS}s each, alternating"
+	warm_up gzip-plain "$url"
+	r=1
+	while [ "$r" -le "$ROUNDS" ]; do
+		run_wrk "gzip-$r-plain" "$url" && p=$RPS || p=
+		WRK_HEADER="Accept-Encoding: gzip" run_wrk "gzip-$r-gzip" "$url" && g=$RPS || g=
+		WRK_HEADER="Accept-Encoding: gzip" run_wrk "gzip-$r-ws" "$url?workspaceId=$ws" && w=$RPS || w=
+		if [ -n "$p" ] && [ -n "$g" ] && [ -n "$w" ]; then
+			printf '  round %d: plain %10s req/s   gzipped %10s (%s)   gzipped, one workspace %10s\n' \
+				"$r" "$p" "$g" "$(ratio "$g" "$p")" "$w"
+			printf 'G\t%s\t%s\t%s\t%s\n' "$r" "$p" "$g" "$w" >>"$RESULTS"
+		else
+			fail "gzip round $r could not run"
+		fi
+		r=$((r + 1))
+	done
+	mp=$(awk -F'\t' '$1 == "G" { print $3 }' "$RESULTS" | median_as %.0f)
+	mg=$(awk -F'\t' '$1 == "G" { print $4 }' "$RESULTS" | median_as %.0f)
+	mw=$(awk -F'\t' '$1 == "G" { print $5 }' "$RESULTS" | median_as %.0f)
+	echo "  medians: plain $mp req/s, gzipped $mg ($(ratio "$mg" "$mp")x), one workspace gzipped $mw"
+	note "gzip, built-in first page: plain $mp req/s, gzipped $mg req/s" \
+		"($(ratio "$mg" "$mp")x; $plain_b bytes to $gz_b); a workspace's page gzipped $mw req/s"
+	stop_server
+	return 0
+}
 
 # bench_https: the built-in first page over HTTPS with keep-alive, gongmock's listener beside
 # nginx serving the same bytes over TLS, both with the same ECDSA P-256 certificate and key.
@@ -821,13 +862,14 @@ BODY
 }
 
 # Fault rules, the rate limiter, delays and the proxy, on the built-in fixtures.
-# One part alone, for a quick figure: BENCH_ONLY=https or BENCH_ONLY=family.
+# One part alone, for a quick figure: BENCH_ONLY=https, gzip or family.
 if [ -n "${BENCH_ONLY:-}" ]; then
 	"bench_${BENCH_ONLY}"
 	exit "$FAILED"
 fi
 bench_family
 bench_https
+bench_gzip
 bench_rules_cost
 bench_delayed
 bench_proxy

@@ -33,6 +33,8 @@ config_defaults(struct config *c)
 	c->request_timeout = CONFIG_DEFAULT_REQUEST_TIMEOUT;
 	c->max_client_connections = CONFIG_DEFAULT_MAX_CLIENT_CONNECTIONS;
 	c->https_port = -1;
+	c->log_level = 2;
+	c->gzip = 1;
 }
 
 /* --https-port: a port, 0 for any free one; stored as an int, -1 meaning none. */
@@ -113,6 +115,19 @@ config_tunnel_host(const char *v, void *field, char *why, size_t whylen)
 {
 	return strcmp(v, "*") == 0 ? 0 : config_host_pattern(v, field, why, whylen);
 }
+
+static const struct flags_word config_log_levels[] = {
+    {"error", 0},
+    {"warning", 1},
+    {"info", 2},
+    {NULL, 0},
+};
+
+static const struct flags_word config_on_off[] = {
+    {"on", 1},
+    {"off", 0},
+    {NULL, 0},
+};
 
 static const struct flags_word config_log_formats[] = {
     {"text", CONFIG_LOG_TEXT},
@@ -196,11 +211,30 @@ static const struct flags_spec config_spec[] = {
      .kind = FLAGS_ENUM,
      .words = config_log_formats,
      CONFIG_AT(log_format)},
+    {.name = "--log-level",
+     .arg = "L",
+     .help = "error, warning or info (default: info, with one\n"
+             "access-log line per request)",
+     .kind = FLAGS_ENUM,
+     .words = config_log_levels,
+     CONFIG_AT(log_level)},
     {.name = "--quiet",
      .alias = "-q",
-     .help = "no access log",
+     .help = "warnings and errors only (--log-level warning)",
      .kind = FLAGS_BOOL,
      CONFIG_AT(quiet)},
+    {.name = "--gzip",
+     .arg = "on|off",
+     .help = "gzip bodies for clients that send Accept-Encoding: gzip,\n"
+             "as Gong does (default on)",
+     .kind = FLAGS_ENUM,
+     .words = config_on_off,
+     CONFIG_AT(gzip)},
+    {.name = "--cors",
+     .help = "let browser pages on any origin call it: answer CORS\n"
+             "preflights, send Access-Control-Allow-Origin",
+     .kind = FLAGS_BOOL,
+     CONFIG_AT(cors)},
     {.name = "--request-timeout",
      .arg = "S",
      .help = "seconds for a request (line, headers, body) to arrive\n"
@@ -321,6 +355,11 @@ static const struct flags_spec config_spec[] = {
      .min = 1,
      .max = 3600,
      CONFIG_AT(upstream_timeout)},
+    {.name = "--mock",
+     .help = "with --upstream (or --replay): answer the operations\n"
+             "gongmock emulates from its data, send only the rest on",
+     .kind = FLAGS_BOOL,
+     CONFIG_AT(mock)},
     {.name = "--record",
      .arg = "FILE",
      .help = "append each exchange to a cassette (with --upstream)",
@@ -463,6 +502,11 @@ config_check(const struct config *c, char *err, size_t errlen)
 		snprintf(err, errlen,
 		         "--tls-cert and --ca-dir exclude each other: your certificate "
 		         "or gongmock's CA");
+		return CONFIG_ERROR;
+	}
+	if (c->mock && c->upstream == NULL && c->replay == NULL) {
+		snprintf(err, errlen,
+		         "--mock goes with --upstream or --replay: without them everything is mocked");
 		return CONFIG_ERROR;
 	}
 	if (c->match_credential && c->replay == NULL) {

@@ -38,7 +38,8 @@ struct config {
 	int64_t cursor_ttl;        /* seconds */
 	const char *credentials;   /* NULL: any well-formed credential */
 	enum config_log_format log_format;
-	int quiet;              /* no access log */
+	int quiet;              /* warnings and errors only: --log-level warning */
+	int log_level;          /* enum log_level: error, warning, info (the default) */
 	int strict;             /* refuse what Gong tolerates but shows a client bug */
 	const char *rate_limit; /* --rate-limit spec (checked by ratelimit_parse); NULL: off */
 	int rate_limit_per_credential;         /* --rate-limit-scope credential */
@@ -54,6 +55,9 @@ struct config {
 	size_t nredact;
 	const char *replay;          /* replay mode: the cassette to serve */
 	int match_credential;        /* replay matches the credential fingerprint too */
+	int mock;                    /* with upstream or replay: emulated operations served here */
+	int cors;                    /* answer CORS preflights, allow any origin */
+	int gzip;                    /* gzip for clients that ask (default 1) */
 	unsigned replay_miss_status; /* status of an unmatched request in replay mode */
 	int https_port;              /* -1: no HTTPS listener; 0: any free port */
 	const char *tls_cert;        /* the user's certificate chain (with tls_key) */

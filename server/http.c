@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gzip.h"
 #include "log.h"
 #include "reqid.h"
 #include "sock.h"
@@ -123,6 +124,7 @@ struct http {
 	struct http_tls tls;
 	int has_tls;
 	unsigned https_port;        /* 0: no HTTPS listener */
+	int gzip, cors;             /* see struct http_options */
 	atomic_int tunnels_pending; /* handed to the TLS daemon, not yet seen starting there */
 	struct tunnels *tunnels;    /* plain tunnels (HTTP_CONNECT_TUNNEL) */
 	struct http_loop *loops;    /* one per thread, each listening on the port */
@@ -657,6 +659,68 @@ http_reset(struct MHD_Connection *con)
 	return MHD_NO;
 }
 
+/*
+ * Gzips r's body in place when the client takes gzip and it is worth it: a body long enough,
+ * not already encoded, and not one a fault cuts or dribbles (those count the bytes they send).
+ * The answer then varies on Accept-Encoding, as Gong's does.
+ */
+static void
+http_gzip(const struct request *req, struct response *r, size_t *bytes)
+{
+	char *z;
+	size_t zlen, i;
+
+	if (*bytes < GZIP_MIN_BODY || r->fault != RESPONSE_FAULT_NONE || r->status == 204 ||
+	    r->status == 304 || r->nowned >= RESPONSE_MAX_OWNED)
+		return;
+	for (i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].name, "Content-Encoding") == 0)
+			return;
+	(void)response_header_add(r, "Vary", "Accept-Encoding");
+	if (!gzip_accepted(request_header(req, "Accept-Encoding")) ||
+	    gzip_pieces(r->pieces, r->npieces, &z, &zlen) != 0)
+		return;
+	r->npieces = 0;
+	if (response_piece_own(r, z, zlen) != 0)
+		return;
+	(void)response_header_add(r, "Content-Encoding", "gzip");
+	*bytes = zlen;
+}
+
+/* CORS: a browser's page may read the answer, whatever its origin. */
+static void
+http_cors(const struct request *req, struct response *r)
+{
+	const char *origin = request_header(req, "Origin");
+
+	if (origin == NULL)
+		return;
+	(void)response_header_set(r, "Access-Control-Allow-Origin", origin);
+	(void)response_header_add(r, "Vary", "Origin");
+	(void)response_header_set(r, "Access-Control-Expose-Headers",
+	                          "x-traceid, Retry-After, Content-Encoding");
+}
+
+/* A CORS preflight (OPTIONS with Access-Control-Request-Method): what may be sent. */
+static int
+http_preflight(const struct request *req, struct response *r)
+{
+	const char *want = request_header(req, "Access-Control-Request-Headers");
+
+	if (strcmp(req->method, "OPTIONS") != 0 ||
+	    request_header(req, "Access-Control-Request-Method") == NULL)
+		return 0;
+	r->status = 204;
+	r->source = "cors";
+	http_cors(req, r);
+	(void)response_header_set(r, "Access-Control-Allow-Methods",
+	                          "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+	(void)response_header_set(r, "Access-Control-Allow-Headers",
+	                          want != NULL ? want : "Authorization, Content-Type, Prefer");
+	(void)response_header_set(r, "Access-Control-Max-Age", "600");
+	return 1;
+}
+
 static enum MHD_Result
 http_send(struct http *h, struct MHD_Connection *con, struct http_req *q, const struct request *req,
           struct response *r)
@@ -665,6 +729,10 @@ http_send(struct http *h, struct MHD_Connection *con, struct http_req *q, const 
 	size_t i, bytes = response_body_len(r);
 	unsigned status = r->status;
 
+	if (h->cors)
+		http_cors(req, r);
+	if (h->gzip)
+		http_gzip(req, r, &bytes);
 	http_log(q, req, r, r->fault == RESPONSE_FAULT_RESET ? 0 : bytes);
 	if (r->fault == RESPONSE_FAULT_RESET) {
 		http_response_done(r);
@@ -963,7 +1031,7 @@ http_access_cb(void *cls, struct MHD_Connection *con, const char *url, const cha
 	memcpy(r->request_id, req->request_id, sizeof(req->request_id));
 	if (q->too_large)
 		error_respond(r, ERROR_TOO_LARGE, NULL);
-	else
+	else if (!(h->cors && http_preflight(req, r)))
 		h->handler(req, r, h->cls);
 	if (r->defer != NULL) {
 		response_defer_fn *start = r->defer;
@@ -1302,6 +1370,8 @@ http_start(const struct http_options *o, http_handler_fn *handler, void *cls, ch
 	h->observe_cls = o->observe_cls;
 	h->listen_fd = MHD_INVALID_SOCKET;
 	h->tls_listen_fd = MHD_INVALID_SOCKET;
+	h->gzip = o->gzip;
+	h->cors = o->cors;
 	if (o->tls != NULL) {
 		h->tls = *o->tls;
 		h->has_tls = h->tls.retrieve != NULL && h->tls.connect != NULL;

@@ -68,6 +68,10 @@ struct http_options {
 	unsigned max_client_connections;
 	/* NULL: plain HTTP only, and a CONNECT is refused. */
 	const struct http_tls *tls;
+	/* Bodies gzipped for clients whose Accept-Encoding takes it, as Gong's API does. */
+	int gzip;
+	/* CORS for browser clients: preflights answered, Access-Control-Allow-Origin sent. */
+	int cors;
 	/* Called after each answer with what the access log shows (NULL: nothing). */
 	void (*observe)(const struct log_access *a, void *cls);
 	void *observe_cls;

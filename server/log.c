@@ -20,13 +20,20 @@
 #define LOG_LINE_MAX 4096
 
 static enum log_format log_fmt = LOG_TEXT;
-static int log_quiet;
+static enum log_level log_min = LOG_LEVEL_INFO; /* the last level written */
+
+void
+log_setup_level(enum log_format format, enum log_level level)
+{
+	log_fmt = format;
+	log_min = level;
+}
 
 void
 log_setup(enum log_format format, int quiet)
 {
 	log_fmt = format;
-	log_quiet = quiet;
+	log_min = quiet ? LOG_LEVEL_WARNING : LOG_LEVEL_INFO;
 }
 
 int64_t
@@ -143,7 +150,7 @@ log_access(const struct log_access *a)
 	/* Milliseconds are enough for a log and keep the column the same width. */
 	int64_t ms = a->time_us / 1000;
 
-	if (log_quiet)
+	if (log_min < LOG_LEVEL_INFO)
 		return;
 	log_time(ms, when, sizeof(when));
 	/* Each variable part gets a cap that leaves room for the parts after it, so a line is
@@ -196,6 +203,9 @@ log_msg(const char *level, const char *fmt, ...)
 	size_t n;
 	int w;
 
+	if ((strcmp(level, "info") == 0 && log_min < LOG_LEVEL_INFO) ||
+	    (strcmp(level, "warning") == 0 && log_min < LOG_LEVEL_WARNING))
+		return;
 	log_time(log_now_us() / 1000, when, sizeof(when));
 	if (log_fmt == LOG_JSON)
 		n = log_append(buf, 0, "{\"time\":\"%s\",\"level\":\"%s\",\"message\":\"", when,

@@ -12,8 +12,18 @@
 
 enum log_format { LOG_TEXT, LOG_JSON };
 
-/* Set once at start-up, before any thread logs. */
+/* What is written: each level writes its own lines and those of the levels before it. */
+enum log_level {
+	LOG_LEVEL_ERROR,   /* what stops or breaks something */
+	LOG_LEVEL_WARNING, /* what the user should fix (a misspelt variable, a data mistake) */
+	LOG_LEVEL_INFO     /* start-up, reloads, shutdown, and one access-log line per request */
+};
+
+/* Set once at start-up, before any thread logs. quiet is LOG_LEVEL_WARNING. */
 void log_setup(enum log_format format, int quiet);
+
+/* The same, with the level: log_setup(f, q) is log_setup_level(f, q ? WARNING : INFO). */
+void log_setup_level(enum log_format format, enum log_level level);
 
 struct log_access {
 	int64_t time_us; /* when the request arrived */
@@ -31,10 +41,13 @@ struct log_access {
 	size_t body_len;
 };
 
-/* One access-log line (nothing when quiet). */
+/* One access-log line (at LOG_LEVEL_INFO only). */
 void log_access(const struct log_access *a);
 
-/* A server message (start-up, reload, shutdown): always written, even when quiet. */
+/*
+ * A server message (start-up, reload, shutdown) at level "error", "warning" or "info",
+ * written when the level set lets it through (any other level is written as "error").
+ */
 void log_msg(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* CLOCK_REALTIME in microseconds. */

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "media.h"
 #include "query.h"
+#include "prefer.h"
 #include "reqctx.h"
 #include "users.h"
 
@@ -106,10 +107,15 @@ router_gate(struct router *rt, struct reqctx *x, struct response *r, struct faul
 	const struct request *req = x->req;
 	const struct auth_identity *who = &x->who;
 	const char *prefer = request_header(req, "Prefer");
-	unsigned code = prefer != NULL ? fault_prefer_code(prefer) : 0;
-	unsigned wait;
+	unsigned code = 0, wait;
+	char why[512];
 
 	*fired = 0;
+	if (prefer != NULL && prefer_parse(prefer, &code, why, sizeof(why)) < 0) {
+		r->source = "fault:prefer";
+		error_respond(r, ERROR_BAD_REQUEST, why);
+		return 1;
+	}
 	if (code != 0 && code != 200) {
 		r->source = "fault:prefer";
 		router_fault_status(r, code, code == 429 ? 1 : 0, NULL);
@@ -575,7 +581,8 @@ router_api(struct router *rt, const struct route *rte, const struct request *req
 
 			snprintf(msg, sizeof(msg),
 			         "You don't have permission to use '%s' in your app.",
-			         auth_scope_name(missing & rte->scopes & (0U - (missing & rte->scopes))));
+			         auth_scope_name(missing & rte->scopes &
+			                         (0U - (missing & rte->scopes))));
 			error_respond(r, rte->forbidden ? ERROR_FORBIDDEN : ERROR_NO_SCOPE, msg);
 		}
 		return;
@@ -595,17 +602,79 @@ router_api(struct router *rt, const struct route *rte, const struct request *req
 	}
 }
 
+/* The operations gongmock emulates, "GET /v2/calls, ..., and GET /v2/workspaces", into buf. */
+static void
+router_emulated(char *buf, size_t len)
+{
+	size_t i, n = sizeof(routes) / sizeof(routes[0]), used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++) {
+		size_t pl = strlen(routes[i].path);
+		int id = routes[i].path[pl - 1] == '/';
+
+		used += (size_t)snprintf(buf + used, len - used, "%s%s %s%s",
+		                         i == 0 ? "" : i + 1 == n ? " and " : ", ", routes[i].method,
+		                         routes[i].path, id ? "{id}" : "");
+	}
+}
+
+/*
+ * A request for a path gongmock does not emulate. Under /v2/ it is a Gong operation gongmock
+ * does not know: the credentials are checked and Prefer, the rules (a stub of the user's can
+ * answer it) and the limiter have their say, as for any operation; what is left gets a 404
+ * that says what is emulated and what would serve the rest.
+ */
+static void
+router_unknown(struct router *rt, const struct request *req, struct response *r)
+{
+	struct fault_action action;
+	struct reqctx x;
+	int fired = 0;
+	char ops[512], msg[1024];
+
+	if (router_is_api(req->path)) {
+		reqctx_init(&x, req);
+		if (auth_check_scopes(rt->auth, request_header(req, "Authorization"), 0, &x.who,
+		                      NULL) != AUTH_OK) {
+			error_respond(r, ERROR_UNAUTHORIZED, NULL);
+			return;
+		}
+		if (router_gate(rt, &x, r, &action, &fired)) {
+			if (fired) {
+				router_fault_shape(r, &action);
+				router_fault_source(r, &action);
+			}
+			return;
+		}
+	}
+	router_emulated(ops, sizeof(ops));
+	snprintf(msg, sizeof(msg),
+	         "%.200s %.300s is not an operation gongmock emulates (it emulates %s): proxy mode "
+	         "(--upstream, and --mock to keep these emulated) forwards it to Gong, and a rule "
+	         "whose respond has a body stubs it",
+	         req->method, req->path, ops);
+	error_respond(r, ERROR_NOT_FOUND, msg);
+	if (fired) {
+		router_fault_shape(r, &action);
+		router_fault_source(r, &action);
+	}
+}
+
 void
 router_handle(const struct request *req, struct response *r, void *cls)
 {
 	struct router *rt = cls;
-	const struct route *rte;
+	const struct route *rte = route_find(req->path);
 
-	if ((rt->proxy != NULL || rt->replay != NULL) && router_is_api(req->path)) {
+	/* Proxy and replay modes send every API request on; with --mock (hybrid), only the
+	 * operations not emulated here. */
+	if ((rt->proxy != NULL || rt->replay != NULL) && router_is_api(req->path) &&
+	    (!rt->hybrid || rte == NULL)) {
 		router_elsewhere(rt, req, r);
 		return;
 	}
-	if ((rte = route_find(req->path)) != NULL) {
+	if (rte != NULL) {
 		router_api(rt, rte, req, r);
 		return;
 	}
@@ -617,5 +686,5 @@ router_handle(const struct request *req, struct response *r, void *cls)
 		admin_handle(&rt->admin, req, r);
 		return;
 	}
-	error_respond(r, ERROR_NOT_FOUND, NULL);
+	router_unknown(rt, req, r);
 }

@@ -39,6 +39,7 @@ struct router {
 	struct replay *replay;     /* replay mode: every /v2/ request is answered from it */
 	int match_credential;      /* replay tells credentials apart */
 	unsigned miss_status;      /* replay: the status of an unrecorded request */
+	int hybrid; /* with proxy or replay: the emulated operations are answered here */
 };
 
 /* Answers req into r (an http_handler_fn; cls is the struct router). */
