@@ -370,8 +370,8 @@ START_TEST(parts_the_data_does_not_hold_are_empty)
 {
 	static const char *const calls[] = {
 	    "{\"metaData\":{\"id\":\"1\"}}",
-	    "{\"metaData\":{\"id\":\"1\"},\"parties\":null,\"content\":null,\"interaction\":null,"
-	    "\"collaboration\":null,\"context\":null,\"transcript\":null}",
+	    ("{\"metaData\":{\"id\":\"1\"},\"parties\":null,\"content\":null,\"interaction\":null,"
+	     "\"collaboration\":null,\"context\":null,\"transcript\":null}"),
 	    "{\"content\":{},\"interaction\":{},\"collaboration\":{},\"media\":null}",
 	};
 	struct jsonw text = {0};

@@ -1123,7 +1123,8 @@ assert_warned(const struct reply *rp, enum view v, const char *what)
 {
 	char want[1024];
 
-	snprintf(want, sizeof(want), " warning POST %s (requestId %s): %s\n", view_path[v], RID, what);
+	snprintf(want, sizeof(want), " warning POST %s (requestId %s): %s\n", view_path[v], RID,
+	         what);
 	ck_assert_msg(strstr(rp->log, want) != NULL, "no warning\n  %s\nin\n  %s", want, rp->log);
 	/* One line, for one mistake. */
 	ck_assert_ptr_eq(strchr(rp->log, '\n'), rp->log + strlen(rp->log) - 1);
@@ -1450,8 +1451,8 @@ START_TEST(calls_without_a_transcript_have_an_empty_one)
 	    "\"speakerId\":null,\"topic\":null,\"sentences\":[{\"start\":0,\"end\":0,\"text\":"
 	    "\"Hm.\"}]}]}]";
 	static const char *const want[] = {"[]", "[]", "[]", "[]",
-	                                   "[{\"speakerId\":null,\"topic\":null,\"sentences\":[{"
-	                                   "\"start\":0,\"end\":0,\"text\":\"Hm.\"}]}]"};
+	                                   ("[{\"speakerId\":null,\"topic\":null,\"sentences\":[{"
+	                                    "\"start\":0,\"end\":0,\"text\":\"Hm.\"}]}]")};
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	struct reply rp;
 	json_t *item;
