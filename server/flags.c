@@ -10,6 +10,7 @@
  */
 #include "flags.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -334,6 +335,165 @@ flags_table_ok(const struct flags_table *t, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Suggestions.
+ */
+
+/* Longer words are never compared: no flag or variable name comes near this. */
+#define FLAGS_NEAR_MAX 64
+
+/*
+ * The optimal-string-alignment distance between a and b (insertions, deletions,
+ * substitutions and swaps of neighbours, each 1), without regard to case. Both at most
+ * FLAGS_NEAR_MAX bytes.
+ */
+static size_t
+flags_distance(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t rows[3][FLAGS_NEAR_MAX + 1];
+	size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+	size_t i, j;
+
+	for (j = 0; j <= nb; j++)
+		prev[j] = j;
+	for (i = 1; i <= na; i++) {
+		int ca = tolower((unsigned char)a[i - 1]);
+		size_t *t;
+
+		cur[0] = i;
+		for (j = 1; j <= nb; j++) {
+			int cb = tolower((unsigned char)b[j - 1]);
+			size_t d = prev[j - 1] + (ca != cb);
+
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			cur[j] = d;
+		}
+		t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[nb];
+}
+
+/* The search for the name closest to a word, one candidate at a time. */
+struct flags_near {
+	const char *word; /* without the shared prefix */
+	size_t len;
+	const char *best; /* the closest name so far (whole), and its distance */
+	size_t best_d;
+	const char *prefixed; /* a name the word begins, and how many there were */
+	size_t nprefixed;
+};
+
+static void
+flags_near_init(struct flags_near *n, const char *word, size_t len)
+{
+	memset(n, 0, sizeof(*n));
+	n->word = word;
+	n->len = len;
+	n->best_d = SIZE_MAX;
+}
+
+/* Weighs name (whole), whose first skip bytes are the prefix the word was stripped of. */
+static void
+flags_near_try(struct flags_near *n, const char *name, size_t skip)
+{
+	const char *stem = name + skip;
+	size_t sl = strlen(stem), d;
+
+	if (n->len > FLAGS_NEAR_MAX || sl > FLAGS_NEAR_MAX)
+		return;
+	d = flags_distance(n->word, n->len, stem, sl);
+	if (d <= 2 && 3 * d <= sl && d < n->best_d) {
+		n->best = name;
+		n->best_d = d;
+	}
+	if (n->len >= 2 && n->len < sl && strncmp(stem, n->word, n->len) == 0) {
+		n->prefixed = name;
+		n->nprefixed++;
+	}
+}
+
+static const char *
+flags_near_pick(const struct flags_near *n)
+{
+	if (n->best != NULL)
+		return n->best;
+	return n->nprefixed == 1 ? n->prefixed : NULL;
+}
+
+const char *
+flags_closest(const char *word, size_t len, const char *const *names, size_t n, size_t skip)
+{
+	struct flags_near near;
+	size_t i;
+
+	if (len < skip)
+		return NULL;
+	flags_near_init(&near, word + skip, len - skip);
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) >= skip && strncmp(names[i], word, skip) == 0)
+			flags_near_try(&near, names[i], skip);
+	return flags_near_pick(&near);
+}
+
+/* The flag whose name is closest to the stem (a name without its dashes); NULL if none. */
+static const char *
+flags_suggest(const struct flags_table *t, const char *stem, size_t len)
+{
+	struct flags_near near;
+	size_t i;
+
+	flags_near_init(&near, stem, len);
+	for (i = 0; i < t->nspec; i++)
+		if (t->spec[i].kind != FLAGS_SECTION)
+			flags_near_try(&near, t->spec[i].name, 2);
+	return flags_near_pick(&near);
+}
+
+/*
+ * A whole message from a template, with "did you mean NAME?" when there is a suggestion:
+ * inside the template's closing parenthesis when it ends with one that no %x follows, else
+ * at the end in a parenthesis of its own.
+ */
+static void
+flags_message_suggest(char *err, size_t errlen, const char *tmpl, const struct flags_say *s,
+                      const char *suggestion)
+{
+	const char *open = strrchr(tmpl, '(');
+	size_t tl = strlen(tmpl), pos = 0;
+	char head[256];
+
+	if (suggestion == NULL) {
+		flags_message(err, errlen, tmpl, s);
+		return;
+	}
+	if (errlen > 0)
+		err[0] = '\0';
+	if (tl > 0 && tmpl[tl - 1] == ')' && open != NULL && strchr(open, '%') == NULL &&
+	    (size_t)(open - tmpl) + 1 < sizeof(head)) {
+		memcpy(head, tmpl, (size_t)(open - tmpl) + 1);
+		head[open - tmpl + 1] = '\0';
+		flags_expand(err, errlen, &pos, head, s);
+		flags_put(err, errlen, &pos, "did you mean ", 13);
+		flags_put(err, errlen, &pos, suggestion, strlen(suggestion));
+		flags_put(err, errlen, &pos, "? ", 2);
+		flags_put(err, errlen, &pos, open + 1, strlen(open + 1));
+		return;
+	}
+	flags_expand(err, errlen, &pos, tmpl, s);
+	flags_put(err, errlen, &pos, " (did you mean ", 15);
+	flags_put(err, errlen, &pos, suggestion, strlen(suggestion));
+	flags_put(err, errlen, &pos, "?)", 2);
+}
+
 /* The entry whose name is arg's first namelen bytes; NULL if none. */
 static const struct flags_spec *
 flags_find(const struct flags_table *t, const char *arg, size_t namelen)
@@ -442,14 +602,25 @@ flags_parse_argv(const struct flags_table *t, void *dst, int argc, char **argv,
 		/* An alias is a whole argument; it never takes "=value". */
 		s.fs = flags_find_alias(t, s.arg);
 		if (s.fs == NULL) {
-			if (strncmp(s.arg, "--", 2) != 0) {
-				flags_message(err, errlen, t->unexpected, &s);
-				return FLAGS_ERROR;
-			}
 			eq = strchr(s.arg, '=');
 			s.namelen = eq != NULL ? (size_t)(eq - s.arg) : strlen(s.arg);
+			if (strncmp(s.arg, "--", 2) != 0) {
+				/* "-port": a long flag with one dash too few, perhaps. */
+				const char *like = s.arg[0] == '-' && s.namelen > 1
+				                       ? flags_suggest(t, s.arg + 1, s.namelen - 1)
+				                       : NULL;
+
+				s.namelen = 0;
+				flags_message_suggest(err, errlen, t->unexpected, &s, like);
+				return FLAGS_ERROR;
+			}
 			s.fs = flags_find(t, s.arg, s.namelen);
-			if (s.fs == NULL || (eq != NULL && !flags_takes_value(s.fs->kind))) {
+			if (s.fs == NULL) {
+				flags_message_suggest(err, errlen, t->unknown, &s,
+				                      flags_suggest(t, s.arg + 2, s.namelen - 2));
+				return FLAGS_ERROR;
+			}
+			if (eq != NULL && !flags_takes_value(s.fs->kind)) {
 				s.fs = NULL;
 				flags_message(err, errlen, t->unknown, &s);
 				return FLAGS_ERROR;

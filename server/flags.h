@@ -102,7 +102,13 @@ struct flags_table {
 	const struct flags_spec *spec;
 	size_t nspec;
 	unsigned column; /* where help lines start in the usage text */
-	/* Messages for arguments no flag takes (templates, as above). */
+	/*
+	 * Messages for arguments no flag takes (templates, as above). When a flag's name is close
+	 * to what was given (flags_closest), `unexpected` and `unknown` suggest it: inside the
+	 * template's closing parenthesis when it ends with one ("unknown option '--prot' (did you
+	 * mean --port? see --help)"), else at the end ("unknown flag: --frob (did you mean
+	 * --from?)"). `unexpected` suggests only for an argument with a single '-' ("-port").
+	 */
 	const char *unexpected; /* one that does not start with "--" */
 	const char *unknown;    /* a name no flag has, or a value given to a flag that takes none */
 	const char *no_value;   /* a flag that needs a value, last on the line */
@@ -161,6 +167,19 @@ int flags_env_name(const struct flags_table *t, const struct flags_spec *fs, cha
  * *from (and moves *from past it), or -1. For warning about a misspelt variable.
  */
 long flags_env_unknown(const struct flags_table *t, char *const *envp, size_t *from);
+
+/*
+ * The name among names[0..n-1] that word (len bytes) was most likely meant to be, or NULL
+ * when none is close. The first skip bytes of word and of every name are a prefix they share
+ * ("--", "GONGMOCK_"), left out of the comparison; a name that does not start with the same
+ * skip bytes is passed over. Compared without regard to case, a name is close when the
+ * Damerau-Levenshtein distance (an adjacent swap counts one) is at most 2 and at most a third
+ * of the name's length without the prefix, so that a short word is not "corrected" into an
+ * unrelated one; the closest wins, the first of equals. Failing that, a word of two
+ * characters or more that begins exactly one name is taken as that name cut short.
+ */
+const char *flags_closest(const char *word, size_t len, const char *const *names, size_t n,
+                          size_t skip);
 
 /*
  * Prints the table's section headings (a blank line, then "title:") and flags: two spaces,

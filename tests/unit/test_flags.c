@@ -1,7 +1,8 @@
 /*
  * test_flags.c - the table-driven command line: every kind of flag in both spellings, every
  * message (the defaults and the templates), help and version ending the parse, the usage
- * layout, tables that contradict themselves, and flags given by environment variables.
+ * layout, tables that contradict themselves, flags given by environment variables, and the
+ * flag or variable suggested for a misspelt one.
  */
 #include "flags.h"
 
@@ -274,6 +275,124 @@ START_TEST(every_message)
 		ck_assert_msg(strcmp(err, cases[i][3]) == 0, "case %zu: got '%s', want '%s'", i,
 		              err, cases[i][3]);
 	}
+}
+END_TEST
+
+/* The same flags, with messages that end in a parenthesis. */
+static const struct flags_table parens = {
+    .spec = spec,
+    .nspec = sizeof(spec) / sizeof(spec[0]),
+    .column = 20,
+    .unexpected = "unexpected '%a' (see --help)",
+    .unknown = "unknown '%n' (see --help)",
+    .no_value = "%n wants a value (see --help)",
+};
+
+START_TEST(unknown_names_get_the_closest_flag)
+{
+	static const char *const cases[][3] = {
+	    /* A swap, a letter missing, one too many, another case, a name cut short. */
+	    {"--prot", "unknown '--prot' in '--prot' (did you mean --port?)",
+	     "unknown '--prot' (did you mean --port? see --help)"},
+	    {"--verbos", "unknown '--verbos' in '--verbos' (did you mean --verbose?)",
+	     "unknown '--verbos' (did you mean --verbose? see --help)"},
+	    {"--seeds=1", "unknown '--seeds' in '--seeds=1' (did you mean --seed?)",
+	     "unknown '--seeds' (did you mean --seed? see --help)"},
+	    {"--TIMEOUT", "unknown '--TIMEOUT' in '--TIMEOUT' (did you mean --timeout?)",
+	     "unknown '--TIMEOUT' (did you mean --timeout? see --help)"},
+	    {"--a-very", "unknown '--a-very' in '--a-very' (did you mean --a-very-long-flag-name?)",
+	     "unknown '--a-very' (did you mean --a-very-long-flag-name? see --help)"},
+	    /* Two edits in a name of seven. */
+	    {"--veborse", "unknown '--veborse' in '--veborse' (did you mean --verbose?)",
+	     "unknown '--veborse' (did you mean --verbose? see --help)"},
+	    /* A long flag with one dash. */
+	    {"-port", "unexpected '-port' (did you mean --port?)",
+	     "unexpected '-port' (did you mean --port? see --help)"},
+	    /* Nothing close: two edits are too many for four letters; "ver" begins two names. */
+	    {"--nope", "unknown '--nope' in '--nope'", "unknown '--nope' (see --help)"},
+	    {"--ver", "unknown '--ver' in '--ver'", "unknown '--ver' (see --help)"},
+	    {"--t", "unknown '--t' in '--t'", "unknown '--t' (see --help)"},
+	    {"-x", "unexpected '-x'", "unexpected '-x' (see --help)"},
+	    {"stray", "unexpected 'stray'", "unexpected 'stray' (see --help)"},
+	    /* A flag that exists but takes no value is not misspelt. */
+	    {"--verbose=1", "unknown '--verbose' in '--verbose=1'",
+	     "unknown '--verbose' (see --help)"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[2] = {cases[i][0], NULL};
+		struct opts o;
+		char err[256] = "";
+
+		ck_assert_int_eq(parse(&o, args, err, sizeof(err)), FLAGS_ERROR);
+		ck_assert_msg(strcmp(err, cases[i][1]) == 0, "case %zu: got '%s'", i, err);
+		ck_assert_int_eq(parse_with(&parens, &o, args, err, sizeof(err)), FLAGS_ERROR);
+		ck_assert_msg(strcmp(err, cases[i][2]) == 0, "case %zu: got '%s'", i, err);
+	}
+}
+END_TEST
+
+START_TEST(suggestions_are_cut_to_the_buffer)
+{
+	static const char *const args[] = {"--prot", NULL};
+	struct opts o;
+	char err[32];
+
+	memset(err, '#', sizeof(err));
+	ck_assert_int_eq(parse_with(&parens, &o, args, err, 24), FLAGS_ERROR);
+	ck_assert_str_eq(err, "unknown '--prot' (did y");
+	ck_assert_int_eq(err[24], '#');
+}
+END_TEST
+
+START_TEST(the_closest_name_of_a_list)
+{
+	static const char *const vars[] = {
+	    "T_PORT", "T_PAGE_SIZE", "T_RATE_LIMIT", "T_RATE_LIMIT_SCOPE",
+	    "T_SEED", "T_TLS_CERT",  "T_TLS_KEY"};
+	size_t n = sizeof(vars) / sizeof(vars[0]);
+	static const struct {
+		const char *word;
+		const char *want; /* NULL: none */
+	} cases[] = {
+	    {"T_PROT", "T_PORT"},
+	    {"T_RATE_LIMT", "T_RATE_LIMIT"},
+	    {"T_RATE_LIMIT_SCOP", "T_RATE_LIMIT_SCOPE"},
+	    {"T_SED", "T_SEED"},
+	    {"T_page_size", "T_PAGE_SIZE"},
+	    {"T_TLS_CER", "T_TLS_CERT"},
+	    {"T_TLS_KE", "T_TLS_KEY"},
+	    {"T_TLS", NULL},        /* begins two */
+	    {"T_RATE", NULL},       /* begins two */
+	    {"T_SEEDS_OF_X", NULL}, /* too far */
+	    {"T_ZZ", NULL},
+	    {"T_", NULL},
+	    {"T", NULL},      /* shorter than the prefix */
+	    {"X_PORT", NULL}, /* another prefix */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got =
+		    flags_closest(cases[i].word, strlen(cases[i].word), vars, n, strlen("T_"));
+
+		if (cases[i].want == NULL)
+			ck_assert_msg(got == NULL, "%s: got %s", cases[i].word, got);
+		else
+			ck_assert_msg(got != NULL && strcmp(got, cases[i].want) == 0, "%s: got %s",
+			              cases[i].word, got != NULL ? got : "NULL");
+	}
+	/* Only len bytes of the word count: the rest of "NAME=value" is not looked at. */
+	ck_assert_str_eq(flags_closest("T_PROT=8080", 6, vars, n, 2), "T_PORT");
+	/* Words far longer than any name are not compared at all. */
+	{
+		char big[200];
+
+		memset(big, 'A', sizeof(big));
+		memcpy(big, "T_", 2);
+		ck_assert_ptr_null(flags_closest(big, sizeof(big), vars, n, 2));
+	}
+	ck_assert_ptr_null(flags_closest("T_PORT", 6, vars, 0, 2));
 }
 END_TEST
 
@@ -637,6 +756,9 @@ main(void)
 	tcase_add_test(t, every_kind_in_both_spellings);
 	tcase_add_test(t, later_flags_win);
 	tcase_add_test(t, every_message);
+	tcase_add_test(t, unknown_names_get_the_closest_flag);
+	tcase_add_test(t, suggestions_are_cut_to_the_buffer);
+	tcase_add_test(t, the_closest_name_of_a_list);
 	tcase_add_test(t, a_list_holds_as_many_as_its_array);
 	tcase_add_test(t, help_and_version_end_the_parse);
 	tcase_add_test(t, messages_are_cut_to_the_buffer);
