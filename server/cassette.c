@@ -172,6 +172,95 @@ cassette_is_cassette(const char *path)
 	return path != NULL && cassette_kind(path) == CASSETTE_EXCHANGES;
 }
 
+/* Members only fixture data has at its top: a call's, an extensive call's, a page's. */
+static bool
+cassette_calls_key(const char *key)
+{
+	static const char *const keys[] = {
+	    "id", "metaData", "callId", "calls", "callTranscripts", "records", "requestId"};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Whether s (a line, white space skipped) opens with the name of such a member: `"id":`. */
+static bool
+cassette_calls_member(const char *s)
+{
+	char key[32];
+	size_t n;
+
+	if (*s != '"')
+		return false;
+	n = strcspn(s + 1, "\"");
+	if (n >= sizeof(key) || s[1 + n] != '"')
+		return false;
+	memcpy(key, s + 1, n);
+	key[n] = '\0';
+	return cassette_calls_key(key);
+}
+
+/*
+ * Only the first non-blank line is read, and the next one when the first opens a document
+ * spread over lines (a lone "{", which no cassette line is).
+ */
+int
+cassette_holds_calls(const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	bool open_brace = false, calls = false;
+	struct stat st;
+	ssize_t n;
+	FILE *f;
+
+	if (path == NULL || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		size_t i = ++lineno == 1 ? cassette_bom_len(line, (size_t)n) : 0;
+		json_t *root;
+		const char *key;
+		json_t *v;
+
+		if (cassette_blank(line + i, (size_t)n - i))
+			continue;
+		while (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')
+			i++;
+		if (open_brace) {
+			calls = cassette_calls_member(line + i);
+			break;
+		}
+		if (line[i] == '[') {
+			calls = true;
+			break;
+		}
+		if (line[i] != '{')
+			break;
+		if (cassette_blank(line + i + 1, (size_t)n - i - 1)) {
+			open_brace = true;
+			continue;
+		}
+		root = json_loadb(line + i, (size_t)n - i, EXCHANGE_JSON_LOAD, NULL);
+		if (json_is_object(root) && json_object_get(root, "request") == NULL) {
+			json_object_foreach(root, key, v)
+			{
+				if (cassette_calls_key(key))
+					calls = true;
+			}
+		}
+		json_decref(root);
+		break;
+	}
+	free(line);
+	fclose(f);
+	return calls;
+}
+
 int
 cassette_tail_whole(const char *s, size_t n, int at_start)
 {

@@ -41,6 +41,15 @@ enum cassette_kind cassette_kind(const char *path);
 int cassette_is_cassette(const char *path);
 
 /*
+ * True when the file at path, from its first non-blank line, looks like fixture data rather
+ * than a cassette: a JSON array, or an object with the members of a call, an extensive call,
+ * a transcript or a saved page ("id", "metaData", "callId", "calls", "callTranscripts",
+ * "records", "requestId"), on one line or spread over several. For telling a user who gave
+ * such a file where a cassette belongs that it went to the wrong place. Regular files only.
+ */
+int cassette_holds_calls(const char *path);
+
+/*
  * Feeds every exchange of the file at path, in order, to fn, with its 1-based line number;
  * the view lives until fn returns. fn returns 0 to go on, or -1 with a reason (without file
  * or line) to stop. Blank lines are skipped, and a byte-order mark at the start of the file.

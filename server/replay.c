@@ -354,12 +354,12 @@ replay_key_field(struct jsonw *k, char tag, const char *s, size_t n)
 
 /*
  * The canonical key of a request: method, path, the sorted parameters with dates as instants,
- * the body's canonical text, then the credential when given. Identical requests, and only
- * they, get equal keys.
+ * the body's canonical text, whether it had a credential at all, then the credential when
+ * given. Identical requests, and only they, get equal keys.
  */
 static void
 replay_key(struct jsonw *k, const char *method, const char *path, const struct replay_param *sorted,
-           size_t n, const struct replay_body *body, const char *credential)
+           size_t n, const struct replay_body *body, bool has_cred, const char *credential)
 {
 	replay_key_field(k, 'M', method, strlen(method));
 	replay_key_field(k, 'P', path, strlen(path));
@@ -377,6 +377,11 @@ replay_key(struct jsonw *k, const char *method, const char *path, const struct r
 	if (body->kind != REPLAY_BODY_NONE)
 		replay_key_field(k, body->kind == REPLAY_BODY_JSON ? 'J' : 'B', body->canon,
 		                 body->canon_len);
+	/*
+	 * With credentials or without is part of every key, matched or not: an answer recorded
+	 * without any (a 401, mostly) must not answer a request that has one, nor the reverse.
+	 */
+	replay_key_field(k, 'A', has_cred ? "1" : "0", 1);
 	if (credential != NULL)
 		replay_key_field(k, 'C', credential, strlen(credential));
 }
@@ -508,7 +513,10 @@ replay_prepare_entries(struct replay *rp)
 	return 0;
 }
 
-/* Groups every entry twice, with and without its credential. */
+/*
+ * Groups every entry twice, with and without its credential (but always apart from the
+ * entries of the other side: with a credential, or without one).
+ */
 static int
 replay_index(struct replay *rp)
 {
@@ -523,7 +531,7 @@ replay_index(struct replay *rp)
 
 		k.len = 0;
 		replay_key(&k, e->method, e->path, rp->sorted + rp->first[i], e->nparams,
-		           &rp->bodies[i], NULL);
+		           &rp->bodies[i], e->credential[0] != '\0', NULL);
 		if (k.failed || replay_table_add(&rp->any, k.p, k.len, i) < 0)
 			rc = -1;
 		replay_key_field(&k, 'C', e->credential, strlen(e->credential));
@@ -604,6 +612,7 @@ struct replay_request {
 	struct cassette_param params[QUERY_MAX_PARAMS]; /* as sent, for messages */
 	struct replay_param sorted[QUERY_MAX_PARAMS];
 	struct replay_body body;
+	bool has_cred; /* it had an Authorization */
 	struct jsonw text;
 };
 
@@ -673,6 +682,7 @@ replay_request_prepare(struct replay_request *r, const struct replay_ask *ask)
 	}
 	free(off);
 	r->n = n;
+	r->has_cred = ask->authorization != NULL;
 	replay_params_sort(r->sorted, r->params, n);
 	return 0;
 }
@@ -961,6 +971,13 @@ replay_body_diff(const struct replay_body *a, const struct replay_body *b, struc
 	return 1;
 }
 
+/* True when one of the request and the entry had a credential and the other none. */
+static bool
+replay_cred_apart(const struct replay_request *r, const struct cassette_entry *e)
+{
+	return r->has_cred != (e->credential[0] != '\0');
+}
+
 /* The entry closest to the request: same method and path, fewest differences, earliest. */
 static size_t
 replay_closest(const struct replay *rp, const struct replay_request *r,
@@ -976,7 +993,7 @@ replay_closest(const struct replay *rp, const struct replay_request *r,
 			continue;
 		d = replay_params_diff(r->sorted, r->n, rp->sorted + rp->first[i], e->nparams,
 		                       NULL);
-		if (rc != NULL && !replay_cred_match(rc, e))
+		if (rc != NULL ? !replay_cred_match(rc, e) : replay_cred_apart(r, e))
 			d++;
 		d += replay_body_diff(&r->body, &rp->bodies[i], NULL);
 		if (d < best_d) {
@@ -1021,6 +1038,10 @@ replay_miss(const struct replay *rp, const struct replay_request *r, const struc
 		replay_params_diff(r->sorted, r->n, sorted, best->nparams, &m);
 		if (cred)
 			jsonw_str(&m, nparams > 0 ? ", credential" : "credential");
+		if (rc == NULL && replay_cred_apart(r, best))
+			jsonw_str(&m, r->has_cred
+			                  ? ", recorded without credentials; this request has some"
+			                  : ", recorded with credentials; this request has none");
 		replay_body_diff(&r->body, &rp->bodies[i], &m);
 	}
 	if (m.failed)
@@ -1060,7 +1081,7 @@ replay_find(const struct replay *rp, const struct replay_request *r, const struc
 	size_t n = 0;
 
 	if (rc == NULL) {
-		replay_key(&k, r->method, r->path, r->sorted, r->n, &r->body, NULL);
+		replay_key(&k, r->method, r->path, r->sorted, r->n, &r->body, r->has_cred, NULL);
 		g = k.failed ? NULL : replay_table_find(&rp->any, k.p, k.len);
 		jsonw_free(&k);
 		return g;
@@ -1075,7 +1096,7 @@ replay_find(const struct replay *rp, const struct replay_request *r, const struc
 	}
 	for (size_t i = 0; i < n && g == NULL; i++) {
 		k.len = 0;
-		replay_key(&k, r->method, r->path, r->sorted, r->n, &r->body, tries[i]);
+		replay_key(&k, r->method, r->path, r->sorted, r->n, &r->body, !rc->none, tries[i]);
 		g = k.failed ? NULL : replay_table_find(&rp->cred, k.p, k.len);
 	}
 	jsonw_free(&k);

@@ -6,7 +6,8 @@
  * must show in the log (once), health and metrics while the proxy goes on serving, and a
  * path that cannot be written must stop start-up. A POST goes up with its body and type as
  * sent, and is recorded without its credentials. Also: the upstream down, too slow, speaking
- * garbage or closing mid-body, and an HTTPS upstream with a private CA.
+ * garbage or closing mid-body, and an HTTPS upstream with a private CA. A request with
+ * credentials is never answered with what was recorded without, nor the reverse.
  */
 #define _DEFAULT_SOURCE /* kill */
 #include "harness.h"
@@ -579,6 +580,64 @@ START_TEST(replay_repeats_in_order_then_the_last)
 	harness_reply_free(&r);
 	get_as(&rp, "/v2/calls", &r);
 	ck_assert_int_eq(r.status, 429);
+	harness_reply_free(&r);
+	harness_stop(&rp);
+	unlink(path);
+}
+END_TEST
+
+/* The first message of a Gong-shaped error body. */
+static const char *
+first_error(const struct harness_reply *r)
+{
+	return json_string_value(json_array_get(json_object_get(r->json, "errors"), 0));
+}
+
+/*
+ * Without --match-credential, an answer recorded for a request without credentials (the
+ * upstream's 401) never answers one with credentials, nor the reverse; the miss says so.
+ */
+START_TEST(replay_keeps_requests_with_and_without_credentials_apart)
+{
+	struct harness_server u, p, rp;
+	struct harness_reply r;
+	char url[64], path[256];
+	const char *pflags[] = {"--upstream", url, "--record", path, NULL};
+	const char *rflags[] = {"--replay", path, NULL};
+
+	harness_start(&u, NULL);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", u.port);
+	harness_temp_file("", ".jsonl", path, sizeof(path));
+	harness_start(&p, pflags);
+	harness_request(&p, NULL, "/v2/workspaces", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 401);
+	harness_reply_free(&r);
+	get_as(&p, "/v2/users", &r);
+	ck_assert_int_eq(r.status, 200);
+	harness_reply_free(&r);
+	harness_stop(&p);
+	harness_stop(&u);
+
+	harness_start(&rp, rflags);
+	get_as(&rp, "/v2/workspaces", &r);
+	ck_assert_int_eq(r.status, 501);
+	ck_assert_str_eq(first_error(&r), "no recorded answer for GET /v2/workspaces; closest "
+	                                  "recorded (line 1): GET /v2/workspaces, recorded without "
+	                                  "credentials; this request has some");
+	harness_reply_free(&r);
+	harness_request(&rp, NULL, "/v2/workspaces", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 401);
+	harness_reply_free(&r);
+	harness_request(&rp, NULL, "/v2/users", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 501);
+	ck_assert_str_eq(first_error(&r),
+	                 "no recorded answer for GET /v2/users; closest recorded "
+	                 "(line 2): GET /v2/users, recorded with credentials; this "
+	                 "request has none");
+	harness_reply_free(&r);
+	/* Another credential than the one recorded: credentials are not matched. */
+	harness_request(&rp, NULL, "/v2/users", "Basic azpz", NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
 	harness_reply_free(&r);
 	harness_stop(&rp);
 	unlink(path);
@@ -1166,6 +1225,7 @@ upstream_suite(void)
 	tcase_add_test(o, shutdown_cuts_off_a_waiting_request);
 	tcase_add_test(o, record_to_an_unwritable_path_fails_at_start_up);
 	tcase_add_test(o, old_unsalted_cassette_still_matches_credentials);
+	tcase_add_test(o, replay_keeps_requests_with_and_without_credentials_apart);
 	suite_add_tcase(s, o);
 	return s;
 }

@@ -2,7 +2,7 @@
  * test_cassette.c - unit tests of cassette: load errors naming the file and line, lenient
  * shapes (blank lines, CRLF, a byte-order mark, minimal exchanges), request bodies kept as
  * recorded (and lines without one), a torn last line dropped with a warning and a bad line
- * anywhere else refused, and telling a cassette from other JSON files.
+ * anywhere else refused, and telling a cassette from other JSON files (fixture data above all).
  */
 #include "cassette.h"
 
@@ -274,6 +274,49 @@ START_TEST(test_kind)
 }
 END_TEST
 
+/* Fixture data given where a cassette was expected is recognised as such, from its start. */
+START_TEST(test_holds_calls)
+{
+	static const struct {
+		const char *text;
+		int want;
+	} cases[] = {
+	    /* A JSON array of calls, on one line or spread over several, after a BOM. */
+	    {"[{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\"}]\n", 1},
+	    {"\xef\xbb\xbf\n[\n  {\"id\":\"1\"}\n]\n", 1},
+	    /* JSON Lines of calls, of extensive calls, of transcripts. */
+	    {"{\"id\":\"1\",\"started\":\"2025-01-01T00:00:00Z\"}\n{\"id\":\"2\"}\n", 1},
+	    {"{\"metaData\":{\"id\":\"1\"},\"parties\":[]}\n", 1},
+	    {"{\"callId\":\"1\",\"transcript\":[]}\n", 1},
+	    /* A saved page, compact and pretty-printed. */
+	    {"{\"requestId\":\"r\",\"records\":{},\"calls\":[]}\n", 1},
+	    {"{\n  \"requestId\": \"r\",\n  \"records\": {}\n}\n", 1},
+	    {"{\n\n\t\"callTranscripts\": []\n}\n", 1},
+	    /* Not calls: a cassette, a scenario, text, nothing. */
+	    {EX_OK, 0},
+	    {"{\"request\":{},\"id\":\"1\"}\n", 0},
+	    {"{\n  \"rules\": []\n}\n", 0},
+	    {"{\"rules\":[]}\n", 0},
+	    {"{\"id\":", 0},
+	    {"not json\n", 0},
+	    {"", 0},
+	    {"\n\n", 0},
+	};
+	char path[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cassettes_file(path, cases[i].text);
+		ck_assert_msg(cassette_holds_calls(path) == cases[i].want, "case %zu", i);
+		unlink(path);
+	}
+	ck_assert_int_eq(cassette_holds_calls("fixtures/calls.json"), 1);
+	ck_assert_int_eq(cassette_holds_calls("/tmp/test_cassette-does-not-exist"), 0);
+	ck_assert_int_eq(cassette_holds_calls(NULL), 0);
+	ck_assert_int_eq(cassette_holds_calls("/tmp"), 0);
+	ck_assert_int_eq(cassette_holds_calls("/dev/null"), 0);
+}
+END_TEST
+
 /* What follows the last newline: a whole line lacking only its newline, or one cut short. */
 START_TEST(test_tail_whole)
 {
@@ -477,6 +520,7 @@ cassette_suite(void)
 	tc = tcase_create("kind");
 	tcase_add_test(tc, test_is_cassette);
 	tcase_add_test(tc, test_kind);
+	tcase_add_test(tc, test_holds_calls);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -815,7 +815,7 @@ START_TEST(test_record_post_bodies)
 	json_t *line, *body;
 	char *file, *s;
 
-	e = exchange(NULL, AUTH_TOK1, 200, "{\"requestId\":\"p0\",\"calls\":[]}");
+	e = exchange(NULL, NULL, 200, "{\"requestId\":\"p0\",\"calls\":[]}");
 	e.method = "POST";
 	e.path = "/v2/calls/extensive";
 	e.request_body = page0;

@@ -3,8 +3,9 @@
  * request bodies by meaning (members in any order, dates as instants, id lists as sets, a null
  * cursor as none, numbers by value, credentials aside) and text bodies byte for byte, answers
  * in recorded order then the last repeated, rewinding, salted and unsalted fingerprints, the
- * cache of derived ones, miss messages (naming a body's fields) and their cut, cassettes
- * recorded before bodies were, and threads sharing the replay positions.
+ * cache of derived ones, requests with and without credentials kept apart when credentials
+ * are not matched, miss messages (naming a body's fields) and their cut, cassettes recorded
+ * before bodies were, and threads sharing the replay positions.
  */
 #include "replay.h"
 
@@ -23,6 +24,43 @@
 #include "harness.h"
 #include "query.h"
 
+/*
+ * Replays GET /v2/calls?raw with an Authorization (NULL: none) whose value takes no part:
+ * credentials are not matched, only whether there is one.
+ */
+static int
+ask_as(struct replay *rp, const char *raw, const char *auth, struct cassette_answer *a, char *miss,
+       size_t misslen)
+{
+	struct query q;
+
+	cassettes_parse_query(&q, raw);
+	memset(a, 0, sizeof(*a));
+	if (miss != NULL && misslen > 0)
+		miss[0] = '\0';
+	return replay_match(rp, "GET", "/v2/calls", &q, 0, auth, a, miss, misslen);
+}
+
+/* ask_as that demands an answer; returns its line. */
+static size_t
+hit_as(struct replay *rp, const char *raw, const char *auth)
+{
+	struct cassette_answer a;
+	char miss[1024];
+
+	ck_assert_msg(ask_as(rp, raw, auth, &a, miss, sizeof(miss)) == 1, "miss: %s", miss);
+	return a.line;
+}
+
+/* ask_as that demands a miss, into miss. */
+static void
+missed_as(struct replay *rp, const char *raw, const char *auth, char *miss, size_t misslen)
+{
+	struct cassette_answer a;
+
+	ck_assert_msg(ask_as(rp, raw, auth, &a, miss, misslen) == 0, "hit line %zu", a.line);
+}
+
 START_TEST(test_replay_exact_and_any_order)
 {
 	char path[64], text[4096] = "";
@@ -34,9 +72,8 @@ START_TEST(test_replay_exact_and_any_order)
 	    text, sizeof(text),
 	    "[[\"fromDateTime\",\"2025-01-01T00:00:00Z\"],[\"toDateTime\",\"2025-02-01T00:00:"
 	    "00Z\"],[\"workspaceId\",\"5\"]]",
-	    FP_TOK1, 200, "{\"requestId\":\"one\", \"calls\":[ ]}");
-	cassettes_add_line(text, sizeof(text), "[]", FP_TOK1, 404,
-	                   "{\"errors\":[\"No calls found\"]}");
+	    "", 200, "{\"requestId\":\"one\", \"calls\":[ ]}");
+	cassettes_add_line(text, sizeof(text), "[]", "", 404, "{\"errors\":[\"No calls found\"]}");
 	rp = cassettes_load(path, text, &c);
 	ck_assert_int_eq(
 	    cassettes_ask(rp, "GET", "/v2/calls",
@@ -172,10 +209,15 @@ START_TEST(test_replay_fingerprint_only_when_asked)
 	cassettes_add_line(text, sizeof(text), "[[\"a\",\"1\"]]", FP_TOK2, 200, "{\"n\":2}");
 	cassettes_add_line(text, sizeof(text), "[[\"a\",\"1\"]]", FP_TOK1, 200, "{\"n\":3}");
 	rp = cassettes_load(path, text, &c);
-	/* Without a fingerprint, credentials do not matter: one group of three. */
-	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "a=1", NULL), 1);
-	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "a=1", NULL), 2);
-	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "a=1", NULL), 3);
+	/* Without a fingerprint, which credential does not matter: one group of three. */
+	ck_assert_uint_eq(hit_as(rp, "a=1", AUTH_BASIC), 1);
+	ck_assert_uint_eq(hit_as(rp, "a=1", AUTH_TOK2), 2);
+	ck_assert_uint_eq(hit_as(rp, "a=1", AUTH_BASIC), 3);
+	/* But whether there is one does. */
+	missed_as(rp, "a=1", NULL, miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for GET /v2/calls?a=1; closest recorded (line "
+	                       "1): GET /v2/calls?a=1, recorded with credentials; this request "
+	                       "has none");
 	/* With one, each credential has its own answers. */
 	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "a=1", AUTH_TOK2), 2);
 	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "a=1", AUTH_TOK1), 1);
@@ -191,6 +233,53 @@ START_TEST(test_replay_fingerprint_only_when_asked)
 	                 "no recorded answer for GET /v2/calls?a=2 with no credential; closest "
 	                 "recorded (line 1): GET /v2/calls?a=1 with credential " FP_TOK1
 	                 ", differs in a, credential");
+	replay_free(rp);
+	cassette_free(c);
+	unlink(path);
+}
+END_TEST
+
+/*
+ * Credentials unmatched, an answer recorded without one (a 401 to a client that forgot its
+ * key) never answers a request with one, nor the reverse, and the miss says which it was.
+ */
+START_TEST(test_replay_with_and_without_credentials_apart)
+{
+	char path[64], text[4096] = "", miss[512];
+	struct cassette *c;
+	struct replay *rp;
+	struct cassette_answer a;
+
+	cassettes_add_line(text, sizeof(text), "[[\"x\",\"1\"]]", "", 401,
+	                   "{\"errors\":[\"Validate credentials failed\"]}");
+	cassettes_add_line(text, sizeof(text), "[[\"a\",\"1\"]]", FP1000_TOK1, 200, "{\"n\":2}");
+	cassettes_add_line(text, sizeof(text), "[[\"b\",\"1\"]]", "", 200, "{\"n\":3}");
+	cassettes_add_line(text, sizeof(text), "[[\"b\",\"1\"]]", FP_TOK2, 200, "{\"n\":4}");
+	rp = cassettes_load(path, text, &c);
+
+	missed_as(rp, "x=1", AUTH_TOK1, miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for GET /v2/calls?x=1; closest recorded (line "
+	                       "1): GET /v2/calls?x=1, recorded without credentials; this request "
+	                       "has some");
+	ck_assert_int_eq(ask_as(rp, "x=1", NULL, &a, NULL, 0), 1);
+	ck_assert_uint_eq(a.status, 401);
+
+	missed_as(rp, "a=1", NULL, miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for GET /v2/calls?a=1; closest recorded (line "
+	                       "2): GET /v2/calls?a=1, recorded with credentials; this request "
+	                       "has none");
+	ck_assert_uint_eq(hit_as(rp, "a=1", AUTH_TOK2), 2);
+	/* With other differences too, each is named. */
+	missed_as(rp, "x=2", AUTH_BASIC, miss, sizeof(miss));
+	ck_assert_str_eq(miss, "no recorded answer for GET /v2/calls?x=2; closest recorded (line "
+	                       "1): GET /v2/calls?x=1, differs in x, recorded without "
+	                       "credentials; this request has some");
+
+	/* Identical requests of both kinds keep their own order. */
+	ck_assert_uint_eq(hit_as(rp, "b=1", AUTH_TOK1), 4);
+	ck_assert_uint_eq(hit_as(rp, "b=1", NULL), 3);
+	ck_assert_uint_eq(hit_as(rp, "b=1", AUTH_TOK1), 4);
+	ck_assert_uint_eq(hit_as(rp, "b=1", NULL), 3);
 	replay_free(rp);
 	cassette_free(c);
 	unlink(path);
@@ -484,7 +573,9 @@ START_TEST(test_replay_salted_fingerprints)
 	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "a=1", AUTH_TOK1), 1);
 	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "a=1", ANON), 3);
 	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "a=1", ""), 4);
-	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "a=1", NULL), 1);
+	/* Unmatched, an empty Authorization is a credential still. */
+	ck_assert_uint_eq(hit_as(rp, "a=1", ""), 1);
+	ck_assert_uint_eq(hit_as(rp, "a=1", NULL), 3);
 	/* The message shows the hash of each fingerprint, never a credential. */
 	cassettes_missed(rp, "GET", "/v2/calls", "a=1", AUTH_BASIC, miss, sizeof(miss));
 	ck_assert_str_eq(miss, "no recorded answer for GET /v2/calls?a=1 with credential "
@@ -526,9 +617,9 @@ START_TEST(test_replay_foreign_salt)
 	ck_assert_str_eq(miss, "no recorded answer for GET /v2/calls?a=2 with credential "
 	                       "100c2e6fa8596d59; closest recorded (line 3): GET /v2/calls?a=2 "
 	                       "with credential 94442c8d931dc9ba, differs in credential");
-	/* Without credentials they answer as any line does. */
-	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "a=2", NULL), 3);
-	ck_assert_uint_eq(cassettes_hit(rp, "GET", "/v2/calls", "a=3", NULL), 4);
+	/* Credentials unmatched, they answer any request with a credential. */
+	ck_assert_uint_eq(hit_as(rp, "a=2", AUTH_TOK1), 3);
+	ck_assert_uint_eq(hit_as(rp, "a=3", AUTH_BASIC), 4);
 	replay_free(rp);
 	cassette_free(c);
 	unlink(path);
@@ -1031,6 +1122,7 @@ replay_suite(void)
 	tcase_add_test(tc, test_replay_salted_fingerprints);
 	tcase_add_test(tc, test_replay_foreign_salt);
 	tcase_add_test(tc, test_replay_derives_once_per_credential);
+	tcase_add_test(tc, test_replay_with_and_without_credentials_apart);
 	tcase_add_test(tc, test_replay_nothing);
 	tcase_add_test(tc, test_replay_body_by_meaning);
 	tcase_add_test(tc, test_replay_body_miss_names_fields);
