@@ -7,7 +7,9 @@
  * compares strings and numbers. The JSON of `match` and `respond` is kept as it was given,
  * so the list shows users exactly what they posted. This module only decides; it does not
  * build error bodies, sleep, or touch a connection: the caller reads struct fault_action and
- * does that. It knows nothing of HTTP libraries.
+ * does that. A stub's body is the one thing an action lends rather than copies: the bytes
+ * stay the rule's, counted by reference, so a large body goes out from one place however
+ * many answers send it at once. It knows nothing of HTTP libraries.
  */
 #include "fault.h"
 
@@ -185,14 +187,14 @@ out:
 }
 
 static int
-add_root(struct fault_set *fs, json_t *root, unsigned *ids, size_t max_ids, size_t *nids, char *err,
-         size_t errlen)
+add_root(struct fault_set *fs, json_t *root, const char *dir, unsigned *ids, size_t max_ids,
+         size_t *nids, char *err, size_t errlen)
 {
 	struct rule_batch b;
 
 	if (nids != NULL)
 		*nids = 0;
-	if (rule_batch_parse(&b, root, err, errlen) != 0)
+	if (rule_batch_parse(&b, root, dir, err, errlen) != 0)
 		return -1;
 	if (set_take(fs, &b, ids, max_ids, nids, err, errlen) != 0) {
 		rule_batch_free(&b);
@@ -218,7 +220,8 @@ fault_set_add_json(struct fault_set *fs, const char *json, size_t len, unsigned 
 		         je.text);
 		return -1;
 	}
-	rc = add_root(fs, root, ids, max_ids, nids, err, errlen);
+	/* No directory: the control API's caller and the server need not share one. */
+	rc = add_root(fs, root, NULL, ids, max_ids, nids, err, errlen);
 	json_decref(root);
 	return rc;
 }
@@ -228,7 +231,7 @@ fault_set_load_file(struct fault_set *fs, const char *path, char *err, size_t er
 {
 	json_error_t je;
 	json_t *root;
-	char msg[512];
+	char msg[512], *dir, *slash;
 	FILE *f;
 	int rc;
 
@@ -244,7 +247,19 @@ fault_set_load_file(struct fault_set *fs, const char *path, char *err, size_t er
 		         je.column, je.text);
 		return -1;
 	}
-	rc = add_root(fs, root, NULL, 0, NULL, msg, sizeof(msg));
+	/* Body files are named relative to the scenario, so a scenario and its stubs move
+	 * together. */
+	if ((dir = strdup(path)) == NULL) {
+		json_decref(root);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir ? 1 : 0] = '\0';
+	rc = add_root(fs, root, dir, NULL, 0, NULL, msg, sizeof(msg));
+	free(dir);
 	json_decref(root);
 	if (rc != 0)
 		snprintf(err, errlen, "%s: %s", path, msg);
@@ -389,6 +404,13 @@ action_fill(struct fault_set *fs, const struct rule *r, struct fault_action *out
 	memcpy(out->name, r->name, sizeof(out->name));
 	out->status = r->status;
 	out->retry_after = r->retry_after;
+	if (r->stub != NULL) {
+		/* The answer's own reference: the rule may be removed before the body is sent. */
+		atomic_fetch_add_explicit(&r->stub->refs, 1, memory_order_relaxed);
+		out->body = r->stub->text;
+		out->body_len = r->stub->len;
+		out->body_ref = r->stub;
+	}
 	out->nerrors = r->nerrors;
 	for (i = 0; i < r->nerrors; i++)
 		memcpy(out->errors[i], r->errors[i], sizeof(out->errors[i]));
@@ -437,61 +459,27 @@ fault_match(struct fault_set *fs, const struct fault_request *req, struct fault_
 	return fired;
 }
 
-/* ---------------------------------------------------------------- Prefer */
-
-static const char *
-skip_ows(const char *s, const char *end)
+void
+fault_body_release(void *body)
 {
-	while (s < end && (*s == ' ' || *s == '\t'))
-		s++;
-	return s;
+	struct fault_body *b = body;
+
+	/* The release that takes the count to zero is the last holder: no one else can see b. */
+	if (b != NULL && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+		free(b);
 }
 
-static const char *
-trim_ows(const char *s, const char *end)
+int
+fault_action_answers(const struct fault_action *a)
 {
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	return end;
+	return a->body != NULL || (a->status != 0 && a->status != 200);
 }
 
-/*
- * Prism reads `Prefer: code=429` to pick the example answer of that status; clients tested
- * against Prism send it, so the mock honours it too. Preferences are split on `,` and `;`
- * (RFC 7240 separates preferences with commas and their parameters with semicolons, and
- * both forms are seen); the first `code` decides, and a quoted value is accepted as RFC 7240
- * allows.
- */
-unsigned
-fault_prefer_code(const char *prefer)
+void
+fault_action_release(struct fault_action *a)
 {
-	const char *p = prefer;
-
-	if (p == NULL)
-		return 0;
-	while (*p != '\0') {
-		const char *end = p + strcspn(p, ",;");
-		const char *k = skip_ows(p, end);
-		const char *eq = memchr(k, '=', (size_t)(end - k));
-
-		if (eq != NULL && trim_ows(k, eq) - k == 4 && strncasecmp(k, "code", 4) == 0) {
-			const char *v = skip_ows(eq + 1, end), *ve = trim_ows(v, end);
-			unsigned code = 0;
-
-			if (ve - v >= 2 && *v == '"' && ve[-1] == '"') {
-				v++;
-				ve--;
-			}
-			if (ve - v != 3)
-				return 0;
-			for (; v < ve; v++) {
-				if (*v < '0' || *v > '9')
-					return 0;
-				code = code * 10 + (unsigned)(*v - '0');
-			}
-			return code >= 200 && code <= 599 ? code : 0;
-		}
-		p = *end != '\0' ? end + 1 : end;
-	}
-	return 0;
+	fault_body_release(a->body_ref);
+	a->body_ref = NULL;
+	a->body = NULL;
+	a->body_len = 0;
 }

@@ -1,6 +1,6 @@
 /*
- * fault.h - scripted faults: rules that answer matching requests with an error, a delay or a
- * broken connection instead of the normal answer.
+ * fault.h - scripted faults and stubs: rules that answer matching requests with an error, a
+ * JSON body of the user's, a delay or a broken connection instead of the normal answer.
  *
  * A rule is JSON:
  *   {"name": "page 2 flaps",
@@ -14,10 +14,18 @@
  *              "body": {"filter.workspaceId": "123", "filter.callIds": "7782342274025937895"}}
  * and a path segment that is exactly `*` stands for any one segment, so the path "/v2/calls/"
  * followed by `*` matches GET /v2/calls/{id} (and /v2/calls/extensive: name the method too).
+ * A `respond` with a `body` (any JSON value) or a `bodyFile` (a file of JSON) is a stub: it
+ * answers its status (200 when none is given) with those bytes, which is how operations
+ * gongmock does not emulate are given an answer:
+ *    "respond": {"status": 200, "bodyFile": "stubs/scorecards.json"}
  * Every field but `respond` is optional, and so is every field inside `match` and `respond`.
  * A rule lets `after` matching requests through, then fires on the next `times` ones (absent:
  * for ever), each with `probability` (default 1; drawn from a generator seeded with --seed, so
  * runs repeat). The first rule, in the order added, that fires answers.
+ *
+ * Rules that could never fire, or parts that would never be seen (a method no client sends, a
+ * path outside Gong's API, errors without a status to carry them, a body on a 204), are
+ * refused with the reason when they are added, like any other mistake.
  *
  * The set lives behind one mutex; every function is safe from any thread. When the set is
  * empty fault_match returns at once without taking the lock.
@@ -35,6 +43,8 @@
 #define FAULT_ERROR_MAX 256
 #define FAULT_MAX_HEADERS 8
 #define FAULT_MAX_RULES 1024
+/* The largest stub body, inline or from a file: 8 MB, far past any page Gong sends. */
+#define FAULT_BODY_MAX (8 * 1024 * 1024)
 
 enum fault_kind {
 	FAULT_NONE = 0,
@@ -58,13 +68,30 @@ struct fault_request {
 	size_t body_len;
 };
 
+/*
+ * A stub's body: compact JSON rendered once when its rule was added (or a body file's bytes as
+ * they were read), shared by the rule and every answer that sends it, and freed with the last
+ * of them. Its bytes never change.
+ */
+struct fault_body;
+
 /* What a firing rule asks for. */
 struct fault_action {
 	unsigned rule_id;
 	char name[FAULT_NAME_MAX + 1]; /* the rule's name, or "rule-<id>" */
-	unsigned status;               /* 0 or 200: the normal answer */
+	unsigned status;               /* 0 or 200 without a body: the normal answer */
 	unsigned retry_after;          /* Retry-After: retryAfter, else 1 for 429, else 0 */
-	size_t nerrors;                /* 0: the status's default message */
+	/*
+	 * A stub's body, NULL for none: body_len bytes of JSON, to be sent as they are with
+	 * `status` (Content-Type application/json unless the headers below set one). They belong
+	 * to body_ref, a reference the action holds: whoever sends them hands body_ref to
+	 * fault_body_release once the answer is gone (it fits struct response's release hook),
+	 * and anyone else calls fault_action_release.
+	 */
+	const char *body;
+	size_t body_len;
+	struct fault_body *body_ref;
+	size_t nerrors; /* 0: the status's default message */
 	char errors[FAULT_MAX_ERRORS][FAULT_ERROR_MAX];
 	size_t nheaders;
 	char header_names[FAULT_MAX_HEADERS][64];
@@ -103,7 +130,11 @@ size_t fault_set_count(const struct fault_set *fs);
 int fault_set_add_json(struct fault_set *fs, const char *json, size_t len, unsigned *ids,
                        size_t max_ids, size_t *nids, char *err, size_t errlen);
 
-/* The same from a scenario file; messages start with the file name. */
+/*
+ * The same from a scenario file; messages start with the file name. A relative `bodyFile` is
+ * read from the scenario file's directory. Through fault_set_add_json (the control API) there
+ * is no such directory, and a `bodyFile` must be an absolute path.
+ */
 int fault_set_load_file(struct fault_set *fs, const char *path, char *err, size_t errlen);
 
 /* Removes rule `id`. Returns 0, or -1 when there is no such rule. */
@@ -119,6 +150,9 @@ void fault_set_reset(struct fault_set *fs);
  * The rules as JSON, a malloc'd NUL-terminated string (caller frees), NULL when out of memory:
  * {"rules":[{"id":1,"name":"…","match":{…},"respond":{…},"after":N,"times":N|null,
  *            "probability":P,"matched":N,"fired":N}, …]}
+ * `match` and `respond` are as they were given. A stub also has "bodyBytes", the length of the
+ * body it sends, and a body file "bodyPath", the absolute path that was read. Like id, matched
+ * and fired, these are the set's to write: a rule posted back leaves them out.
  */
 char *fault_set_list_json(struct fault_set *fs);
 
@@ -138,14 +172,21 @@ char *fault_set_metrics(struct fault_set *fs);
  * Rules never apply to /__admin/... or /metrics: the caller does not ask for those.
  * The body is parsed as JSON at most once per call, and only when a rule with a `body`
  * matcher is reached with every other part of its `match` fitting.
+ * When the rule is a stub, *out holds a reference to its body (see struct fault_action).
  */
 int fault_match(struct fault_set *fs, const struct fault_request *req, struct fault_action *out);
 
 /*
- * Reads a `Prefer` header value as Prism does: `code=NNN` (among other comma- or semicolon-
- * separated preferences) gives the status to answer. Returns it, or 0 when absent or invalid
- * (not 200-599: an informational status cannot be a final answer).
+ * Whether the action is an answer of the rule's own (a body, or a status other than 200)
+ * rather than the normal answer with the rule's delay or connection fault.
  */
-unsigned fault_prefer_code(const char *prefer);
+int fault_action_answers(const struct fault_action *a);
+
+/* Drops one reference to a stub body, freeing it with the last. NULL does nothing. Takes a
+ * void * so that it can be a struct response's release hook. Safe from any thread. */
+void fault_body_release(void *body);
+
+/* Drops the action's reference to its body, if any, for a caller that does not send it. */
+void fault_action_release(struct fault_action *a);
 
 #endif

@@ -2,16 +2,31 @@
  * rule.c - reading a fault rule from JSON, checking every field with a message that names it,
  * and matching a request against it, JSON body included. It parses a request body only for a
  * rule that asks about one, and only once per request however many rules do.
+ *
+ * Beyond each field's own form, it refuses rules that could never fire, and parts that would
+ * never be seen: a method no client sends, a path outside Gong's API (the only requests the
+ * router shows the rules), a page for a request that has none, errors or headers on a rule
+ * that lets the normal answer through, a body on an answer that HTTP sends without one. A
+ * user who wrote such a rule meant something else, and is better told at once than left to
+ * wonder why nothing happens.
+ *
+ * A stub's body is made ready here, once: an inline `body` rendered to compact JSON, a
+ * `bodyFile` read and checked to be JSON. Answers send those bytes from the rule's memory.
  */
+/* realpath(3) is POSIX.1-2008, but glibc declares it only for X/Open or default builds. */
+#define _DEFAULT_SOURCE 1
 #include "rule.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "isotime.h"
 #include "request.h"
@@ -23,6 +38,7 @@
  */
 struct rule_ctx {
 	char rule[RULE_WHERE_MAX];
+	const char *dir; /* where a relative bodyFile is read from; NULL: nowhere */
 	char *err;
 	size_t errlen;
 };
@@ -161,6 +177,49 @@ path_wildcards(const char *path)
 	return wild;
 }
 
+/* The methods Gong's API is sent: a rule naming another (FETCH, a typo) could never fire. */
+static const char *const rule_methods[] = {"GET",    "POST", "PUT",    "PATCH",
+                                           "DELETE", "HEAD", "OPTIONS"};
+
+/* The method as requests spell it (upper case), or NULL when it is none of rule_methods. */
+static const char *
+method_canonical(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rule_methods) / sizeof(rule_methods[0]); i++)
+		if (strcasecmp(s, rule_methods[i]) == 0)
+			return rule_methods[i];
+	return NULL;
+}
+
+/*
+ * Gong's operations that take their cursor in a JSON body rather than the query string: their
+ * requests never ask for a page the rules can see.
+ */
+static const char *const rule_body_cursor_paths[] = {"/v2/calls/extensive", "/v2/calls/transcript",
+                                                     "/v2/users/extensive", NULL};
+
+/*
+ * Whether a normalised rule path can meet a request at all. The router shows the rules only
+ * requests for Gong's API, /v2 and below (a `*` first segment may stand for v2); the control
+ * API, the media links and any other path are answered without them.
+ */
+static bool
+path_in_api(const char *p)
+{
+	size_t n = strcspn(p + 1, "/");
+
+	return (n == 2 && strncmp(p + 1, "v2", 2) == 0) || (n == 1 && p[1] == '*');
+}
+
+static bool
+path_is_admin(const char *p)
+{
+	return strcmp(p, "/metrics") == 0 ||
+	       (strncmp(p, "/__admin", 8) == 0 && (p[8] == '\0' || p[8] == '/'));
+}
+
 void
 rule_free(struct rule *r)
 {
@@ -169,6 +228,8 @@ rule_free(struct rule *r)
 	free(r->path);
 	free(r->params);
 	free(r->body);
+	fault_body_release(r->stub);
+	free(r->stub_path);
 	json_decref(r->match_json);
 	json_decref(r->respond_json);
 	free(r);
@@ -273,18 +334,30 @@ parse_match(const struct rule_ctx *c, struct rule *r, json_t *m)
 	if (check_keys(c, "match", m, keys) != 0)
 		return -1;
 	if ((v = json_object_get(m, "method")) != NULL) {
-		/* Compared exactly: HTTP methods are case-sensitive, and "get" is not GET. */
 		if (!json_is_string(v) || !is_token(json_string_value(v)))
 			return fail(c, "match.method", "must be an HTTP method such as \"GET\"");
-		r->method = json_string_value(v);
+		/*
+		 * Taken in any case and kept in the case requests use, so "get" means GET. Requests
+		 * are compared exactly, as HTTP methods are case-sensitive.
+		 */
+		r->method = method_canonical(json_string_value(v));
+		if (r->method == NULL)
+			return fail(
+			    c, "match.method",
+			    "\"%.32s\" is not a method Gong's API is sent, so the rule could "
+			    "never fire: use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS",
+			    json_string_value(v));
 	}
 	if ((v = json_object_get(m, "path")) != NULL) {
+		const char *given;
+
 		if (!json_is_string(v) || json_string_length(v) == 0)
 			return fail(c, "match.path", "must be a non-empty string");
+		given = json_string_value(v);
 		/* The router never sees a query in the path, so such a rule could never match. */
-		if (strchr(json_string_value(v), '?') != NULL)
+		if (strchr(given, '?') != NULL)
 			return fail(c, "match.path", "must not hold a query; use match.query");
-		r->path = normalise_path(json_string_value(v));
+		r->path = normalise_path(given);
 		if (r->path == NULL)
 			return fail(c, "match.path", "out of memory");
 		switch (path_wildcards(r->path)) {
@@ -297,14 +370,65 @@ parse_match(const struct rule_ctx *c, struct rule *r, json_t *m)
 		default:
 			break;
 		}
+		/*
+		 * A request's path always starts with `/` (or is the absolute form, scheme and host
+		 * first), so "v2/calls" is a slip: it is refused with the path surely meant, rather
+		 * than quietly taken as that path.
+		 */
+		if (given[0] != '/' && strncasecmp(given, "http://", 7) != 0 &&
+		    strncasecmp(given, "https://", 8) != 0)
+			return fail(c, "match.path", "paths start with '/': did you mean %.200s?",
+			            r->path);
+		if (path_is_admin(r->path))
+			return fail(c, "match.path",
+			            "the control API (/__admin/..., /metrics) is never subject to "
+			            "rules");
+		if (!path_in_api(r->path))
+			return fail(
+			    c, "match.path",
+			    "\"%.200s\" is outside Gong's API (/v2/...), the only paths rules "
+			    "see: the rule could never fire",
+			    r->path);
 	}
 	if ((v = json_object_get(m, "query")) != NULL && parse_query(c, r, v) != 0)
 		return -1;
-	if ((v = json_object_get(m, "page")) != NULL && !int_in(v, 0, LLONG_MAX, &r->page))
-		return fail(c, "match.page", "must be a non-negative integer");
+	if ((v = json_object_get(m, "page")) != NULL) {
+		size_t i;
+
+		if (!int_in(v, 0, LLONG_MAX, &r->page))
+			return fail(c, "match.page", "must be a non-negative integer");
+		/*
+		 * The page is the one the cursor in the query string names. Only Gong's GET lists
+		 * take their cursor there; a POST's is in its JSON body, where no page is read.
+		 */
+		if (r->method != NULL && strcmp(r->method, "GET") != 0 &&
+		    strcmp(r->method, "HEAD") != 0)
+			return fail(
+			    c, "match.page",
+			    "a page is read from the cursor in a GET's query string, and a %s "
+			    "sends none there: leave page out, or match GET",
+			    r->method);
+		for (i = 0; r->path != NULL && rule_body_cursor_paths[i] != NULL; i++)
+			if (strcmp(r->path, rule_body_cursor_paths[i]) == 0)
+				return fail(c, "match.page",
+				            "%s takes its cursor in the JSON body, not the query "
+				            "string, so its requests name no page: leave page out",
+				            r->path);
+	}
 	if ((v = json_object_get(m, "credential")) != NULL) {
+		const char *s;
+
 		if (!json_is_string(v) || json_string_length(v) == 0)
 			return fail(c, "match.credential", "must be a non-empty string");
+		/*
+		 * The credential a request shows the rules has anything outside printable ASCII
+		 * turned into `?` (it goes to logs), so a rule holding such a character never fits.
+		 */
+		for (s = json_string_value(v); *s != '\0'; s++)
+			if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+				return fail(
+				    c, "match.credential",
+				    "must be printable ASCII, as access keys and tokens are");
 		r->credential = json_string_value(v);
 	}
 	if ((v = json_object_get(m, "body")) != NULL && parse_body(c, r, v) != 0)
@@ -333,6 +457,8 @@ parse_errors(const struct rule_ctx *c, struct rule *r, json_t *a)
 	return 0;
 }
 
+static const char *const rule_framing[] = {"Content-Length", "Transfer-Encoding", "Connection"};
+
 static int
 parse_headers(const struct rule_ctx *c, struct rule *r, json_t *h)
 {
@@ -344,12 +470,30 @@ parse_headers(const struct rule_ctx *c, struct rule *r, json_t *h)
 		            FAULT_MAX_HEADERS);
 	json_object_foreach(h, key, v)
 	{
-		size_t n = r->nheaders;
+		size_t n = r->nheaders, i;
 
 		if (strlen(key) > RULE_HEADER_NAME_MAX || !is_token(key))
 			return fail(c, "respond.headers",
 			            "names must be header names of 1 to %d characters",
 			            RULE_HEADER_NAME_MAX);
+		/*
+		 * These frame the answer on the connection: the HTTP layer's to write, never a
+		 * rule's, which would make the client misread where the answer ends.
+		 */
+		for (i = 0; i < sizeof(rule_framing) / sizeof(rule_framing[0]); i++)
+			if (strcasecmp(key, rule_framing[i]) == 0)
+				return fail(
+				    c, "respond.headers",
+				    "\"%s\" is not a rule's to set: the server writes "
+				    "Content-Length, Transfer-Encoding and Connection itself, "
+				    "as they frame the answer",
+				    key);
+		/* A later header of the same name replaces an earlier one, so one would be lost. */
+		for (i = 0; i < n; i++)
+			if (strcasecmp(key, r->header_names[i]) == 0)
+				return fail(c, "respond.headers",
+				            "\"%s\" and \"%s\" name the same header: give it once",
+				            r->header_names[i], key);
 		if (!json_is_string(v) || json_string_length(v) > RULE_HEADER_VALUE_MAX ||
 		    has_control(json_string_value(v), true))
 			return fail(c, "respond.headers",
@@ -406,22 +550,203 @@ parse_fault(const struct rule_ctx *c, struct rule *r, json_t *f)
 	            "must be \"reset\", \"empty\", \"truncate\", \"slow\" or null");
 }
 
+/* A new stub body of len bytes (text uninitialised but for its final NUL), one reference. */
+static struct fault_body *
+stub_new(size_t len)
+{
+	struct fault_body *b = malloc(sizeof(*b) + len + 1);
+
+	if (b == NULL)
+		return NULL;
+	atomic_init(&b->refs, 1);
+	b->len = len;
+	b->text[len] = '\0';
+	return b;
+}
+
+/*
+ * An inline `body`: any JSON value, rendered once as compact JSON. Fifteen significant digits
+ * write 0.1 as 0.1 rather than 0.10000000000000001; when some number needs more to read back
+ * as the same value, the body is written with seventeen, which always do.
+ */
+static int
+parse_stub_body(const struct rule_ctx *c, struct rule *r, json_t *v)
+{
+	const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+	char *text = json_dumps(v, flags | JSON_REAL_PRECISION(15));
+	json_t *back = text != NULL ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	size_t len;
+
+	if (text != NULL && !json_equal(back, v)) {
+		free(text);
+		text = json_dumps(v, flags | JSON_REAL_PRECISION(17));
+	}
+	json_decref(back);
+	if (text == NULL)
+		return fail(c, "respond.body", "out of memory");
+	len = strlen(text);
+	if (len > FAULT_BODY_MAX) {
+		free(text);
+		return fail(c, "respond.body",
+		            "%zu bytes as compact JSON, past the %d (8 MB) a body may have", len,
+		            FAULT_BODY_MAX);
+	}
+	r->stub = stub_new(len);
+	if (r->stub != NULL)
+		memcpy(r->stub->text, text, len);
+	free(text);
+	if (r->stub == NULL)
+		return fail(c, "respond.body", "out of memory");
+	return 0;
+}
+
+/*
+ * A `bodyFile`: read now, whole, and checked to be JSON, so that a missing or broken file
+ * stops the rule from being added rather than failing each request. Its bytes are sent as
+ * they are in the file, so numbers keep the digits they were written with. Only a regular
+ * file is read: a FIFO or a device would block the server or never end.
+ */
+static int
+parse_stub_file(const struct rule_ctx *c, struct rule *r, json_t *v)
+{
+	static const char field[] = "respond.bodyFile";
+	struct fault_body *b = NULL;
+	struct stat st;
+	json_error_t je;
+	json_t *doc;
+	const char *given;
+	char path[PATH_MAX];
+	size_t len = 0;
+	int fd = -1, n, rc = -1;
+
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return fail(c, field, "must be the name of a file of JSON");
+	given = json_string_value(v);
+	if (given[0] == '/')
+		n = snprintf(path, sizeof(path), "%s", given);
+	else if (c->dir == NULL)
+		return fail(
+		    c, field,
+		    "\"%.200s\" is relative: a rule added through the control API names its "
+		    "file by an absolute path",
+		    given);
+	else
+		n = snprintf(path, sizeof(path), "%s/%s", c->dir, given);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return fail(c, field, "the path is longer than %d bytes", PATH_MAX - 1);
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return fail(c, field, "%.300s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		fail(c, field, "%.300s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail(c, field, "%.300s: not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > FAULT_BODY_MAX) {
+		fail(c, field, "%.300s: %lld bytes, past the %d (8 MB) a body may have", path,
+		     (long long)st.st_size, FAULT_BODY_MAX);
+		goto out;
+	}
+	if ((b = stub_new((size_t)st.st_size)) == NULL) {
+		fail(c, field, "out of memory");
+		goto out;
+	}
+	/* A file that shrinks meanwhile gives what it holds; one that grows, its first bytes. */
+	while (len < b->len) {
+		ssize_t got = read(fd, b->text + len, b->len - len);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			fail(c, field, "%.300s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	b->len = len;
+	b->text[len] = '\0';
+	/*
+	 * Numbers are read as reals only to check the text: an integer past 64 bits is still
+	 * JSON, and it goes out as written. Repeated keys are refused, as in a scenario file:
+	 * the client would see one of them.
+	 */
+	doc = json_loadb(b->text, len,
+	                 JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &je);
+	if (doc == NULL) {
+		fail(c, field, "%.300s: invalid JSON at line %d, column %d: %s", path, je.line,
+		     je.column, je.text);
+		goto out;
+	}
+	json_decref(doc);
+	/* The listing shows the file that was read, whatever directory the server runs in. */
+	r->stub_path = realpath(path, NULL);
+	if (r->stub_path == NULL && (r->stub_path = strdup(path)) == NULL) {
+		fail(c, field, "out of memory");
+		goto out;
+	}
+	r->stub = b;
+	b = NULL;
+	rc = 0;
+out:
+	free(b);
+	close(fd);
+	return rc;
+}
+
+/* Whether `key` is given in o; for messages about fields that go together. */
+static bool
+has(json_t *o, const char *key)
+{
+	return json_object_get(o, key) != NULL;
+}
+
 static int
 parse_respond(const struct rule_ctx *c, struct rule *r, json_t *o)
 {
-	static const char *const keys[] = {"status",  "retryAfter", "errors", "headers",
-	                                   "delayMs", "fault",      NULL};
+	static const char *const keys[] = {"status", "retryAfter", "errors",   "headers", "delayMs",
+	                                   "fault",  "body",       "bodyFile", NULL};
+	const char *own_body;
 	json_t *v;
 	long long n;
+	size_t i;
 
 	if (!json_is_object(o))
 		return fail(c, "respond", "must be an object");
 	if (check_keys(c, "respond", o, keys) != 0)
 		return -1;
 	if ((v = json_object_get(o, "status")) != NULL) {
+		/* A 1xx sent as the answer would leave the client waiting for the final one. */
+		if (int_in(v, 100, 199, &n))
+			return fail(
+			    c, "respond.status",
+			    "%lld is informational, never a final answer (a client waits for "
+			    "the one after it): use 200 to 599",
+			    n);
 		if (!int_in(v, 200, 599, &n))
 			return fail(c, "respond.status", "must be an integer from 200 to 599");
 		r->status = (unsigned)n;
+	}
+	own_body = has(o, "body") ? "body" : has(o, "bodyFile") ? "bodyFile" : NULL;
+	if (has(o, "body") && has(o, "bodyFile"))
+		return fail(c, "respond", "\"body\" and \"bodyFile\" exclude each other: give one");
+	if (own_body != NULL && has(o, "errors"))
+		return fail(c, "respond.errors",
+		            "errors make Gong's error body, and %s is a body of your own: give one "
+		            "or the other",
+		            own_body);
+	/* HTTP sends no content with these statuses (RFC 9110): a body would never arrive. */
+	if (own_body != NULL && (r->status == 204 || r->status == 205 || r->status == 304)) {
+		char field[32];
+
+		snprintf(field, sizeof(field), "respond.%s", own_body);
+		return fail(c, field,
+		            "a %u answer has no content: HTTP sends none with it, so the client "
+		            "would never see this body",
+		            r->status);
 	}
 	/*
 	 * Retry-After defaults to 1 for a 429, the only status Gong sends it with; any other
@@ -438,6 +763,33 @@ parse_respond(const struct rule_ctx *c, struct rule *r, json_t *o)
 		return -1;
 	if ((v = json_object_get(o, "headers")) != NULL && parse_headers(c, r, v) != 0)
 		return -1;
+	/*
+	 * Errors, Retry-After and headers go on an answer of the rule's own. Without a status
+	 * (or with 200) and without a body, the normal answer goes out as it is, and they would
+	 * never be seen.
+	 */
+	if (own_body == NULL && (r->status == 0 || r->status == 200)) {
+		static const char *const needing[] = {"errors", "retryAfter", "headers"};
+
+		for (i = 0; i < sizeof(needing) / sizeof(needing[0]); i++) {
+			char field[32];
+
+			if (!has(o, needing[i]))
+				continue;
+			snprintf(field, sizeof(field), "respond.%s", needing[i]);
+			return fail(
+			    c, field,
+			    "only an answer of the rule's own carries it (a status other than "
+			    "200, or a body); without one the normal answer goes out unchanged "
+			    "and this would never be seen");
+		}
+	}
+	/* A header of the rule's own replaces the Retry-After that retryAfter makes. */
+	for (i = 0; i < r->nheaders && has(o, "retryAfter"); i++)
+		if (strcasecmp(r->header_names[i], "Retry-After") == 0)
+			return fail(c, "respond.headers",
+			            "\"%s\" and retryAfter both set Retry-After: give one",
+			            r->header_names[i]);
 	if ((v = json_object_get(o, "delayMs")) != NULL && parse_delay(c, r, v) != 0)
 		return -1;
 	if ((v = json_object_get(o, "fault")) != NULL && parse_fault(c, r, v) != 0)
@@ -445,6 +797,13 @@ parse_respond(const struct rule_ctx *c, struct rule *r, json_t *o)
 	/* A slow answer dribbles its body over the delay; with none it would not be slow. */
 	if (r->kind == FAULT_SLOW && r->delay_max == 0)
 		return fail(c, "respond.fault", "\"slow\" needs a delayMs above 0 to dribble over");
+	/* The body last: a file is read only for a rule that is otherwise sound. */
+	if ((v = json_object_get(o, "body")) != NULL && parse_stub_body(c, r, v) != 0)
+		return -1;
+	if ((v = json_object_get(o, "bodyFile")) != NULL && parse_stub_file(c, r, v) != 0)
+		return -1;
+	if (r->stub != NULL && r->status == 0)
+		r->status = 200;
 	return 0;
 }
 
@@ -515,6 +874,12 @@ rule_parse(const struct rule_ctx *c, json_t *o)
 	}
 	/* null is accepted for `times` because the list writes an unlimited rule that way. */
 	if ((v = json_object_get(o, "times")) != NULL && !json_is_null(v)) {
+		if (json_is_integer(v) && json_integer_value(v) == 0) {
+			fail(c, "times",
+			     "0 would never fire: give a positive integer, or null to "
+			     "fire for ever");
+			goto fail;
+		}
 		if (!int_in(v, 1, LLONG_MAX, &n)) {
 			fail(c, "times", "must be a positive integer or null");
 			goto fail;
@@ -557,9 +922,9 @@ rule_batch_free(struct rule_batch *b)
  * against its own rules when it takes the batch.
  */
 int
-rule_batch_parse(struct rule_batch *b, json_t *root, char *err, size_t errlen)
+rule_batch_parse(struct rule_batch *b, json_t *root, const char *dir, char *err, size_t errlen)
 {
-	struct rule_ctx c = {.err = err, .errlen = errlen};
+	struct rule_ctx c = {.dir = dir, .err = err, .errlen = errlen};
 	json_t *rules, *v;
 	const char *key;
 	size_t i, j;
@@ -638,7 +1003,7 @@ fail:
 json_t *
 rule_json(const struct rule *r)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *path;
 	int bad = 0;
 
 	if (o == NULL)
@@ -654,6 +1019,11 @@ rule_json(const struct rule *r)
 	bad |= json_object_set_new(o, "probability", json_real(r->probability));
 	bad |= json_object_set_new(o, "matched", json_integer((json_int_t)r->matched));
 	bad |= json_object_set_new(o, "fired", json_integer((json_int_t)r->fired));
+	if (r->stub != NULL)
+		bad |= json_object_set_new(o, "bodyBytes", json_integer((json_int_t)r->stub->len));
+	/* A path that is not UTF-8 (the scenario's directory may be anything) is left out. */
+	if (r->stub_path != NULL && (path = json_string(r->stub_path)) != NULL)
+		bad |= json_object_set_new(o, "bodyPath", path);
 	if (bad) {
 		json_decref(o);
 		return NULL;

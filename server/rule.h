@@ -7,13 +7,15 @@
  * compares strings and numbers; a request's JSON body is parsed only when a rule that asks
  * about it is reached, and then once for all such rules (struct rule_body). The JSON of
  * `match` and `respond` is kept as it was given, so a listing shows users exactly what they
- * posted. The set of rules, their counters and the decision to fire are fault.h's; a rule on
- * its own is plain data, owned by whoever holds it.
+ * posted. A stub's body is rendered to compact JSON, or read from its file, once, here, and
+ * every answer sends those same bytes. The set of rules, their counters and the decision to fire
+ * are fault.h's; a rule on its own is plain data, owned by whoever holds it.
  */
 #ifndef GONGMOCK_RULE_H
 #define GONGMOCK_RULE_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +30,18 @@
 #define RULE_HEADER_VALUE_MAX 255
 /* Room for "rules[1023]" and the like. */
 #define RULE_WHERE_MAX 32
+
+/*
+ * A stub's body (fault.h keeps the type opaque). A rule holds one reference and each answer
+ * in flight one more, taken under the set's lock by fault_match and dropped by
+ * fault_body_release from any thread, so removing a rule never pulls the bytes from under an
+ * answer that is still being sent.
+ */
+struct fault_body {
+	atomic_size_t refs;
+	size_t len;
+	char text[]; /* len bytes, then a NUL */
+};
 
 /* One parameter a rule asks for; name and value point into the rule's kept `match` JSON. */
 struct rule_param {
@@ -54,9 +68,9 @@ struct rule {
 	bool named; /* the name was given, rather than made from the id */
 
 	/* match: a NULL pointer or negative page means "any" */
-	const char *method;
-	char *path;     /* normalised, owned */
-	bool path_wild; /* some segment of path is `*`, which stands for any one segment */
+	const char *method; /* upper case, a static string */
+	char *path;         /* normalised, owned */
+	bool path_wild;     /* some segment of path is `*`, which stands for any one segment */
 	struct rule_param *params;
 	size_t nparams;
 	struct rule_body_param *body; /* owned array; the request body must hold every one */
@@ -74,6 +88,8 @@ struct rule {
 	char header_values[FAULT_MAX_HEADERS][RULE_HEADER_VALUE_MAX + 1];
 	unsigned delay_min, delay_max;
 	enum fault_kind kind;
+	struct fault_body *stub; /* respond.body or respond.bodyFile; NULL: none */
+	char *stub_path;         /* the body file read, absolute; NULL for none or inline */
 
 	uint64_t after;
 	uint64_t times;
@@ -97,10 +113,11 @@ struct rule_batch {
 /*
  * Parses a document: a lone rule (an object without "rules") or {"rules":[...]} with an
  * optional "description", into b (whose rules the caller then owns, or frees with
- * rule_batch_free). Given names must differ from each other. Returns 0, or -1 with a message
- * naming the rule and field (see fault_set_add_json) and b empty.
+ * rule_batch_free). Given names must differ from each other. A relative `bodyFile` is read
+ * from the directory `dir`; with dir NULL (rules from the control API) it is refused. Returns
+ * 0, or -1 with a message naming the rule and field (see fault_set_add_json) and b empty.
  */
-int rule_batch_parse(struct rule_batch *b, json_t *root, char *err, size_t errlen);
+int rule_batch_parse(struct rule_batch *b, json_t *root, const char *dir, char *err, size_t errlen);
 
 /* Frees the batch's rules; b is empty afterwards. */
 void rule_batch_free(struct rule_batch *b);
@@ -108,8 +125,8 @@ void rule_batch_free(struct rule_batch *b);
 /* Frees one rule. rule_free(NULL) does nothing. */
 void rule_free(struct rule *r);
 
-/* The rule as the control API lists it (id, name, match, respond, counters); NULL when out
- * of memory. The caller owns the reference. */
+/* The rule as the control API lists it (id, name, match, respond, counters, and for a stub
+ * bodyBytes and bodyPath); NULL when out of memory. The caller owns the reference. */
 json_t *rule_json(const struct rule *r);
 
 /*

@@ -5,16 +5,21 @@
  * seeded generator, delays, removal and reset, the list and metrics output, Prefer headers,
  * the shipped scenario files, and matching from several threads at once.
  */
+/* realpath(3), for the absolute path a listing shows, is declared only for default builds. */
+#define _DEFAULT_SOURCE 1
 #include "fault.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -234,15 +239,18 @@ START_TEST(test_parse_normal_answer)
 
 	add_ok("{\"match\": {\"credential\": \"a\"}, \"respond\": {\"delayMs\": 50}}");
 	add_ok("{\"match\": {\"credential\": \"b\"}, \"respond\": {\"status\": 200, "
-	       "\"headers\": {\"X-A\": \"b\"}}}");
+	       "\"fault\": \"truncate\"}}");
 	r.credential = "a";
 	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
 	ck_assert_uint_eq(a.status, 0);
 	ck_assert_uint_eq(a.delay_ms, 50);
+	ck_assert(!fault_action_answers(&a));
 	r.credential = "b";
 	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
 	ck_assert_uint_eq(a.status, 200);
-	ck_assert_uint_eq(a.nheaders, 1);
+	ck_assert_int_eq(a.kind, FAULT_TRUNCATE);
+	ck_assert_ptr_null(a.body);
+	ck_assert(!fault_action_answers(&a));
 }
 END_TEST
 
@@ -291,7 +299,8 @@ START_TEST(test_parse_status_range)
 		    fault_set_add_json(fs, bad, sizeof(bad) - 1, NULL, 0, NULL, err, sizeof(err)),
 		    -1);
 	}
-	ck_assert_str_eq(err, "respond.status: must be an integer from 200 to 599");
+	ck_assert_str_eq(err, "respond.status: 101 is informational, never a final answer (a "
+	                      "client waits for the one after it): use 200 to 599");
 }
 END_TEST
 
@@ -319,7 +328,8 @@ capped_rule(char *out, size_t size, int name, int error, int hname, int hvalue)
 {
 	size_t n = 0;
 
-	append(out, size, &n, "{\"name\": \"%0*d\", \"respond\": {\"errors\": [", name, 0);
+	append(out, size, &n, "{\"name\": \"%0*d\", \"respond\": {\"status\": 500, \"errors\": [",
+	       name, 0);
 	for (int i = 0; i < FAULT_MAX_ERRORS; i++)
 		append(out, size, &n, "%s\"%0*d\"", i ? "," : "", error, i);
 	append(out, size, &n, "], \"headers\": {");
@@ -354,7 +364,8 @@ START_TEST(test_parse_limits)
 		ck_assert_int_eq(atoi(a.header_values[i]), i);
 	}
 	ck_assert_uint_eq(a.delay_ms, 600000);
-	add_ok("{\"respond\": {\"retryAfter\": 86400, \"headers\": {\"X\": \"\"}}, \"after\": 0, "
+	add_ok("{\"respond\": {\"status\": 503, \"retryAfter\": 86400, \"headers\": {\"X\": \"\"}},"
+	       " \"after\": 0, "
 	       "\"times\": null, \"probability\": 0}");
 	ck_assert_uint_eq(list_size(), 2);
 
@@ -525,11 +536,109 @@ static const struct {
     /* after, times, probability */
     {"{\"respond\": {}, \"after\": -1}", "after: must be a non-negative integer"},
     {"{\"respond\": {}, \"after\": \"2\"}", "after: must be a non-negative integer"},
-    {"{\"respond\": {}, \"times\": 0}", "times: must be a positive integer or null"},
+    {"{\"respond\": {}, \"times\": 0}",
+     "times: 0 would never fire: give a positive integer, or null to fire for ever"},
     {"{\"respond\": {}, \"times\": 1.5}", "times: must be a positive integer or null"},
     {"{\"respond\": {}, \"probability\": 1.5}", "probability: must be a number from 0 to 1"},
     {"{\"respond\": {}, \"probability\": -0.1}", "probability: must be a number from 0 to 1"},
     {"{\"respond\": {}, \"probability\": \"0.5\"}", "probability: must be a number from 0 to 1"},
+    /* rules that could never fire */
+    {"{\"match\": {\"method\": \"FETCH\"}, \"respond\": {\"status\": 500}}",
+     "match.method: \"FETCH\" is not a method Gong's API is sent, so the rule could never fire: "
+     "use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS"},
+    {"{\"rules\": [{\"match\": {\"method\": \"CONNECT\"}, \"respond\": {}}]}",
+     "rules[0].match.method: \"CONNECT\" is not a method Gong's API is sent, so the rule could "
+     "never fire: use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS"},
+    {"{\"match\": {\"path\": \"v2/calls\"}, \"respond\": {\"status\": 500}}",
+     "match.path: paths start with '/': did you mean /v2/calls?"},
+    {"{\"rules\": [{\"match\": {\"path\": \"v2//calls/*/\"}, \"respond\": {}}]}",
+     "rules[0].match.path: paths start with '/': did you mean /v2/calls/*?"},
+    {"{\"match\": {\"path\": \"/__admin/faults\"}, \"respond\": {\"status\": 500}}",
+     "match.path: the control API (/__admin/..., /metrics) is never subject to rules"},
+    {"{\"match\": {\"path\": \"/metrics\"}, \"respond\": {}}",
+     "match.path: the control API (/__admin/..., /metrics) is never subject to rules"},
+    {"{\"match\": {\"path\": \"/calls\"}, \"respond\": {}}",
+     "match.path: \"/calls\" is outside Gong's API (/v2/...), the only paths rules see: the "
+     "rule could never fire"},
+    {"{\"match\": {\"path\": \"https://api.gong.io\"}, \"respond\": {}}",
+     "match.path: \"/\" is outside Gong's API (/v2/...), the only paths rules see: the rule "
+     "could never fire"},
+    {"{\"match\": {\"path\": \"/v3/calls\"}, \"respond\": {}}",
+     "match.path: \"/v3/calls\" is outside Gong's API (/v2/...), the only paths rules see: the "
+     "rule could never fire"},
+    {"{\"match\": {\"method\": \"POST\", \"page\": 1}, \"respond\": {\"status\": 500}}",
+     "match.page: a page is read from the cursor in a GET's query string, and a POST sends none "
+     "there: leave page out, or match GET"},
+    {"{\"match\": {\"method\": \"delete\", \"page\": 0}, \"respond\": {}}",
+     "match.page: a page is read from the cursor in a GET's query string, and a DELETE sends "
+     "none there: leave page out, or match GET"},
+    {"{\"match\": {\"path\": \"/v2/calls/extensive/\", \"page\": 1}, \"respond\": {}}",
+     "match.page: /v2/calls/extensive takes its cursor in the JSON body, not the query string, "
+     "so its requests name no page: leave page out"},
+    {"{\"match\": {\"path\": \"/v2/users/extensive\", \"page\": 2}, \"respond\": {}}",
+     "match.page: /v2/users/extensive takes its cursor in the JSON body, not the query string, "
+     "so its requests name no page: leave page out"},
+    {"{\"match\": {\"credential\": \"k\\u00e9y\"}, \"respond\": {}}",
+     "match.credential: must be printable ASCII, as access keys and tokens are"},
+    {"{\"match\": {\"credential\": \"k\\ty\"}, \"respond\": {}}",
+     "match.credential: must be printable ASCII, as access keys and tokens are"},
+    {"{\"respond\": {\"status\": 100}}",
+     "respond.status: 100 is informational, never a final answer (a client waits for the one "
+     "after it): use 200 to 599"},
+    {"{\"respond\": {\"errors\": [\"x\"]}}",
+     "respond.errors: only an answer of the rule's own carries it (a status other than 200, or "
+     "a body); without one the normal answer goes out unchanged and this would never be seen"},
+    {"{\"respond\": {\"status\": 200, \"retryAfter\": 3}}",
+     "respond.retryAfter: only an answer of the rule's own carries it (a status other than 200, "
+     "or a body); without one the normal answer goes out unchanged and this would never be "
+     "seen"},
+    {"{\"rules\": [{\"respond\": {\"delayMs\": 5, \"headers\": {\"X-A\": \"1\"}}}]}",
+     "rules[0].respond.headers: only an answer of the rule's own carries it (a status other "
+     "than 200, or a body); without one the normal answer goes out unchanged and this would "
+     "never be seen"},
+    {"{\"respond\": {\"status\": 500, \"headers\": {\"Content-Length\": \"5\"}}}",
+     "respond.headers: \"Content-Length\" is not a rule's to set: the server writes "
+     "Content-Length, Transfer-Encoding and Connection itself, as they frame the answer"},
+    {"{\"respond\": {\"body\": {}, \"headers\": {\"transfer-encoding\": \"chunked\"}}}",
+     "respond.headers: \"transfer-encoding\" is not a rule's to set: the server writes "
+     "Content-Length, Transfer-Encoding and Connection itself, as they frame the answer"},
+    {"{\"respond\": {\"status\": 503, \"headers\": {\"CONNECTION\": \"close\"}}}",
+     "respond.headers: \"CONNECTION\" is not a rule's to set: the server writes "
+     "Content-Length, Transfer-Encoding and Connection itself, as they frame the answer"},
+    {"{\"respond\": {\"status\": 503, \"headers\": {\"X-A\": \"1\", \"x-a\": \"2\"}}}",
+     "respond.headers: \"X-A\" and \"x-a\" name the same header: give it once"},
+    {"{\"respond\": {\"status\": 429, \"retryAfter\": 2, \"headers\": {\"retry-after\": "
+     "\"3\"}}}",
+     "respond.headers: \"retry-after\" and retryAfter both set Retry-After: give one"},
+    /* stubs */
+    {"{\"respond\": {\"body\": {}, \"bodyFile\": \"/tmp/x.json\"}}",
+     "respond: \"body\" and \"bodyFile\" exclude each other: give one"},
+    {"{\"respond\": {\"status\": 404, \"errors\": [\"x\"], \"body\": {\"a\": 1}}}",
+     "respond.errors: errors make Gong's error body, and body is a body of your own: give one "
+     "or the other"},
+    {"{\"respond\": {\"status\": 404, \"errors\": [\"x\"], \"bodyFile\": \"/tmp/x.json\"}}",
+     "respond.errors: errors make Gong's error body, and bodyFile is a body of your own: give "
+     "one or the other"},
+    {"{\"respond\": {\"status\": 204, \"body\": {}}}",
+     "respond.body: a 204 answer has no content: HTTP sends none with it, so the client would "
+     "never see this body"},
+    {"{\"respond\": {\"status\": 205, \"body\": null}}",
+     "respond.body: a 205 answer has no content: HTTP sends none with it, so the client would "
+     "never see this body"},
+    {"{\"rules\": [{\"respond\": {\"status\": 304, \"bodyFile\": \"/nonexistent.json\"}}]}",
+     "rules[0].respond.bodyFile: a 304 answer has no content: HTTP sends none with it, so the "
+     "client would never see this body"},
+    {"{\"respond\": {\"bodyFile\": \"stubs/stats.json\"}}",
+     "respond.bodyFile: \"stubs/stats.json\" is relative: a rule added through the control API "
+     "names its file by an absolute path"},
+    {"{\"respond\": {\"bodyFile\": \"\"}}", "respond.bodyFile: must be the name of a file of JSON"},
+    {"{\"respond\": {\"bodyFile\": {\"path\": \"/tmp/x.json\"}}}",
+     "respond.bodyFile: must be the name of a file of JSON"},
+    {"{\"respond\": {\"bodyFile\": \"/nonexistent/stats.json\"}}",
+     "respond.bodyFile: /nonexistent/stats.json: No such file or directory"},
+    {"{\"respond\": {\"bodyFile\": \"/dev/null\"}}",
+     "respond.bodyFile: /dev/null: not a regular file"},
+    {"{\"respond\": {\"bodyFile\": \"/\"}}", "respond.bodyFile: /: not a regular file"},
     /* the document */
     {"[]", "must be a rule object or {\"rules\":[...]}"},
     {"{\"rules\": {}}", "rules: must be an array"},
@@ -718,6 +827,69 @@ START_TEST(test_match_method)
 }
 END_TEST
 
+/* A method is taken in any case and matches requests in the case they use; listed as given. */
+START_TEST(test_match_method_any_case)
+{
+	struct fault_request r = get_calls("");
+	json_t *root;
+
+	add_ok("{\"match\": {\"method\": \"get\"}, \"respond\": {\"status\": 500}}");
+	add_ok("{\"match\": {\"method\": \"Options\"}, \"respond\": {\"status\": 501}}");
+	ck_assert_int_eq(hit(&r), 1);
+	r.method = "OPTIONS";
+	ck_assert_int_eq(hit(&r), 1);
+	r.method = "get";
+	ck_assert_int_eq(hit(&r), 0);
+	root = list();
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+	        json_object_get(json_array_get(json_object_get(root, "rules"), 0), "match"),
+	        "method")),
+	    "get");
+	json_decref(root);
+	for (size_t i = 0; i < 7; i++) {
+		static const char *const methods[] = {"GET",    "POST", "PUT",    "PATCH",
+		                                      "DELETE", "HEAD", "OPTIONS"};
+		char json[128];
+
+		snprintf(json, sizeof(json), "{\"match\": {\"method\": \"%s\"}, \"respond\": {}}",
+		         methods[i]);
+		add_ok(json);
+	}
+}
+END_TEST
+
+/* What the stricter checks leave alone: every way of writing a rule that can fire. */
+START_TEST(test_parse_still_valid)
+{
+	static const char *const good[] = {
+	    "{\"match\": {\"path\": \"/v2\"}, \"respond\": {}}",
+	    "{\"match\": {\"path\": \"/*/calls\"}, \"respond\": {}}",
+	    "{\"match\": {\"path\": \"https://us-1.api.gong.io//v2/calls/\"}, \"respond\": {}}",
+	    "{\"match\": {\"path\": \"/v2/stats/activity/aggregate\"}, \"respond\": {}}",
+	    "{\"match\": {\"method\": \"GET\", \"page\": 1}, \"respond\": {\"status\": 500}}",
+	    "{\"match\": {\"method\": \"HEAD\", \"page\": 0}, \"respond\": {}}",
+	    "{\"match\": {\"path\": \"/v2/users\", \"page\": 3}, \"respond\": {}}",
+	    "{\"match\": {\"path\": \"/v2/calls/*\", \"page\": 0}, \"respond\": {}}",
+	    "{\"match\": {\"method\": \"POST\", \"path\": \"/v2/calls/extensive\"}, "
+	    "\"respond\": {\"status\": 500}}",
+	    "{\"match\": {\"credential\": \"Key with ~ spaces: and colons\"}, \"respond\": {}}",
+	    "{\"respond\": {}, \"probability\": 0}",
+	    "{\"respond\": {\"status\": 200}}",
+	    "{\"respond\": {\"status\": 200, \"delayMs\": 5, \"fault\": \"slow\"}}",
+	    "{\"respond\": {\"status\": 503, \"retryAfter\": 0, \"headers\": {\"X-A\": \"1\"}}}",
+	    "{\"respond\": {\"status\": 429, \"headers\": {\"Retry-After\": \"9\"}}}",
+	    "{\"respond\": {\"status\": 503, \"headers\": {\"Content-Type\": \"text/plain\"}}}",
+	    "{\"respond\": {\"status\": 204}}",
+	    "{\"respond\": {\"status\": 304, \"headers\": {\"ETag\": \"\\\"x\\\"\"}}}",
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		add_ok(good[i]);
+	ck_assert_uint_eq(list_size(), sizeof(good) / sizeof(good[0]));
+}
+END_TEST
+
 START_TEST(test_match_path)
 {
 	struct fault_request r = get_calls("");
@@ -740,8 +912,8 @@ START_TEST(test_match_path)
 	add_ok("{\"match\": {\"path\": \"//v2//calls\"}, \"respond\": {\"status\": 500}}");
 	add_ok("{\"match\": {\"path\": \"HTTPS://us-55616.api.gong.io/v2/calls\"},"
 	       " \"respond\": {\"status\": 501}}");
-	add_ok("{\"match\": {\"path\": \"http://host\"}, \"respond\": {\"status\": 502}}");
-	add_ok("{\"match\": {\"path\": \"v2/users\"}, \"respond\": {\"status\": 503}}");
+	add_ok("{\"match\": {\"path\": \"http://host/v2/\"}, \"respond\": {\"status\": 502}}");
+	add_ok("{\"match\": {\"path\": \"/v2//users/\"}, \"respond\": {\"status\": 503}}");
 	r.path = "/v2/calls";
 	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
 	ck_assert_uint_eq(a.status, 500);
@@ -758,13 +930,13 @@ START_TEST(test_match_path)
 	ck_assert_int_eq(fault_set_remove(fs, (unsigned)list_int(0, "id")), 0);
 	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
 	ck_assert_uint_eq(a.status, 501);
-	r.path = "/";
+	r.path = "/v2";
 	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
 	ck_assert_uint_eq(a.status, 502);
 	r.path = "/v2/users";
 	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
 	ck_assert_uint_eq(a.status, 503);
-	r.path = "/v2";
+	r.path = "/";
 	ck_assert_int_eq(fault_match(fs, &r, &a), 0);
 	ck_assert_int_eq(list_int(0, "fired"), 1);
 	ck_assert_int_eq(list_int(1, "fired"), 1);
@@ -1154,7 +1326,7 @@ batch(const char *json)
 	json_t *root = json_loads(json, 0, &je);
 
 	ck_assert_ptr_nonnull(root);
-	ck_assert_msg(rule_batch_parse(&b, root, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(rule_batch_parse(&b, root, NULL, err, sizeof(err)) == 0, "%s", err);
 	json_decref(root);
 	return b;
 }
@@ -1558,7 +1730,7 @@ START_TEST(test_list_json)
 	    " \"query\": {\"workspaceId\": \"5\", \"fromDateTime\": \"2025-01-01T02:00+02:00\"}},"
 	    " \"respond\": {\"status\": 404, \"delayMs\": [1, 2]}, \"after\": 1, \"times\": 2,"
 	    " \"probability\": 0.3}");
-	add_ok("{\"respond\": {\"errors\": [\"x\"], \"fault\": null}}");
+	add_ok("{\"respond\": {\"status\": 500, \"errors\": [\"x\"], \"fault\": null}}");
 	for (int i = 0; i < 3; i++)
 		hit(&r);
 	s = fault_set_list_json(fs);
@@ -1597,7 +1769,7 @@ START_TEST(test_list_json)
 	ck_assert_str_eq(json_string_value(json_object_get(two, "name")), "rule-2");
 	ck_assert(json_is_object(json_object_get(two, "match")));
 	ck_assert_uint_eq(json_object_size(json_object_get(two, "match")), 0);
-	want = json_loads("{\"errors\": [\"x\"], \"fault\": null}", 0, NULL);
+	want = json_loads("{\"status\": 500, \"errors\": [\"x\"], \"fault\": null}", 0, NULL);
 	ck_assert(json_equal(json_object_get(two, "respond"), want));
 	json_decref(want);
 	ck_assert_int_eq(json_integer_value(json_object_get(two, "after")), 0);
@@ -1650,55 +1822,394 @@ END_TEST
 
 /* ---------------------------------------------------------------- Prefer */
 
-static const struct {
-	const char *header;
-	unsigned code;
-} prefers[] = {
-    {"code=429", 429},
-    {"Code=500", 500},
-    {"CODE=503", 503},
-    {"code=429, example=x", 429},
-    {"code=500; foo", 500},
-    {"example=x, code=404", 404},
-    {"foo;code=401", 401},
-    {"  code  =  429  ,wait=5", 429},
-    {"\tcode=\t418\t", 418},
-    {"code=\"418\"", 418},
-    {"code=100", 0},
-    {"code=199", 0},
-    {"code=599", 599},
-    {"code=200", 200},
-    {"respond-async, code=302", 302},
-    {"code=429,code=500", 429},
-    {"", 0},
-    {"respond-async", 0},
-    {"code", 0},
-    {"code=", 0},
-    {"code=abc", 0},
-    {"code=99", 0},
-    {"code=099", 0},
-    {"code=600", 0},
-    {"code=4290", 0},
-    {"code=42", 0},
-    {"code=4 29", 0},
-    {"code=-429", 0},
-    {"code=\"429", 0},
-    {"codex=429", 0},
-    {"xcode=429", 0},
-    {"co de=429", 0},
-    {"example=code=500", 0},
-};
+/* ---------------------------------------------------------------- stubs */
 
-START_TEST(test_prefer)
+/* The action is a stub answering `status` with exactly `text`. */
+static void
+expect_body(const struct fault_action *a, unsigned status, const char *text, size_t len)
 {
-	ck_assert_msg(fault_prefer_code(prefers[_i].header) == prefers[_i].code, "Prefer: %s",
-	              prefers[_i].header);
+	ck_assert(fault_action_answers(a));
+	ck_assert_uint_eq(a->status, status);
+	ck_assert_ptr_nonnull(a->body);
+	ck_assert_ptr_nonnull(a->body_ref);
+	ck_assert_uint_eq(a->body_len, len);
+	ck_assert_msg(memcmp(a->body, text, len) == 0, "body %.*s, want %s", (int)a->body_len,
+	              a->body, text);
+	ck_assert_uint_eq(a->nerrors, 0);
+}
+
+START_TEST(test_stub_inline_body)
+{
+	static const char want[] =
+	    "{\"requestId\":\"stub\",\"scorecards\":[{\"scorecardId\":6843152929075440037,"
+	    "\"enabled\":true,\"weight\":0.1,\"questions\":null,\"name\":\"Caf\u00e9 "
+	    "\\\"x\\\"\"}]}";
+	struct fault_request r = mkreq("GET", "/v2/settings/scorecards", NULL, 0, "key");
+	struct fault_action a;
+	json_t *root, *one;
+
+	add_ok("{\"match\": {\"path\": \"/v2/settings/scorecards\"}, \"respond\": {\"body\": "
+	       "{\"requestId\": \"stub\", \"scorecards\": [{\"scorecardId\": 6843152929075440037,"
+	       " \"enabled\": true, \"weight\": 0.1, \"questions\": null,"
+	       " \"name\": \"Caf\\u00e9 \\\"x\\\"\"}]}}}");
+	memset(&a, 0x5a, sizeof(a));
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	/* No status given: a stub answers 200. */
+	expect_body(&a, 200, want, sizeof(want) - 1);
+	ck_assert_uint_eq(a.retry_after, 0);
+	ck_assert_uint_eq(a.nheaders, 0);
+	ck_assert_int_eq(a.kind, FAULT_NONE);
+	fault_action_release(&a);
+	ck_assert_ptr_null(a.body);
+	ck_assert_ptr_null(a.body_ref);
+	ck_assert_uint_eq(a.body_len, 0);
+	fault_action_release(&a); /* a second release drops nothing */
+
+	/* The list shows the body as given, and how long it goes out. */
+	root = list();
+	one = json_array_get(json_object_get(root, "rules"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(one, "bodyBytes")),
+	                 (json_int_t)(sizeof(want) - 1));
+	ck_assert_ptr_null(json_object_get(one, "bodyPath"));
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_array_get(
+	            json_object_get(json_object_get(json_object_get(one, "respond"), "body"),
+	                            "scorecards"),
+	            0),
+	        "scorecardId")),
+	    6843152929075440037LL);
+	json_decref(root);
+	/* Another request is not the stub's. */
+	r.path = "/v2/settings/trackers";
+	ck_assert_int_eq(fault_match(fs, &r, &a), 0);
 }
 END_TEST
 
-START_TEST(test_prefer_null)
+/* Any JSON value is a body, written compact, its numbers with the digits they need. */
+static const struct {
+	const char *body;
+	const char *sent;
+} stub_bodies[] = {
+    {"\"text\"", "\"text\""},
+    {"null", "null"},
+    {"5", "5"},
+    {"-0.5", "-0.5"},
+    {"true", "true"},
+    {"[]", "[]"},
+    {"{}", "{}"},
+    {"[ 1 , 2.50, 1.0, 1e300, 2.5e-7 ]", "[1,2.5,1.0,1e300,2.5e-7]"},
+    {"0.30000000000000004", "0.30000000000000004"},
+    {"[0.1, 0.30000000000000004]", "[0.10000000000000001,0.30000000000000004]"},
+    {"{\"b\": {\"z\": 1, \"a\": [ {\"c\": \"/\\n\"} ]}, \"a\": \"\\u2603\"}",
+     "{\"b\":{\"z\":1,\"a\":[{\"c\":\"/\\n\"}]},\"a\":\"\u2603\"}"},
+};
+
+START_TEST(test_stub_body_values)
 {
-	ck_assert_uint_eq(fault_prefer_code(NULL), 0);
+	struct fault_request r = get_calls("");
+	struct fault_action a;
+	char json[256];
+
+	snprintf(json, sizeof(json), "{\"respond\": {\"body\": %s}}", stub_bodies[_i].body);
+	add_ok(json);
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	expect_body(&a, 200, stub_bodies[_i].sent, strlen(stub_bodies[_i].sent));
+	ck_assert_int_eq(list_int(0, "bodyBytes"), (long long)strlen(stub_bodies[_i].sent));
+	fault_action_release(&a);
+}
+END_TEST
+
+/* A stub takes any status that may carry content, with Retry-After, headers and faults. */
+START_TEST(test_stub_statuses)
+{
+	struct fault_request r = get_calls("");
+	struct fault_action a;
+
+	add_ok("{\"match\": {\"credential\": \"a\"}, \"respond\": {\"status\": 429, "
+	       "\"body\": {\"message\": \"slow down\"}}}");
+	add_ok("{\"match\": {\"credential\": \"b\"}, \"respond\": {\"status\": 201, "
+	       "\"retryAfter\": 3, \"headers\": {\"Content-Type\": \"application/vnd.gong+json\","
+	       " \"Location\": \"/v2/calls/1\"}, \"body\": [1], \"delayMs\": 9, "
+	       "\"fault\": \"truncate\"}}");
+	add_ok("{\"match\": {\"credential\": \"c\"}, \"respond\": {\"status\": 200, "
+	       "\"body\": \"ok\"}}");
+	r.credential = "a";
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	expect_body(&a, 429, "{\"message\":\"slow down\"}", 23);
+	ck_assert_uint_eq(a.retry_after, 1);
+	fault_action_release(&a);
+	r.credential = "b";
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	expect_body(&a, 201, "[1]", 3);
+	ck_assert_uint_eq(a.retry_after, 3);
+	ck_assert_uint_eq(a.nheaders, 2);
+	ck_assert_str_eq(a.header_names[0], "Content-Type");
+	ck_assert_str_eq(a.header_values[0], "application/vnd.gong+json");
+	ck_assert_uint_eq(a.delay_ms, 9);
+	ck_assert_int_eq(a.kind, FAULT_TRUNCATE);
+	fault_action_release(&a);
+	r.credential = "c";
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	expect_body(&a, 200, "\"ok\"", 4);
+	fault_action_release(&a);
+	/* An error status without a body answers too; a bare 200 does not. */
+	fault_set_clear(fs);
+	add_ok("{\"respond\": {\"status\": 500}}");
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	ck_assert(fault_action_answers(&a));
+	ck_assert_ptr_null(a.body);
+	ck_assert_ptr_null(a.body_ref);
+}
+END_TEST
+
+/* An inline body past 8 MB, as compact JSON, is refused with its size. */
+START_TEST(test_stub_inline_cap)
+{
+	size_t n =
+	    FAULT_BODY_MAX - 1; /* the string's characters: two quotes make it one too many */
+	char *json = malloc(n + 64), *p;
+
+	ck_assert_ptr_nonnull(json);
+	p = json + sprintf(json, "{\"respond\": {\"body\": \"");
+	memset(p, 'x', n);
+	strcpy(p + n, "\"}}");
+	ck_assert_int_eq(add(json), -1);
+	ck_assert_str_eq(err,
+	                 "respond.body: 8388609 bytes as compact JSON, past the 8388608 (8 MB) "
+	                 "a body may have");
+	/* One less fits. */
+	strcpy(p + n - 1, "\"}}");
+	add_ok(json);
+	ck_assert_int_eq(list_int(0, "bodyBytes"), FAULT_BODY_MAX);
+	free(json);
+}
+END_TEST
+
+/*
+ * An answer keeps its body after the rule is gone: removed, cleared, or the whole set freed.
+ * Under AddressSanitizer a read of freed bytes here would stop the test.
+ */
+START_TEST(test_stub_outlives_its_rule)
+{
+	struct fault_request r = get_calls("");
+	struct fault_action a, b;
+
+	add_ok("{\"respond\": {\"body\": {\"kept\": true}}}");
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	ck_assert_int_eq(fault_match(fs, &r, &b), 1);
+	ck_assert_ptr_eq(a.body, b.body);
+	ck_assert_int_eq(fault_set_remove(fs, 1), 0);
+	expect_body(&a, 200, "{\"kept\":true}", 13);
+	fault_action_release(&a);
+	expect_body(&b, 200, "{\"kept\":true}", 13);
+	fault_body_release(b.body_ref);
+
+	add_ok("{\"respond\": {\"body\": [\"cleared\"]}}");
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	fault_set_clear(fs);
+	expect_body(&a, 200, "[\"cleared\"]", 11);
+	fault_action_release(&a);
+
+	add_ok("{\"respond\": {\"body\": [\"freed\"]}}");
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	fault_set_free(fs);
+	fs = fault_set_create(SEED);
+	expect_body(&a, 200, "[\"freed\"]", 9);
+	fault_action_release(&a);
+	fault_body_release(NULL);
+}
+END_TEST
+
+/* Writes text to path whole. */
+static void
+write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A scenario directory with a stubs/ directory in it, under /tmp. */
+struct stub_dir {
+	char dir[64];
+	char stubs[96];
+	char scenario[128];
+};
+
+static void
+stub_dir_make(struct stub_dir *d)
+{
+	snprintf(d->dir, sizeof(d->dir), "/tmp/gongmock-stubs-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(d->dir));
+	snprintf(d->stubs, sizeof(d->stubs), "%s/stubs", d->dir);
+	ck_assert_int_eq(mkdir(d->stubs, 0700), 0);
+	snprintf(d->scenario, sizeof(d->scenario), "%s/scenario.json", d->dir);
+}
+
+/* Writes stubs/<name> in d; its path into path. */
+static void
+stub_file(const struct stub_dir *d, const char *name, const char *text, size_t len, char *path,
+          size_t pathlen)
+{
+	snprintf(path, pathlen, "%s/%s", d->stubs, name);
+	write_file(path, text, len);
+}
+
+/* Writes a scenario of one rule answering with bodyFile `file` and loads it. */
+static int
+load_stub_scenario(const struct stub_dir *d, const char *file)
+{
+	char json[512];
+
+	snprintf(json, sizeof(json),
+	         "{\"rules\": [{\"name\": \"calls\", \"match\": {\"path\": \"/v2/calls\"},"
+	         " \"respond\": {\"status\": 500}},\n"
+	         " {\"name\": \"activity\", \"match\": {\"method\": \"POST\","
+	         " \"path\": \"/v2/stats/activity/aggregate\"},\n"
+	         "  \"respond\": {\"bodyFile\": \"%s\"}}]}",
+	         file);
+	write_file(d->scenario, json, strlen(json));
+	err[0] = '\0';
+	return fault_set_load_file(fs, d->scenario, err, sizeof(err));
+}
+
+static void
+stub_dir_remove(const struct stub_dir *d)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/*
+ * A scenario's bodyFile is read relative to the scenario, once, and sent byte for byte:
+ * spacing, a trailing newline and an integer past 64 bits as written.
+ */
+START_TEST(test_stub_body_file)
+{
+	static const char text[] =
+	    "{\n  \"requestId\": \"file\",\n  \"records\": {\"totalRecords\": 1},"
+	    "\n  \"big\": 123456789012345678901234567890,\n  \"ratio\": 0.10\n}\n";
+	struct fault_request r = post_body("/v2/stats/activity/aggregate", "{\"filter\": {}}");
+	struct fault_action a;
+	struct stub_dir d;
+	char path[160], *real, json[512];
+	json_t *root, *one;
+
+	stub_dir_make(&d);
+	stub_file(&d, "activity.json", text, sizeof(text) - 1, path, sizeof(path));
+	ck_assert_msg(load_stub_scenario(&d, "stubs/activity.json") == 0, "%s", err);
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	ck_assert_str_eq(a.name, "activity");
+	expect_body(&a, 200, text, sizeof(text) - 1);
+	/* The file changes afterwards: the rule answers what it read. */
+	write_file(path, "[]", 2);
+	fault_action_release(&a);
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	expect_body(&a, 200, text, sizeof(text) - 1);
+	fault_action_release(&a);
+
+	root = list();
+	one = json_array_get(json_object_get(root, "rules"), 1);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_object_get(one, "respond"), "bodyFile")),
+	    "stubs/activity.json");
+	ck_assert_int_eq(json_integer_value(json_object_get(one, "bodyBytes")),
+	                 (json_int_t)(sizeof(text) - 1));
+	real = realpath(path, NULL);
+	ck_assert_ptr_nonnull(real);
+	ck_assert_str_eq(json_string_value(json_object_get(one, "bodyPath")), real);
+	ck_assert_ptr_null(
+	    json_object_get(json_array_get(json_object_get(root, "rules"), 0), "bodyBytes"));
+	json_decref(root);
+
+	/* Through the control API the same file is named by its absolute path. */
+	fault_set_clear(fs);
+	write_file(path, text, sizeof(text) - 1);
+	snprintf(json, sizeof(json), "{\"respond\": {\"status\": 202, \"bodyFile\": \"%s\"}}",
+	         path);
+	add_ok(json);
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	expect_body(&a, 202, text, sizeof(text) - 1);
+	fault_action_release(&a);
+	ck_assert_int_eq(list_int(0, "bodyBytes"), (long long)(sizeof(text) - 1));
+	free(real);
+	stub_dir_remove(&d);
+}
+END_TEST
+
+/* A scenario whose body file is missing, not JSON, too large or not a file does not load. */
+START_TEST(test_stub_body_file_errors)
+{
+	struct stub_dir d;
+	char path[160], want[512];
+	int fd;
+
+	stub_dir_make(&d);
+	ck_assert_int_eq(load_stub_scenario(&d, "stubs/none.json"), -1);
+	snprintf(want, sizeof(want),
+	         "%s: rules[1].respond.bodyFile: %s/none.json: No such file or directory",
+	         d.scenario, d.stubs);
+	ck_assert_str_eq(err, want);
+
+	stub_file(&d, "bad.json", "{\n  \"a\": 1,\n  \"b\": }\n", 21, path, sizeof(path));
+	ck_assert_int_eq(load_stub_scenario(&d, "stubs/bad.json"), -1);
+	snprintf(want, sizeof(want),
+	         "%s: rules[1].respond.bodyFile: %s: invalid JSON at line 3, column 8: ",
+	         d.scenario, path);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "got %s", err);
+
+	stub_file(&d, "twice.json", "{\"a\": 1, \"a\": 2}", 16, path, sizeof(path));
+	ck_assert_int_eq(load_stub_scenario(&d, "stubs/twice.json"), -1);
+	snprintf(want, sizeof(want), "%s: rules[1].respond.bodyFile: %s: invalid JSON at line 1, ",
+	         d.scenario, path);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "got %s", err);
+	ck_assert_ptr_nonnull(strstr(err, "duplicate"));
+
+	stub_file(&d, "empty.json", "", 0, path, sizeof(path));
+	ck_assert_int_eq(load_stub_scenario(&d, "stubs/empty.json"), -1);
+	snprintf(want, sizeof(want), "%s: rules[1].respond.bodyFile: %s: invalid JSON at line ",
+	         d.scenario, path);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "got %s", err);
+
+	/* 8 MB and a byte, sparse: refused for its size before a byte is read. */
+	snprintf(path, sizeof(path), "%s/big.json", d.stubs);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, FAULT_BODY_MAX + 1), 0);
+	close(fd);
+	ck_assert_int_eq(load_stub_scenario(&d, "stubs/big.json"), -1);
+	snprintf(want, sizeof(want),
+	         "%s: rules[1].respond.bodyFile: %s: 8388609 bytes, past the 8388608 (8 MB) a body "
+	         "may have",
+	         d.scenario, path);
+	ck_assert_str_eq(err, want);
+
+	ck_assert_int_eq(load_stub_scenario(&d, "stubs"), -1);
+	snprintf(want, sizeof(want), "%s: rules[1].respond.bodyFile: %s: not a regular file",
+	         d.scenario, d.stubs);
+	ck_assert_str_eq(err, want);
+	/* Nothing was added, not even the sound first rule. */
+	ck_assert_uint_eq(list_size(), 0);
+
+	/* Exactly 8 MB of JSON is a body. */
+	{
+		char *text = malloc(FAULT_BODY_MAX);
+
+		ck_assert_ptr_nonnull(text);
+		memset(text, ' ', FAULT_BODY_MAX);
+		text[0] = '"';
+		text[FAULT_BODY_MAX - 2] = '"';
+		stub_file(&d, "large.json", text, FAULT_BODY_MAX, path, sizeof(path));
+		free(text);
+		ck_assert_msg(load_stub_scenario(&d, "stubs/large.json") == 0, "%s", err);
+		ck_assert_int_eq(list_int(1, "bodyBytes"), FAULT_BODY_MAX);
+	}
+	stub_dir_remove(&d);
 }
 END_TEST
 
@@ -1771,7 +2282,7 @@ START_TEST(test_scenario_empty_workspace)
 	struct fault_action a;
 
 	load("empty-workspace-404.json");
-	r = get_calls("workspaceId=123&fromDateTime=2025-01-01T00:00:00Z");
+	r = get_calls("workspaceId=7655257159189840256&fromDateTime=2025-01-01T00:00:00Z");
 	for (int i = 0; i < 3; i++) {
 		ck_assert_int_eq(fault_match(fs, &r, &a), 1);
 		ck_assert_uint_eq(a.status, 404);
@@ -1779,7 +2290,9 @@ START_TEST(test_scenario_empty_workspace)
 		ck_assert_str_eq(a.errors[0],
 		                 "No calls found corresponding to the provided filters");
 	}
-	r = get_calls("workspaceId=124");
+	r = get_calls("workspaceId=4095366604498126439");
+	ck_assert_int_eq(fault_match(fs, &r, &a), 0);
+	r = get_calls("workspaceId=123");
 	ck_assert_int_eq(fault_match(fs, &r, &a), 0);
 	r = get_calls("");
 	ck_assert_int_eq(fault_match(fs, &r, &a), 0);
@@ -1793,7 +2306,7 @@ START_TEST(test_scenario_slow_network)
 
 	load("slow-network.json");
 	for (int i = 0; i < 1000; i++) {
-		r = get_calls(i % 2 ? "workspaceId=456" : "workspaceId=1");
+		r = get_calls(i % 2 ? "workspaceId=9391112992383559384" : "workspaceId=1");
 		ck_assert_int_eq(fault_match(fs, &r, &a), 1);
 		ck_assert_uint_eq(a.status, 0);
 		ck_assert_uint_ge(a.delay_ms, 800);
@@ -1865,7 +2378,71 @@ START_TEST(test_scenarios_together)
 	load("empty-workspace-404.json");
 	load("slow-network.json");
 	load("page-2-fails.json");
-	ck_assert_uint_eq(list_size(), 6);
+	load("stub-scorecards.json");
+	ck_assert_uint_eq(list_size(), 7);
+}
+END_TEST
+
+/* The first `n` answers (1 fired, 0 not) a scenario gives GET /v2/calls with --seed `seed`. */
+static void
+expect_sequence(const char *file, uint64_t seed, const char *want)
+{
+	struct fault_request r = get_calls("");
+	struct fault_action a;
+	char got[64] = "";
+
+	fault_set_free(fs);
+	fs = fault_set_create(seed);
+	load(file);
+	for (size_t i = 0; want[i] != '\0'; i++)
+		got[i] = fault_match(fs, &r, &a) ? '1' : '0';
+	ck_assert_msg(strcmp(got, want) == 0, "%s with seed %llu: %s, want %s", file,
+	              (unsigned long long)seed, got, want);
+}
+
+/* The sequences the scenarios' descriptions and docs/faults.md quote for --seed 7. */
+START_TEST(test_scenario_sequences)
+{
+	/* 429 429 200 200 429 429 429 429 429 429 429 200 200 200 200 200 200 429 200 200 */
+	expect_sequence("rate-limited.json", 7, "11001111111000000100");
+	/* 200 500 200 200 200 500 200 200 500 200 */
+	expect_sequence("flaky-500.json", 7, "0100010010");
+}
+END_TEST
+
+START_TEST(test_scenario_stub_scorecards)
+{
+	struct fault_request r = mkreq("GET", "/v2/settings/scorecards", NULL, -1, "key");
+	struct fault_action a;
+	json_t *body, *card;
+
+	load("stub-scorecards.json");
+	ck_assert_int_eq(fault_match(fs, &r, &a), 1);
+	ck_assert(fault_action_answers(&a));
+	ck_assert_uint_eq(a.status, 200);
+	ck_assert_str_eq(a.name, "scorecards-stub");
+	body = json_loadb(a.body, a.body_len, 0, NULL);
+	ck_assert_ptr_nonnull(body);
+	card = json_array_get(json_object_get(body, "scorecards"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(card, "workspaceId")),
+	                 4095366604498126439LL);
+	ck_assert_int_eq(json_integer_value(json_object_get(card, "updaterUserId")),
+	                 140314569424982LL);
+	ck_assert_uint_eq(json_array_size(json_object_get(card, "questions")), 2);
+	json_decref(body);
+	/* Compact: no space or newline outside strings, unlike the scenario file. */
+	ck_assert_ptr_null(memchr(a.body, '\n', a.body_len));
+	{
+		static const char head[] =
+		    "{\"requestId\":\"4al018gzaztcr8nbukw\",\"scorecards\":[{";
+
+		ck_assert_int_eq(strncmp(a.body, head, sizeof(head) - 1), 0);
+	}
+	fault_action_release(&a);
+	r.method = "POST";
+	ck_assert_int_eq(fault_match(fs, &r, &a), 0);
+	r = get_calls("");
+	ck_assert_int_eq(fault_match(fs, &r, &a), 0);
 }
 END_TEST
 
@@ -1911,7 +2488,7 @@ matcher(void *arg)
 static void *
 reader(void *arg)
 {
-	static const char rule[] = "{\"match\": {\"path\": \"/x\"}, \"respond\": {}}";
+	static const char rule[] = "{\"match\": {\"path\": \"/v2/x\"}, \"respond\": {}}";
 	unsigned id;
 	size_t nids;
 	char e[256];
@@ -1934,6 +2511,64 @@ reader(void *arg)
 	} while (!atomic_load(&stop_reader));
 	return NULL;
 }
+
+/* Matchers that send a stub's body while another thread adds and removes its rule. */
+static const char stub_text[] = "{\"records\":{\"totalRecords\":3},\"stats\":[1,2,3]}";
+static atomic_int stub_fired;
+static atomic_int stub_bad;
+static atomic_int stub_done;
+
+static void *
+stub_matcher(void *arg)
+{
+	struct fault_request r = {"GET", "/v2/stats", NULL, 0, "key", NULL, 0};
+	struct fault_action a;
+
+	(void)arg;
+	for (int i = 0; i < 20000; i++) {
+		if (!fault_match(fs, &r, &a))
+			continue;
+		atomic_fetch_add(&stub_fired, 1);
+		/* Read the bytes slowly, as a send would, while the rule may be going. */
+		if (a.body_len != sizeof(stub_text) - 1 ||
+		    memcmp(a.body, stub_text, a.body_len) != 0)
+			atomic_fetch_add(&stub_bad, 1);
+		sched_yield();
+		if (a.body[a.body_len - 1] != '}')
+			atomic_fetch_add(&stub_bad, 1);
+		fault_action_release(&a);
+	}
+	atomic_fetch_add(&stub_done, 1);
+	return NULL;
+}
+
+START_TEST(test_threads_stub_bodies)
+{
+	pthread_t t[4];
+	char rule[256];
+	int rounds = 0;
+
+	snprintf(rule, sizeof(rule),
+	         "{\"match\": {\"path\": \"/v2/stats\"}, \"respond\": {\"body\": %s}}", stub_text);
+	atomic_store(&stub_fired, 0);
+	atomic_store(&stub_bad, 0);
+	atomic_store(&stub_done, 0);
+	add_ok(rule);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, stub_matcher, NULL), 0);
+	/* Remove the rule and add it again until the matchers are done. */
+	do {
+		fault_set_clear(fs);
+		add_ok(rule);
+		rounds++;
+	} while (atomic_load(&stub_done) < 4);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+	ck_assert_int_gt(atomic_load(&stub_fired), 0);
+	ck_assert_int_eq(atomic_load(&stub_bad), 0);
+	ck_assert_int_gt(rounds, 1);
+}
+END_TEST
 
 START_TEST(test_threads)
 {
@@ -1987,6 +2622,7 @@ fault_suite(void)
 	tcase_add_loop_test(tc, test_parse_errors, 0,
 	                    (int)(sizeof bad_rules / sizeof bad_rules[0]));
 	tcase_add_test(tc, test_parse_bad_json);
+	tcase_add_test(tc, test_parse_still_valid);
 	tcase_add_test(tc, test_parse_err_buffer);
 	suite_add_tcase(s, tc);
 
@@ -2001,6 +2637,7 @@ fault_suite(void)
 	tc = tcase_create("match");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_match_method);
+	tcase_add_test(tc, test_match_method_any_case);
 	tcase_add_test(tc, test_match_path);
 	tcase_add_test(tc, test_match_query);
 	tcase_add_test(tc, test_match_query_all);
@@ -2041,9 +2678,20 @@ fault_suite(void)
 	tcase_add_test(tc, test_metrics);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("stubs");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_stub_inline_body);
+	tcase_add_loop_test(tc, test_stub_body_values, 0,
+	                    (int)(sizeof stub_bodies / sizeof stub_bodies[0]));
+	tcase_add_test(tc, test_stub_statuses);
+	tcase_add_test(tc, test_stub_inline_cap);
+	tcase_add_test(tc, test_stub_outlives_its_rule);
+	tcase_add_test(tc, test_stub_body_file);
+	tcase_add_test(tc, test_stub_body_file_errors);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("prefer");
-	tcase_add_loop_test(tc, test_prefer, 0, (int)(sizeof prefers / sizeof prefers[0]));
-	tcase_add_test(tc, test_prefer_null);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("scenarios");
@@ -2055,12 +2703,15 @@ fault_suite(void)
 	tcase_add_test(tc, test_scenario_page_2_fails);
 	tcase_add_test(tc, test_load_file_errors);
 	tcase_add_test(tc, test_scenarios_together);
+	tcase_add_test(tc, test_scenario_sequences);
+	tcase_add_test(tc, test_scenario_stub_scorecards);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("threads");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_threads_stub_bodies);
 	suite_add_tcase(s, tc);
 	return s;
 }
