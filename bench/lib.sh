@@ -185,7 +185,7 @@ start_server() {
 	timeout "$START_TIMEOUT" head -n 1 "$fifo" >"$OUT/$name.listen" &
 	READER_PID=$!
 	t0=$(now_ns)
-	"$BIN" --quiet --port 0 "$@" >"$fifo" 2>"$OUT/$name.stderr" &
+	"$BIN" --log-level info --port 0 "$@" >"$fifo" 2>"$OUT/$name.stderr" &
 	SRV_PID=$!
 	wait "$READER_PID"
 	t1=$(now_ns)
@@ -204,11 +204,12 @@ start_server() {
 	SRV_PORT=${line##*:}
 	START_NS=$((t1 - t0))
 
-	# The "serving N calls from ... (loaded in X ms)" line follows the listening line.
+	# The "mock mode: serving N calls from ... (loaded in X ms)" line follows the listening
+	# line; in proxy and replay modes a "... mode:" line says where requests go instead.
 	LOAD_MS=n/a
 	LOADED_CALLS=n/a
 	i=0
-	while [ "$i" -lt 20 ] && ! grep -q 'serving [0-9]* calls' "$OUT/$name.stderr"; do
+	while [ "$i" -lt 20 ] && ! grep -q ' mode: ' "$OUT/$name.stderr"; do
 		nap
 		i=$((i + 1))
 	done

@@ -89,9 +89,26 @@ admin_recording(struct recorder *rec)
 	return o;
 }
 
+/* A file and how many things of its kind it holds: {"path":P,KEY:N}. */
+static json_t *
+admin_file(const char *path, const char *key, size_t n)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "path", json_string(path));
+	json_object_set_new(o, key, json_integer((json_int_t)n));
+	return o;
+}
+
+/*
+ * The dataset is loaded in every mode, but proxy and replay modes do not answer from it:
+ * there its counts would describe data no request sees, so they are null.
+ */
 static void
 admin_health(const struct admin_ctx *ctx, struct response *r)
 {
+	const char *mode = ctx->mode != NULL ? ctx->mode : "mock";
+	int mock = ctx->dataset;
 	unsigned ticket;
 	const struct store *s = store_slot_acquire(ctx->slot, &ticket);
 	size_t calls = store_count(s), workspaces = store_workspace_count(s);
@@ -106,19 +123,32 @@ admin_health(const struct admin_ctx *ctx, struct response *r)
 		return;
 	}
 	json_object_set_new(o, "status", json_string("ok"));
-	json_object_set_new(o, "mode", json_string(ctx->mode != NULL ? ctx->mode : "mock"));
+	json_object_set_new(o, "mode", json_string(mode));
 	if (ctx->cassette != NULL)
 		json_object_set_new(o, "exchanges",
 		                    json_integer((json_int_t)cassette_count(ctx->cassette)));
-	json_object_set_new(o, "calls", json_integer((json_int_t)calls));
-	json_object_set_new(o, "workspaces", json_integer((json_int_t)workspaces));
-	json_object_set_new(o, "firstCall", admin_date(first, calls));
-	json_object_set_new(o, "lastCall", admin_date(last, calls));
+	json_object_set_new(o, "calls", mock ? json_integer((json_int_t)calls) : json_null());
+	json_object_set_new(o, "workspaces",
+	                    mock ? json_integer((json_int_t)workspaces) : json_null());
+	json_object_set_new(o, "firstCall", mock ? admin_date(first, calls) : json_null());
+	json_object_set_new(o, "lastCall", mock ? admin_date(last, calls) : json_null());
 	json_object_set_new(o, "uptimeSeconds",
 	                    json_integer((json_int_t)((log_now_us() - ctx->started_us) / 1000000)));
 	json_object_set_new(o, "version", json_string(GONGMOCK_VERSION));
+	if (mock)
+		json_object_set_new(
+		    o, "fixtures", json_string(ctx->fixtures != NULL ? ctx->fixtures : "built-in"));
+	if (ctx->upstream != NULL)
+		json_object_set_new(o, "upstream", json_string(ctx->upstream));
 	if (ctx->recorder != NULL)
 		json_object_set_new(o, "recording", admin_recording(ctx->recorder));
+	if (ctx->cassette != NULL)
+		json_object_set_new(o, "cassette",
+		                    admin_file(ctx->cassette_path != NULL ? ctx->cassette_path : "",
+		                               "exchanges", cassette_count(ctx->cassette)));
+	if (ctx->scenario != NULL)
+		json_object_set_new(o, "scenario",
+		                    admin_file(ctx->scenario, "rules", ctx->scenario_rules));
 	admin_send(r, 200, o);
 }
 
@@ -140,6 +170,18 @@ admin_token_ok(const char *want, const char *got)
 		diff |= (unsigned char)want[i] ^ (unsigned char)(i < gl ? got[i] : 0);
 	return diff == 0;
 }
+
+/*
+ * Why a client is refused, with what lets it in. The token itself never appears: the answer
+ * goes to a client that does not know it.
+ */
+#define ADMIN_NOT_LOOPBACK                                                                         \
+	"The control API answers loopback clients only; to let other clients in, start gongmock "  \
+	"with --admin-token TOKEN (or GONGMOCK_ADMIN_TOKEN=TOKEN) and send "                       \
+	"'Authorization: Bearer TOKEN'"
+#define ADMIN_NEEDS_TOKEN                                                                          \
+	"The control API needs the admin token given to --admin-token (or "                        \
+	"GONGMOCK_ADMIN_TOKEN): send it as 'Authorization: Bearer <token>'"
 
 static int
 admin_allowed(const struct admin_ctx *ctx, const struct request *req)
@@ -200,6 +242,64 @@ admin_rule_id(const char *s, unsigned *id)
 	return 0;
 }
 
+/*
+ * The answer to a DELETE: {"ids":[…],"names":[…]}, the rules of list (as
+ * fault_set_list_json gives them), in their order: all of them when want is 0, else rule
+ * `want` only. NULL without memory.
+ */
+static json_t *
+admin_removed(json_t *list, unsigned want)
+{
+	json_t *ids = json_array(), *names = json_array(), *rule;
+	size_t i;
+
+	json_array_foreach(json_object_get(list, "rules"), i, rule)
+	{
+		json_int_t id = json_integer_value(json_object_get(rule, "id"));
+
+		if (want != 0 && id != (json_int_t)want)
+			continue;
+		json_array_append_new(ids, json_integer(id));
+		json_array_append(names, json_object_get(rule, "name"));
+	}
+	if (ids == NULL || names == NULL) {
+		json_decref(ids);
+		json_decref(names);
+		return NULL;
+	}
+	return json_pack("{s:o,s:o}", "ids", ids, "names", names);
+}
+
+/*
+ * DELETE /__admin/faults and /__admin/faults/ID. The rules are listed first, for the answer,
+ * then removed: the set offers no way to do both under its lock. When every rule goes, a rule
+ * another client adds between the two steps is removed too but missing from the answer; the
+ * clear itself stays one step, so requests never see half the rules gone. A single rule's
+ * answer cannot go wrong that way: an id names one rule for the life of the set.
+ */
+static void
+admin_faults_delete(const struct admin_ctx *ctx, unsigned id, struct response *r)
+{
+	char *text = fault_set_list_json(ctx->faults);
+	json_t *list = text != NULL ? json_loads(text, 0, NULL) : NULL;
+	json_t *o = list != NULL ? admin_removed(list, id) : NULL;
+
+	free(text);
+	json_decref(list);
+	if (o == NULL) {
+		error_respond(r, ERROR_INTERNAL, NULL);
+		return;
+	}
+	if (id == 0) {
+		fault_set_clear(ctx->faults);
+	} else if (fault_set_remove(ctx->faults, id) != 0) {
+		json_decref(o);
+		error_respond(r, ERROR_NOT_FOUND, "rule: no rule with that id");
+		return;
+	}
+	admin_send(r, 200, o);
+}
+
 static void
 admin_faults(const struct admin_ctx *ctx, const struct request *req, const char *rest,
              struct response *r)
@@ -213,8 +313,7 @@ admin_faults(const struct admin_ctx *ctx, const struct request *req, const char 
 		} else if (strcmp(req->method, "POST") == 0) {
 			admin_faults_post(ctx, req, r);
 		} else if (strcmp(req->method, "DELETE") == 0) {
-			fault_set_clear(ctx->faults);
-			admin_send(r, 200, json_pack("{s:[]}", "ids"));
+			admin_faults_delete(ctx, 0, r);
 		} else {
 			admin_not_allowed(r, "GET, POST, DELETE");
 		}
@@ -228,11 +327,12 @@ admin_faults(const struct admin_ctx *ctx, const struct request *req, const char 
 		admin_not_allowed(r, "DELETE");
 		return;
 	}
-	if (fault_set_remove(ctx->faults, id) != 0) {
+	if (id == 0) {
+		/* Ids start at 1: 0 is no rule, and stands for "all" below. */
 		error_respond(r, ERROR_NOT_FOUND, "rule: no rule with that id");
 		return;
 	}
-	admin_send(r, 200, json_pack("{s:[i]}", "ids", (json_int_t)id));
+	admin_faults_delete(ctx, id, r);
 }
 
 static void
@@ -340,9 +440,7 @@ admin_handle(const struct admin_ctx *ctx, const struct request *req, struct resp
 	}
 	if (!admin_allowed(ctx, req)) {
 		error_respond(r, ERROR_FORBIDDEN,
-		              ctx->token != NULL
-		                  ? "The control API needs 'Authorization: Bearer <admin token>'"
-		                  : "The control API answers loopback clients only");
+		              ctx->token != NULL ? ADMIN_NEEDS_TOKEN : ADMIN_NOT_LOOPBACK);
 		return;
 	}
 	if (strcmp(req->path, ADMIN_METRICS) == 0) {

@@ -33,7 +33,7 @@ config_defaults(struct config *c)
 	c->request_timeout = CONFIG_DEFAULT_REQUEST_TIMEOUT;
 	c->max_client_connections = CONFIG_DEFAULT_MAX_CLIENT_CONNECTIONS;
 	c->https_port = -1;
-	c->log_level = 2;
+	c->log_level = 3;
 	c->gzip = 1;
 }
 
@@ -117,10 +117,7 @@ config_tunnel_host(const char *v, void *field, char *why, size_t whylen)
 }
 
 static const struct flags_word config_log_levels[] = {
-    {"error", 0},
-    {"warning", 1},
-    {"info", 2},
-    {NULL, 0},
+    {"error", 0}, {"warning", 1}, {"info", 2}, {"access", 3}, {NULL, 0},
 };
 
 static const struct flags_word config_on_off[] = {
@@ -213,8 +210,8 @@ static const struct flags_spec config_spec[] = {
      CONFIG_AT(log_format)},
     {.name = "--log-level",
      .arg = "L",
-     .help = "error, warning or info (default: info, with one\n"
-             "access-log line per request)",
+     .help = "error, warning, info (start-up and shutdown too) or\n"
+             "access (and a line per request; the default)",
      .kind = FLAGS_ENUM,
      .words = config_log_levels,
      CONFIG_AT(log_level)},
@@ -505,8 +502,9 @@ config_check(const struct config *c, char *err, size_t errlen)
 		return CONFIG_ERROR;
 	}
 	if (c->mock && c->upstream == NULL && c->replay == NULL) {
-		snprintf(err, errlen,
-		         "--mock goes with --upstream or --replay: without them everything is mocked");
+		snprintf(
+		    err, errlen,
+		    "--mock goes with --upstream or --replay: without them everything is mocked");
 		return CONFIG_ERROR;
 	}
 	if (c->match_credential && c->replay == NULL) {

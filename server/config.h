@@ -39,7 +39,7 @@ struct config {
 	const char *credentials;   /* NULL: any well-formed credential */
 	enum config_log_format log_format;
 	int quiet;              /* warnings and errors only: --log-level warning */
-	int log_level;          /* enum log_level: error, warning, info (the default) */
+	int log_level;          /* enum log_level: error, warning, info, access (the default) */
 	int strict;             /* refuse what Gong tolerates but shows a client bug */
 	const char *rate_limit; /* --rate-limit spec (checked by ratelimit_parse); NULL: off */
 	int rate_limit_per_credential;         /* --rate-limit-scope credential */

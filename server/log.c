@@ -20,7 +20,7 @@
 #define LOG_LINE_MAX 4096
 
 static enum log_format log_fmt = LOG_TEXT;
-static enum log_level log_min = LOG_LEVEL_INFO; /* the last level written */
+static enum log_level log_min = LOG_LEVEL_ACCESS; /* the last level written */
 
 void
 log_setup_level(enum log_format format, enum log_level level)
@@ -33,7 +33,7 @@ void
 log_setup(enum log_format format, int quiet)
 {
 	log_fmt = format;
-	log_min = quiet ? LOG_LEVEL_WARNING : LOG_LEVEL_INFO;
+	log_min = quiet ? LOG_LEVEL_WARNING : LOG_LEVEL_ACCESS;
 }
 
 int64_t
@@ -150,7 +150,7 @@ log_access(const struct log_access *a)
 	/* Milliseconds are enough for a log and keep the column the same width. */
 	int64_t ms = a->time_us / 1000;
 
-	if (log_min < LOG_LEVEL_INFO)
+	if (log_min < LOG_LEVEL_ACCESS)
 		return;
 	log_time(ms, when, sizeof(when));
 	/* Each variable part gets a cap that leaves room for the parts after it, so a line is

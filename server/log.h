@@ -16,13 +16,14 @@ enum log_format { LOG_TEXT, LOG_JSON };
 enum log_level {
 	LOG_LEVEL_ERROR,   /* what stops or breaks something */
 	LOG_LEVEL_WARNING, /* what the user should fix (a misspelt variable, a data mistake) */
-	LOG_LEVEL_INFO     /* start-up, reloads, shutdown, and one access-log line per request */
+	LOG_LEVEL_INFO,    /* start-up, reloads, shutdown */
+	LOG_LEVEL_ACCESS   /* and one access-log line per request */
 };
 
 /* Set once at start-up, before any thread logs. quiet is LOG_LEVEL_WARNING. */
 void log_setup(enum log_format format, int quiet);
 
-/* The same, with the level: log_setup(f, q) is log_setup_level(f, q ? WARNING : INFO). */
+/* The same, with the level: log_setup(f, q) is log_setup_level(f, q ? WARNING : ACCESS). */
 void log_setup_level(enum log_format format, enum log_level level);
 
 struct log_access {
@@ -41,7 +42,7 @@ struct log_access {
 	size_t body_len;
 };
 
-/* One access-log line (at LOG_LEVEL_INFO only). */
+/* One access-log line (at LOG_LEVEL_ACCESS only). */
 void log_access(const struct log_access *a);
 
 /*

@@ -10,10 +10,12 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
 #include "config.h"
+#include "flags.h"
 #include "generate.h"
 #include "log.h"
 #include "probe.h"
@@ -77,17 +79,91 @@ main_reload_start(struct main_reload *rl)
 	rl->started = 1;
 }
 
-/* A GONGMOCK_ variable that no option reads is most likely a misspelt one. */
+/* The most variables gongmock reads: one per flag. */
+#define MAIN_MAX_VARS 128
+
+/* Whether NAME (len bytes) is a variable some option reads. */
+static int
+main_env_known(const char *name, size_t len)
+{
+	char entry[128];
+	char *envp[2] = {entry, NULL};
+	size_t from = 0;
+
+	if (len + 2 > sizeof(entry))
+		return 0;
+	memcpy(entry, name, len);
+	memcpy(entry + len, "=", 2);
+	return config_env_unknown(envp, &from) == NULL;
+}
+
+/*
+ * The names of the variables gongmock reads, into names (pointing into *text, which the
+ * caller frees); returns how many. config.h lists them only in the usage text, which prints
+ * every one from the same table the parser reads: each word there that starts with the prefix
+ * and names a variable config_env_unknown knows.
+ */
+static size_t
+main_env_names(char **text, const char **names, size_t max)
+{
+	static const char word[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+	size_t size = 0, n = 0, plen = strlen(CONFIG_ENV_PREFIX);
+	FILE *f = open_memstream(text, &size);
+	char *p;
+
+	if (f == NULL) {
+		*text = NULL;
+		return 0;
+	}
+	config_usage(f);
+	if (fclose(f) != 0 || *text == NULL)
+		return 0;
+	for (p = *text; *p != '\0' && n < max;) {
+		size_t len = strspn(p, word);
+		char *end = p + len;
+
+		if (len > plen && strncmp(p, CONFIG_ENV_PREFIX, plen) == 0 &&
+		    main_env_known(p, len)) {
+			names[n++] = p;
+			if (*end == '\0')
+				break;
+			*end++ = '\0'; /* the character after a word is not part of the next */
+		}
+		p = len > 0 ? end : p + 1;
+	}
+	return n;
+}
+
+/* A GONGMOCK_ variable that no option reads is most likely a misspelt one: say which. */
 static void
 main_warn_env(void)
 {
-	const char *e;
-	size_t from = 0;
+	const char *names[MAIN_MAX_VARS];
+	const char *e, *like;
+	char *text = NULL;
+	size_t from = 0, n = 0;
+	int listed = 0;
 
-	while ((e = config_env_unknown(environ, &from)) != NULL)
-		log_msg("warning",
-		        "%.*s is not a variable gongmock reads (--help lists them): ignored",
-		        (int)strcspn(e, "="), e);
+	while ((e = config_env_unknown(environ, &from)) != NULL) {
+		size_t len = strcspn(e, "=");
+
+		if (!listed) {
+			n = main_env_names(&text, names, MAIN_MAX_VARS);
+			listed = 1;
+		}
+		like = flags_closest(e, len, names, n, strlen(CONFIG_ENV_PREFIX));
+		if (like != NULL)
+			log_msg("warning",
+			        "%.*s is not a variable gongmock reads (did you mean %s? --help "
+			        "lists them): ignored",
+			        (int)len, e, like);
+		else
+			log_msg(
+			    "warning",
+			    "%.*s is not a variable gongmock reads (--help lists them): ignored",
+			    (int)len, e);
+	}
+	free(text);
 }
 
 /* Many concurrent clients need many descriptors: take the hard limit. */
@@ -136,7 +212,11 @@ main(int argc, char **argv)
 		config_release(&cfg);
 		return 2;
 	}
-	log_setup(cfg.log_format == CONFIG_LOG_JSON ? LOG_JSON : LOG_TEXT, cfg.quiet);
+	/* --quiet is --log-level warning, or less when a level below it is asked for too. */
+	log_setup_level(cfg.log_format == CONFIG_LOG_JSON ? LOG_JSON : LOG_TEXT,
+	                (enum log_level)(cfg.quiet && cfg.log_level > LOG_LEVEL_WARNING
+	                                     ? LOG_LEVEL_WARNING
+	                                     : cfg.log_level));
 	main_warn_env();
 	/*
 	 * Each answer from an upstream, and each page of the POST views, is a buffer of its
@@ -174,8 +254,7 @@ main(int argc, char **argv)
 			       server_https_port(srv));
 	}
 	fflush(stdout);
-	log_msg("info", "serving %zu calls from %s (loaded in %lld ms)", server_calls(srv),
-	        cfg.fixtures ? cfg.fixtures : "the built-in fixtures", server_load_us(srv) / 1000);
+	server_announce(srv);
 
 	memset(&rl, 0, sizeof(rl));
 	rl.srv = srv;

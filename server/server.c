@@ -7,6 +7,8 @@
  */
 #include "server.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 #include "recorder.h"
 #include "replay.h"
 #include "router.h"
+#include "sock.h"
 #include "store.h"
 #include "tls.h"
 
@@ -45,8 +48,28 @@ struct server {
 	struct router router;
 	struct http *http;
 	long long load_us;
-	int tls_set; /* tls_setup ran: tls_teardown on the way out */
+	int tls_set;           /* tls_setup ran: tls_teardown on the way out */
+	size_t scenario_rules; /* rules the scenario file held at start-up */
 };
+
+/*
+ * Refuses a file a flag names that cannot be opened, with a message naming the flag:
+ * "--replay: cannot open calls.jsonl: No such file or directory". The loaders' own messages
+ * name the file only, which leaves the user to guess which flag gave it. O_NONBLOCK: a FIFO
+ * named by mistake must not hang the start-up here.
+ */
+static int
+server_openable(const char *flag, const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open %s: %s", flag, path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
 
 /* Says what a load let through; hands the store on. */
 static struct store *
@@ -145,9 +168,12 @@ server_faults(struct server *s, const struct config *cfg, char *err, size_t errl
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (cfg->scenario != NULL &&
-	    fault_set_load_file(s->faults, cfg->scenario, err, errlen) != 0)
-		return -1;
+	if (cfg->scenario != NULL) {
+		if (server_openable("--scenario", cfg->scenario, err, errlen) != 0 ||
+		    fault_set_load_file(s->faults, cfg->scenario, err, errlen) != 0)
+			return -1;
+		s->scenario_rules = fault_set_count(s->faults);
+	}
 	if (cfg->rate_limit != NULL) {
 		struct ratelimit_config rc;
 
@@ -159,6 +185,55 @@ server_faults(struct server *s, const struct config *cfg, char *err, size_t errl
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* What every refusal of a --replay file ends with: what the file should have held. */
+#define SERVER_CASSETTE_LINE                                                                       \
+	"a cassette holds one JSON object per line, each with \"request\" and \"response\", "      \
+	"as --upstream URL --record FILE writes them"
+
+/*
+ * Loads the cassette to replay. A file that is not one (fixture data given to the wrong flag,
+ * most often) is refused saying so, and what a cassette looks like; one with no exchange at
+ * all is served, with a warning that every request will miss.
+ */
+static int
+server_cassette(struct server *s, const struct config *cfg, char *err, size_t errlen)
+{
+	char why[1024];
+	const char *w;
+
+	if (server_openable("--replay", cfg->replay, err, errlen) != 0)
+		return -1;
+	if (cassette_kind(cfg->replay) == CASSETTE_OTHER && cassette_holds_calls(cfg->replay)) {
+		snprintf(err, errlen,
+		         "--replay: %s is not a cassette: it looks like fixture data, which "
+		         "--fixtures serves; " SERVER_CASSETTE_LINE,
+		         cfg->replay);
+		return -1;
+	}
+	s->cassette = cassette_load(cfg->replay, why, sizeof(why));
+	if (s->cassette == NULL) {
+		/* The first line already fails: not a cassette at all, most likely. */
+		if (cassette_kind(cfg->replay) == CASSETTE_OTHER)
+			snprintf(err, errlen, "--replay: %s; " SERVER_CASSETTE_LINE, why);
+		else
+			snprintf(err, errlen, "--replay: %s", why);
+		return -1;
+	}
+	s->replay = replay_create(s->cassette);
+	if (s->replay == NULL) {
+		snprintf(err, errlen, "--replay: %s: out of memory", cfg->replay);
+		return -1;
+	}
+	for (size_t i = 0; (w = cassette_warning(s->cassette, i)) != NULL; i++)
+		log_msg("warning", "%s", w);
+	if (cassette_count(s->cassette) == 0)
+		log_msg("warning",
+		        "--replay: %s holds no exchanges: every request under /v2/ will get the "
+		        "miss status, %u; record some with --upstream URL --record %s",
+		        cfg->replay, cfg->replay_miss_status, cfg->replay);
 	return 0;
 }
 
@@ -191,20 +266,8 @@ server_forwarding(struct server *s, const struct config *cfg, char *err, size_t 
 		if (warn[0] != '\0')
 			log_msg("warning", "%s", warn);
 	}
-	if (cfg->replay != NULL) {
-		const char *w;
-
-		s->cassette = cassette_load(cfg->replay, err, errlen);
-		if (s->cassette == NULL)
-			return -1;
-		s->replay = replay_create(s->cassette);
-		if (s->replay == NULL) {
-			snprintf(err, errlen, "%s: out of memory", cfg->replay);
-			return -1;
-		}
-		for (size_t i = 0; (w = cassette_warning(s->cassette, i)) != NULL; i++)
-			log_msg("warning", "%s", w);
-	}
+	if (cfg->replay != NULL && server_cassette(s, cfg, err, errlen) != 0)
+		return -1;
 	return 0;
 }
 
@@ -224,18 +287,66 @@ server_wire(struct server *s, const struct config *cfg)
 	s->router.admin.limiter = s->limiter;
 	s->router.admin.journal = s->journal;
 	s->router.admin.token = cfg->admin_token;
-	s->router.admin.mode = s->proxy != NULL ? "proxy" : s->cassette != NULL ? "replay" : "mock";
+	s->router.admin.mode = server_mode(s);
+	s->router.admin.dataset = (s->proxy == NULL && s->cassette == NULL) || cfg->mock;
+	s->router.admin.fixtures = cfg->fixtures;
+	/* proxy_create refused a URL with credentials in it: this one may be shown. */
+	s->router.admin.upstream = s->proxy != NULL ? cfg->upstream : NULL;
 	s->router.admin.cassette = s->cassette;
+	s->router.admin.cassette_path = s->cassette != NULL ? cfg->replay : NULL;
 	s->router.admin.recorder = s->recorder;
+	s->router.admin.scenario = cfg->scenario;
+	s->router.admin.scenario_rules = s->scenario_rules;
 	s->router.proxy = s->proxy;
 	s->router.recorder = s->recorder;
 	s->router.replay = s->replay;
 	s->router.match_credential = cfg->match_credential;
+	s->router.hybrid = cfg->mock;
+	s->router.calls.gzip = cfg->gzip;
 	s->router.miss_status = cfg->replay_miss_status;
 	if (s->cassette != NULL) {
 		s->router.admin.on_reset = server_rewind;
 		s->router.admin.on_reset_cls = s->replay;
 	}
+}
+
+/*
+ * Tries the address before the HTTP layer does, so that a port in use is reported in one way
+ * whichever way the mode listens (one socket, or one per worker thread, whose own failures
+ * read differently), with what to do about it. Port 0 always finds a free port. A port taken
+ * between this probe and the listening is still refused, in the HTTP layer's words.
+ */
+static int
+server_probe(const char *what, const char *bind, unsigned port, const char *flag, char *err,
+             size_t errlen)
+{
+	struct sockaddr_storage ss;
+	char why[256];
+	const char *hint;
+
+	if (port == 0)
+		return 0;
+	if (sock_resolve(bind, port, &ss, err, errlen) != 0)
+		return -1;
+	if (sock_probe(&ss, why, sizeof(why)) == 0)
+		return 0;
+	if (strcmp(why, strerror(EADDRINUSE)) == 0) {
+		snprintf(err, errlen,
+		         "cannot listen%s on %s port %u: address already in use (another "
+		         "gongmock? %s picks another)",
+		         what, bind, port, flag);
+		return -1;
+	}
+	if (strcmp(why, strerror(EADDRNOTAVAIL)) == 0)
+		hint = "not an address of this machine? --bind picks another";
+	else if (strcmp(why, strerror(EACCES)) == 0)
+		hint = port < 1024 ? "ports below 1024 need root or CAP_NET_BIND_SERVICE"
+		                   : "not allowed here";
+	else
+		hint = NULL;
+	snprintf(err, errlen, "cannot listen%s on %s port %u: %s%s%s%s", what, bind, port, why,
+	         hint != NULL ? " (" : "", hint != NULL ? hint : "", hint != NULL ? ")" : "");
+	return -1;
 }
 
 struct server *
@@ -260,10 +371,14 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	if (server_forwarding(s, cfg, err, errlen) != 0)
 		goto fail;
 	if (cfg->credentials != NULL) {
+		if (server_openable("--credentials", cfg->credentials, err, errlen) != 0)
+			goto fail;
 		s->auth = auth_load(cfg->credentials, err, errlen);
 		if (s->auth == NULL)
 			goto fail;
 	}
+	if (cfg->fixtures != NULL && server_openable("--fixtures", cfg->fixtures, err, errlen) != 0)
+		goto fail;
 	s->load_us = log_now_us();
 	st = server_load(cfg, err, errlen);
 	if (st == NULL)
@@ -308,8 +423,14 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 	/* A forwarded request is answered on the thread that took it: its upstream transfer
 	 * runs on that thread's loop, and the worker goes on serving meanwhile. */
 	ho.loops = s->proxy != NULL;
+	ho.gzip = cfg->gzip;
+	ho.cors = cfg->cors;
 	ho.observe = server_observe;
 	ho.observe_cls = s;
+	if (server_probe("", cfg->bind, cfg->port, "--port", err, errlen) != 0 ||
+	    (cfg->https_port > 0 && server_probe(" for HTTPS", cfg->bind, (unsigned)cfg->https_port,
+	                                         "--https-port", err, errlen) != 0))
+		goto fail;
 	s->http = http_start(&ho, router_handle, &s->router, err, errlen);
 	if (s->http == NULL)
 		goto fail;
@@ -318,6 +439,46 @@ server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code)
 fail:
 	server_free(s);
 	return NULL;
+}
+
+const char *
+server_mode(const struct server *s)
+{
+	return s->proxy != NULL ? "proxy" : s->cassette != NULL ? "replay" : "mock";
+}
+
+void
+server_announce(const struct server *s)
+{
+	const struct config *cfg = s->cfg;
+
+	if (s->proxy != NULL && s->recorder != NULL)
+		log_msg("info", "proxy mode: forwarding /v2/ requests to %s, recording to %s",
+		        cfg->upstream, cfg->record);
+	else if (s->proxy != NULL)
+		log_msg("info", "proxy mode: forwarding /v2/ requests to %s", cfg->upstream);
+	else if (s->cassette != NULL)
+		log_msg("info",
+		        "replay mode: serving %zu recorded exchange%s from %s%s; a request not "
+		        "recorded gets %u",
+		        cassette_count(s->cassette), cassette_count(s->cassette) == 1 ? "" : "s",
+		        cfg->replay,
+		        cfg->match_credential ? ", credentials matched by fingerprint" : "",
+		        cfg->replay_miss_status);
+	else
+		log_msg("info", "mock mode: serving %zu calls from %s (loaded in %lld ms)",
+		        server_calls(s), cfg->fixtures ? cfg->fixtures : "the built-in fixtures",
+		        s->load_us / 1000);
+	if (cfg->mock && (s->proxy != NULL || s->cassette != NULL))
+		log_msg(
+		    "info",
+		    "--mock: the operations gongmock emulates are answered from %zu calls of %s; "
+		    "only the others go %s",
+		    server_calls(s), cfg->fixtures ? cfg->fixtures : "the built-in fixtures",
+		    s->proxy != NULL ? "upstream" : "to the cassette");
+	if (cfg->scenario != NULL)
+		log_msg("info", "scenario %s: %zu fault rule%s loaded", cfg->scenario,
+		        s->scenario_rules, s->scenario_rules == 1 ? "" : "s");
 }
 
 unsigned

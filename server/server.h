@@ -16,11 +16,24 @@ struct server;
  * Loads the fixtures (cfg->fixtures, or the built-in data), the credentials file if any, sets
  * up the cursor key, opens the cassette to record to, and starts listening. Returns the server,
  * or NULL with the reason in err and *exit_code set to 1 (data or file that cannot be loaded,
- * a --record path that cannot be written, address in use), before anything listens but for
- * the last. Warnings about cassettes (a dropped torn line, unsalted fingerprints) are logged.
+ * a --record path that cannot be written, address in use), before anything listens. A file a
+ * flag names that cannot be opened is refused naming the flag ("--replay: cannot open F:
+ * REASON"); a port in use is refused in the same words in every mode ("cannot listen on ADDR
+ * port N: address already in use (another gongmock? --port picks another)"). Warnings about
+ * cassettes (a dropped torn line, unsalted fingerprints, no exchange at all) are logged.
  * cfg must outlive the server.
  */
 struct server *server_start(const struct config *cfg, char *err, size_t errlen, int *exit_code);
+
+/* "mock", "proxy" or "replay". */
+const char *server_mode(const struct server *s);
+
+/*
+ * Logs, once it listens, what it serves: the mode and where its answers come from (mock: the
+ * calls and their file, or the built-in fixtures; proxy: the upstream, and the cassette it
+ * records to; replay: the cassette and its exchanges), and the scenario loaded, if any.
+ */
+void server_announce(const struct server *s);
 
 /* The port it listens on. */
 unsigned server_port(const struct server *s);

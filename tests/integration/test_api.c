@@ -570,14 +570,23 @@ END_TEST
 
 START_TEST(unknown_paths_get_gong_404)
 {
-	static const char *const paths[] = {"/", "/v2", "/v2/calls/1/2", "/v2/callz",
-	                                    "/v3/calls"};
+	static const char *const paths[] = {"/", "/v2", "/v2/calls/1/2", "/v2/callz", "/v3/calls"};
 	struct harness_reply r;
 	size_t i;
 
 	for (i = 0; i < 5; i++) {
+		char want[1024];
+
+		snprintf(
+		    want, sizeof(want),
+		    "GET %s is not an operation gongmock emulates (it emulates GET /v2/calls, "
+		    "POST /v2/calls/extensive, POST /v2/calls/transcript, GET /v2/calls/{id}, GET "
+		    "/v2/users, POST /v2/users/extensive, GET /v2/users/{id} and GET "
+		    "/v2/workspaces): proxy mode (--upstream, and --mock to keep these emulated) "
+		    "forwards it to Gong, and a rule whose respond has a body stubs it",
+		    paths[i]);
 		harness_get(&srv, paths[i], &r);
-		check_error(&r, 404, "Not Found");
+		check_error(&r, 404, want);
 		harness_reply_free(&r);
 	}
 }

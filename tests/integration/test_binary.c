@@ -1,8 +1,8 @@
 /*
  * test_binary.c - the built binary as a user runs it: --help, a bad flag, a bad fixture, the
  * listening line with port 0, a request, SIGHUP reload, SIGTERM with a clean exit, the
- * reasons `gongmock generate` gives for bad flags, configuration by environment variables, and
- * `gongmock health`.
+ * reasons `gongmock generate` gives for bad flags, configuration by environment variables,
+ * `gongmock health`, and the control API's refusals and removals as a client sees them.
  * The binary's path comes from TEST_GONGMOCK_BIN (default build/gongmock).
  */
 #define _DEFAULT_SOURCE /* kill */
@@ -43,7 +43,9 @@ END_TEST
 START_TEST(bad_flags_exit_2_with_the_reason)
 {
 	static const char *const cases[][3] = {
-	    {"--no-such-flag", NULL, "unknown option '--no-such-flag'"},
+	    {"--no-such-flag", NULL, "gongmock: unknown option '--no-such-flag' (see --help)\n"},
+	    {"--prot", "80",
+	     "gongmock: unknown option '--prot' (did you mean --port? see --help)\n"},
 	    {"--port", "99999", "--port"},
 	    {"--threads", "zero", "--threads"},
 	    {"--log-format", "xml", "--log-format"},
@@ -193,7 +195,8 @@ END_TEST
 START_TEST(port_in_use_exits_1)
 {
 	/* Mock and proxy mode listen differently (one socket, or one per worker thread); a port
-	 * taken by either is refused by both. The upstream is never contacted. */
+	 * taken by either is refused by both, in the same words. The upstream is never
+	 * contacted. */
 	static const char *const modes[][3] = {
 	    {NULL, NULL, NULL},
 	    {"--upstream", "http://127.0.0.1:9", NULL},
@@ -203,7 +206,7 @@ START_TEST(port_in_use_exits_1)
 	for (i = 0; i < 2; i++) {
 		for (j = 0; j < 2; j++) {
 			struct harness_proc a, b;
-			char *out, *err, portstr[16];
+			char *out, *err, portstr[16], want[256];
 			const char *first[] = {"--port", "0", modes[i][0], modes[i][1], NULL};
 			const char *second[] = {"--port", portstr, modes[j][0], modes[j][1], NULL};
 
@@ -214,7 +217,12 @@ START_TEST(port_in_use_exits_1)
 			err = harness_read_until(b.err, 5000, NULL);
 			ck_assert_msg(harness_wait(&b, 5000) == 1, "%s after %s: %s",
 			              j ? "proxy" : "mock", i ? "proxy" : "mock", err);
-			ck_assert_ptr_nonnull(strstr(err, "cannot listen"));
+			snprintf(
+			    want, sizeof(want),
+			    "gongmock: cannot listen on 127.0.0.1 port %s: address already in use "
+			    "(another gongmock? --port picks another)\n",
+			    portstr);
+			ck_assert_str_eq(err, want);
 			kill(a.pid, SIGTERM);
 			ck_assert_int_eq(harness_wait(&a, 15000), 0);
 			free(out);
@@ -295,7 +303,8 @@ START_TEST(generate_bad_flags_exit_2_word_for_word)
 	     "--to: must be an ISO-8601 date-time between years 1 and 9999, not '9999-12-31'"},
 	    {"--format", "xml", NULL, "--format: must be json or jsonl, not 'xml'"},
 	    {"--format", NULL, NULL, "--format needs a value"},
-	    {"--frob=1", NULL, NULL, "unknown flag: --frob=1"},
+	    {"--frob=1", NULL, NULL, "unknown flag: --frob=1 (did you mean --from?)"},
+	    {"--zzzz", NULL, NULL, "unknown flag: --zzzz"},
 	    {"--help=1", NULL, NULL, "unknown flag: --help=1"},
 	    {"stray", NULL, NULL, "unexpected argument: stray"},
 	    {"--from", "2025-02-01", "--to=2025-01-01", "--from must be before --to"},
@@ -346,8 +355,9 @@ START_TEST(variables_configure_it_and_flags_win)
 	out = harness_read_until(p.out, 10000, "\n");
 	ck_assert_int_eq(first_page_size(listening_port(out)), 7);
 	err = harness_read_until(p.err, 2000, "GET /v2/calls 200");
-	ck_assert_msg(strstr(err, " warning GONGMOCK_PROT is not a variable gongmock reads (--help "
-	                          "lists them): ignored\n") != NULL,
+	ck_assert_msg(strstr(err,
+	                     " warning GONGMOCK_PROT is not a variable gongmock reads (did you "
+	                     "mean GONGMOCK_PORT? --help lists them): ignored\n") != NULL,
 	              "%s", err);
 	/* Its value is not repeated: a variable may hold a secret. */
 	ck_assert_ptr_null(strstr(err, "8081"));
@@ -476,6 +486,99 @@ START_TEST(health_gives_up_on_a_server_that_does_not_answer)
 }
 END_TEST
 
+/* A client of the spawned binary on port. */
+static struct harness_server
+client_of(unsigned port)
+{
+	struct harness_server h;
+
+	memset(&h, 0, sizeof(h));
+	snprintf(h.base, sizeof(h.base), "http://127.0.0.1:%u", port);
+	h.port = port;
+	return h;
+}
+
+/* The control API refuses a client without the token, saying how to send it, never what it
+ * is. */
+START_TEST(control_api_refusals_say_how_to_get_in)
+{
+	static const char *const args[] = {"--port", "0", "--admin-token", "s3cret-t0ken", NULL};
+	static const char *const wrong[] = {NULL, "Bearer s3cret-t0ke", "Basic czNjcmV0LXQwa2Vu"};
+	struct harness_proc p;
+	struct harness_server h;
+	struct harness_reply r;
+	char *out;
+
+	harness_spawn(&p, args);
+	out = harness_read_until(p.out, 10000, "\n");
+	h = client_of(listening_port(out));
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		harness_request(&h, NULL, "/__admin/faults", wrong[i], NULL, NULL, &r);
+		ck_assert_int_eq(r.status, 403);
+		ck_assert_str_eq(
+		    json_string_value(json_array_get(json_object_get(r.json, "errors"), 0)),
+		    "The control API needs the admin token given to --admin-token (or "
+		    "GONGMOCK_ADMIN_TOKEN): send it as 'Authorization: Bearer <token>'");
+		ck_assert_ptr_null(strstr(r.body, "s3cret"));
+		harness_reply_free(&r);
+	}
+	harness_request(&h, NULL, "/__admin/faults", "Bearer s3cret-t0ken", NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	harness_reply_free(&r);
+	kill(p.pid, SIGTERM);
+	ck_assert_int_eq(harness_wait(&p, 15000), 0);
+	free(out);
+}
+END_TEST
+
+/* DELETE answers with the rules it removed: the scenario's and those added since. */
+START_TEST(deleting_rules_names_those_removed)
+{
+	char scenario[256];
+	const char *args[] = {"--port", "0", "--scenario", scenario, NULL};
+	struct harness_proc p;
+	struct harness_server h;
+	struct harness_reply r;
+	char *out;
+
+	harness_temp_file("{\"rules\":[{\"name\":\"first\",\"match\":{\"path\":\"/v2/users\"},"
+	                  "\"respond\":{\"status\":500}}]}",
+	                  ".json", scenario, sizeof(scenario));
+	harness_spawn(&p, args);
+	out = harness_read_until(p.out, 10000, "\n");
+	h = client_of(listening_port(out));
+	harness_request(&h, "POST", "/__admin/faults", NULL, NULL,
+	                "{\"rules\":[{\"name\":\"slow\",\"respond\":{\"delayMs\":1}},"
+	                "{\"respond\":{\"status\":503}}]}",
+	                &r);
+	ck_assert_int_eq(r.status, 201);
+	ck_assert_str_eq(r.body, "{\"ids\":[2,3]}");
+	harness_reply_free(&r);
+	harness_request(&h, "DELETE", "/__admin/faults/3", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, "{\"ids\":[3],\"names\":[\"rule-3\"]}");
+	harness_reply_free(&r);
+	harness_request(&h, "DELETE", "/__admin/faults", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, "{\"ids\":[1,2],\"names\":[\"first\",\"slow\"]}");
+	harness_reply_free(&r);
+	harness_request(&h, NULL, "/__admin/faults", NULL, NULL, NULL, &r);
+	ck_assert_str_eq(r.body, "{\"rules\":[]}");
+	harness_reply_free(&r);
+	harness_request(&h, "DELETE", "/__admin/faults", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, "{\"ids\":[],\"names\":[]}");
+	harness_reply_free(&r);
+	harness_request(&h, "DELETE", "/__admin/faults/2", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 404);
+	harness_reply_free(&r);
+	kill(p.pid, SIGTERM);
+	ck_assert_int_eq(harness_wait(&p, 15000), 0);
+	free(out);
+	unlink(scenario);
+}
+END_TEST
+
 static Suite *
 binary_suite(void)
 {
@@ -496,6 +599,8 @@ binary_suite(void)
 	tcase_add_test(t, a_bad_variable_exits_2_naming_it);
 	tcase_add_test(t, health_probes_the_server_without_logging_itself);
 	tcase_add_test(t, health_gives_up_on_a_server_that_does_not_answer);
+	tcase_add_test(t, control_api_refusals_say_how_to_get_in);
+	tcase_add_test(t, deleting_rules_names_those_removed);
 	suite_add_tcase(s, t);
 	return s;
 }

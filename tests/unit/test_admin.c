@@ -1,7 +1,8 @@
 /*
  * test_admin.c - the control API's access rule without a socket: loopback clients only by
- * default, the bearer token when one is set, and health for everyone; and what the journal
- * holds as the control API serves it (request bodies, metrics by operation).
+ * default, the bearer token when one is set, and health for everyone; what a refusal says;
+ * what DELETE answers; what health says of each mode; and what the journal holds as the
+ * control API serves it (request bodies, metrics by operation).
  */
 #include "admin.h"
 
@@ -127,6 +128,115 @@ START_TEST(methods_and_paths)
 }
 END_TEST
 
+/* The first message of an error body (caller frees the body). */
+static const char *
+first_error(json_t *doc)
+{
+	return json_string_value(json_array_get(json_object_get(doc, "errors"), 0));
+}
+
+/* A refusal says how to get in: the flag, its variable and the header; never the token. */
+START_TEST(refusals_say_how_to_get_in)
+{
+	static const char *const wrong[] = {NULL, "Bearer s3cre", "Basic s3cret", "Bearer "};
+	char *body;
+	json_t *doc;
+
+	ck_assert_uint_eq(ask_full(&ctx, "GET", "/__admin/faults", "", 0, NULL, &body), 403);
+	doc = json_loads(body, 0, NULL);
+	ck_assert_str_eq(first_error(doc),
+	                 "The control API answers loopback clients only; to let other clients in, "
+	                 "start gongmock with --admin-token TOKEN (or GONGMOCK_ADMIN_TOKEN=TOKEN) "
+	                 "and send 'Authorization: Bearer TOKEN'");
+	json_decref(doc);
+	free(body);
+
+	ctx.token = "s3cret";
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		ck_assert_uint_eq(
+		    ask_full(&ctx, "POST", "/__admin/reset", "", i % 2, wrong[i], &body), 403);
+		doc = json_loads(body, 0, NULL);
+		ck_assert_str_eq(
+		    first_error(doc),
+		    "The control API needs the admin token given to --admin-token (or "
+		    "GONGMOCK_ADMIN_TOKEN): send it as 'Authorization: Bearer <token>'");
+		ck_assert_ptr_null(strstr(body, "s3cret"));
+		json_decref(doc);
+		free(body);
+	}
+	ctx.token = NULL;
+}
+END_TEST
+
+/* DELETE answers with the ids and names of what it removed. */
+START_TEST(deletes_name_the_rules_removed)
+{
+	char *body, err[256];
+	static const char rules[] =
+	    "{\"rules\":[{\"name\":\"a\",\"respond\":{\"status\":500}},"
+	    "{\"respond\":{\"status\":503}},{\"name\":\"c\",\"respond\":{\"status\":429}}]}";
+
+	ck_assert_int_eq(
+	    fault_set_add_json(ctx.faults, rules, strlen(rules), NULL, 0, NULL, err, sizeof(err)),
+	    0);
+	ck_assert_uint_eq(ask_full(&ctx, "DELETE", "/__admin/faults/2", "", 1, NULL, &body), 200);
+	ck_assert_str_eq(body, "{\"ids\":[2],\"names\":[\"rule-2\"]}");
+	free(body);
+	ck_assert_uint_eq(ask_full(&ctx, "DELETE", "/__admin/faults/2", "", 1, NULL, &body), 404);
+	free(body);
+	ck_assert_uint_eq(ask_full(&ctx, "DELETE", "/__admin/faults/0", "", 1, NULL, &body), 404);
+	free(body);
+	ck_assert_uint_eq(ask_full(&ctx, "DELETE", "/__admin/faults", "", 1, NULL, &body), 200);
+	ck_assert_str_eq(body, "{\"ids\":[1,3],\"names\":[\"a\",\"c\"]}");
+	free(body);
+	ck_assert_uint_eq(fault_set_count(ctx.faults), 0);
+	ck_assert_uint_eq(ask_full(&ctx, "DELETE", "/__admin/faults", "", 1, NULL, &body), 200);
+	ck_assert_str_eq(body, "{\"ids\":[],\"names\":[]}");
+	free(body);
+}
+END_TEST
+
+/* Health says what the mode serves from; the dataset's counts only in mock mode. */
+START_TEST(health_reports_the_mode_and_its_source)
+{
+	char *body;
+	json_t *doc;
+
+	ctx.dataset = 1;
+	ctx.scenario = "s.json";
+	ctx.scenario_rules = 4;
+	ck_assert_uint_eq(ask_full(&ctx, "GET", "/__admin/health", "", 0, NULL, &body), 200);
+	doc = json_loads(body, 0, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "mode")), "mock");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "calls")), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "fixtures")), "built-in");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_object_get(doc, "scenario"), "path")), "s.json");
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_object_get(doc, "scenario"), "rules")), 4);
+	ck_assert_ptr_null(json_object_get(doc, "upstream"));
+	json_decref(doc);
+	free(body);
+
+	ctx.mode = "proxy";
+	ctx.dataset = 0;
+	ctx.upstream = "https://api.gong.io";
+	ctx.scenario = NULL;
+	ck_assert_uint_eq(ask_full(&ctx, "GET", "/__admin/health", "", 0, NULL, &body), 200);
+	doc = json_loads(body, 0, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "upstream")),
+	                 "https://api.gong.io");
+	ck_assert(json_is_null(json_object_get(doc, "calls")));
+	ck_assert(json_is_null(json_object_get(doc, "workspaces")));
+	ck_assert_ptr_null(json_object_get(doc, "fixtures"));
+	ck_assert_ptr_null(json_object_get(doc, "scenario"));
+	json_decref(doc);
+	free(body);
+	ctx.mode = NULL;
+	ctx.upstream = NULL;
+}
+END_TEST
+
 /* A journal entry as the server records one. */
 static void
 record(const char *method, const char *path, const char *body, unsigned status, const char *source)
@@ -227,6 +337,9 @@ main(void)
 	tcase_add_test(t, loopback_only_without_a_token);
 	tcase_add_test(t, token_replaces_the_loopback_rule);
 	tcase_add_test(t, methods_and_paths);
+	tcase_add_test(t, refusals_say_how_to_get_in);
+	tcase_add_test(t, deletes_name_the_rules_removed);
+	tcase_add_test(t, health_reports_the_mode_and_its_source);
 	tcase_add_test(t, requests_show_bodies);
 	tcase_add_test(t, metrics_by_operation);
 	suite_add_tcase(s, t);

@@ -280,15 +280,23 @@ START_TEST(rules_see_the_query_and_the_cursor_page)
 }
 END_TEST
 
-START_TEST(unknown_paths_get_gongs_404_whatever_the_credentials)
+START_TEST(unknown_paths_ask_for_credentials_then_say_what_is_emulated)
 {
+	static const char *const good[] = {"Authorization: " GOOD_BASIC, NULL};
 	struct fixture fx;
 	struct answer a;
 
 	fixture_init(&fx, NULL, NULL);
+	/* Under /v2/ Gong asks for credentials first, as for any operation. */
 	ask(&fx, "GET", "/v2/nothing-here", "", NULL, &a);
+	ck_assert_uint_eq(a.status, 401);
+	ask(&fx, "GET", "/v2/nothing-here", "", good, &a);
 	ck_assert_uint_eq(a.status, 404);
-	ck_assert_ptr_nonnull(strstr(a.body, "\"errors\""));
+	ck_assert_ptr_nonnull(
+	    strstr(a.body, "GET /v2/nothing-here is not an operation gongmock emulates"));
+	/* Elsewhere there is nothing to authenticate for. */
+	ask(&fx, "GET", "/nothing-here", "", NULL, &a);
+	ck_assert_uint_eq(a.status, 404);
 	fixture_free(&fx);
 }
 END_TEST
@@ -306,7 +314,7 @@ router_suite(void)
 	tcase_add_test(t, a_rule_without_a_status_shapes_the_normal_answer);
 	tcase_add_test(t, the_limiter_comes_before_the_normal_answer);
 	tcase_add_test(t, rules_see_the_query_and_the_cursor_page);
-	tcase_add_test(t, unknown_paths_get_gongs_404_whatever_the_credentials);
+	tcase_add_test(t, unknown_paths_ask_for_credentials_then_say_what_is_emulated);
 	suite_add_tcase(s, t);
 	return s;
 }
