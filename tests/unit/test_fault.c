@@ -871,8 +871,8 @@ START_TEST(test_parse_still_valid)
 	    "{\"match\": {\"method\": \"HEAD\", \"page\": 0}, \"respond\": {}}",
 	    "{\"match\": {\"path\": \"/v2/users\", \"page\": 3}, \"respond\": {}}",
 	    "{\"match\": {\"path\": \"/v2/calls/*\", \"page\": 0}, \"respond\": {}}",
-	    "{\"match\": {\"method\": \"POST\", \"path\": \"/v2/calls/extensive\"}, "
-	    "\"respond\": {\"status\": 500}}",
+	    ("{\"match\": {\"method\": \"POST\", \"path\": \"/v2/calls/extensive\"}, "
+	     "\"respond\": {\"status\": 500}}"),
 	    "{\"match\": {\"credential\": \"Key with ~ spaces: and colons\"}, \"respond\": {}}",
 	    "{\"respond\": {}, \"probability\": 0}",
 	    "{\"respond\": {\"status\": 200}}",
