@@ -57,8 +57,11 @@ harness_start(struct harness_server *h, const char *const *flags)
 	argv[argc++] = "--quiet";
 	argv[argc++] = "--threads";
 	argv[argc++] = "2";
-	for (; flags != NULL && *flags != NULL && argc < 62; flags++)
-		argv[argc++] = *flags;
+	for (; flags != NULL && *flags != NULL && argc < 62; flags++) {
+		h->flags[h->nflags] = strdup(*flags);
+		ck_assert_ptr_nonnull(h->flags[h->nflags]);
+		argv[argc++] = h->flags[h->nflags++];
+	}
 	argv[argc] = NULL;
 	config_defaults(&h->cfg);
 	ck_assert_int_eq(config_parse(&h->cfg, argc, (char **)argv, err, sizeof(err)), CONFIG_OK);
@@ -73,8 +76,14 @@ harness_start(struct harness_server *h, const char *const *flags)
 void
 harness_stop(struct harness_server *h)
 {
+	size_t i;
+
 	server_stop(h->srv);
 	h->srv = NULL;
+	config_release(&h->cfg);
+	for (i = 0; i < h->nflags; i++)
+		free(h->flags[i]);
+	h->nflags = 0;
 }
 
 struct harness_buf {

@@ -23,6 +23,10 @@ struct harness_server {
 	struct server *srv;
 	unsigned port;
 	char base[64]; /* http://127.0.0.1:PORT */
+	/* Copies of the flags, which the config points into, alive as long as the server, as
+	 * argv is for the program: a test's flags may be its own locals. */
+	char *flags[64];
+	size_t nflags;
 };
 
 /*
