@@ -698,18 +698,21 @@ bench_gzip() {
 		fail "gzip: gongmock did not start"
 		return 1
 	fi
-	url="http://127.0.0.1:$SRV_PORT/v2/calls"
+	gz_url="http://127.0.0.1:$SRV_PORT/v2/calls"
 	ws=$(curl -s -H "$AUTH" "http://127.0.0.1:$SRV_PORT/v2/workspaces" |
 		sed -n 's/.*"workspaces":\[{"id":"\([0-9]*\)".*/\1/p')
-	plain_b=$(curl -s -H "$AUTH" "$url" | wc -c)
-	gz_b=$(curl -s -H "$AUTH" -H 'Accept-Encoding: gzip' "$url" | wc -c)
+	plain_b=$(curl -s -H "$AUTH" "$gz_url" | wc -c)
+	gz_b=$(curl -s -H "$AUTH" -H 'Accept-Encoding: gzip' "$gz_url" | wc -c)
 	echo "  $plain_b bytes plain, $gz_b gzipped; $ROUNDS rounds of ${SECS}s each, alternating"
-	warm_up gzip-plain "$url"
+	warm_up gzip-plain "$gz_url"
 	r=1
 	while [ "$r" -le "$ROUNDS" ]; do
-		run_wrk "gzip-$r-plain" "$url" && p=$RPS || p=
-		WRK_HEADER="Accept-Encoding: gzip" run_wrk "gzip-$r-gzip" "$url" && g=$RPS || g=
-		WRK_HEADER="Accept-Encoding: gzip" run_wrk "gzip-$r-ws" "$url?workspaceId=$ws" && w=$RPS || w=
+		run_wrk "gzip-$r-plain" "$gz_url" && p=$RPS || p=
+		# run_wrk sets url and log of its own: this part keeps its URL in gz_url.
+		WRK_HEADER="Accept-Encoding: gzip"
+		run_wrk "gzip-$r-gzip" "$gz_url" && g=$RPS || g=
+		run_wrk "gzip-$r-ws" "$gz_url?workspaceId=$ws" && w=$RPS || w=
+		WRK_HEADER=
 		if [ -n "$p" ] && [ -n "$g" ] && [ -n "$w" ]; then
 			printf '  round %d: plain %10s req/s   gzipped %10s (%s)   gzipped, one workspace %10s\n' \
 				"$r" "$p" "$g" "$(ratio "$g" "$p")" "$w"
