@@ -2518,6 +2518,8 @@ static atomic_int stub_fired;
 static atomic_int stub_bad;
 static atomic_int stub_done;
 
+static long stub_start_ms; /* when the test began (harness_mono_ms) */
+
 static void *
 stub_matcher(void *arg)
 {
@@ -2525,7 +2527,11 @@ stub_matcher(void *arg)
 	struct fault_action a;
 
 	(void)arg;
-	for (int i = 0; i < 20000; i++) {
+	/* 20,000 tries, and on until a stub has fired while rules come and go (a slow machine
+	 * may miss every window in 20,000), for 10 s at most. */
+	for (int i = 0; i < 20000 || (atomic_load(&stub_fired) == 0 &&
+	                              harness_mono_ms() - stub_start_ms < 10000);
+	     i++) {
 		if (!fault_match(fs, &r, &a))
 			continue;
 		atomic_fetch_add(&stub_fired, 1);
@@ -2553,6 +2559,7 @@ START_TEST(test_threads_stub_bodies)
 	atomic_store(&stub_fired, 0);
 	atomic_store(&stub_bad, 0);
 	atomic_store(&stub_done, 0);
+	stub_start_ms = harness_mono_ms();
 	add_ok(rule);
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(pthread_create(&t[i], NULL, stub_matcher, NULL), 0);
