@@ -15,21 +15,6 @@
 
 static char clients_dir[64];
 
-/* Runs a shell command; returns its exit status and its output (both streams) in out. */
-static int
-clients_sh(const char *cmd, char *out, size_t outlen)
-{
-	FILE *f = popen(cmd, "r");
-	size_t n;
-	int rc;
-
-	ck_assert_ptr_nonnull(f);
-	n = fread(out, 1, outlen - 1, f);
-	out[n] = '\0';
-	rc = pclose(f);
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 /* A server with its CA in a directory of the test's own; the client's environment in env. */
 static void
 clients_start(struct harness_server *h, char *env, size_t envlen, int trust)
@@ -72,7 +57,7 @@ START_TEST(python_requests_lists_every_call_through_its_proxy_setting)
 	         "env -u HTTP_PROXY -u http_proxy -u https_proxy -u NO_PROXY -u no_proxy %s "
 	         "/usr/bin/python3 tests/clients/list_calls.py 2>&1",
 	         env);
-	ck_assert_msg(clients_sh(cmd, out, sizeof(out)) == 0, "%s", out);
+	ck_assert_msg(harness_sh(cmd, out, sizeof(out)) == 0, "%s", out);
 	ck_assert_str_eq(out, "400 calls in 4 pages\n");
 	clients_stop(&h);
 }
@@ -88,7 +73,7 @@ START_TEST(node_fetch_lists_every_call_through_a_proxy_agent)
 	         "env -u HTTP_PROXY -u http_proxy -u https_proxy -u NO_PROXY -u no_proxy %s "
 	         "node tests/clients/list_calls.js 2>&1",
 	         env);
-	ck_assert_msg(clients_sh(cmd, out, sizeof(out)) == 0, "%s", out);
+	ck_assert_msg(harness_sh(cmd, out, sizeof(out)) == 0, "%s", out);
 	ck_assert_str_eq(out, "400 calls in 4 pages\n");
 	clients_stop(&h);
 }
@@ -104,13 +89,13 @@ START_TEST(clients_that_do_not_trust_the_ca_fail)
 	         "env -u NODE_EXTRA_CA_CERTS -u SSL_CERT_FILE %s /usr/bin/python3 "
 	         "tests/clients/list_calls.py 2>&1",
 	         env);
-	ck_assert_int_ne(clients_sh(cmd, out, sizeof(out)), 0);
+	ck_assert_int_ne(harness_sh(cmd, out, sizeof(out)), 0);
 	ck_assert_msg(strstr(out, "CERTIFICATE_VERIFY_FAILED") != NULL, "%s", out);
 	snprintf(cmd, sizeof(cmd),
 	         "env -u NODE_EXTRA_CA_CERTS -u SSL_CERT_FILE %s node tests/clients/list_calls.js "
 	         "2>&1",
 	         env);
-	ck_assert_int_ne(clients_sh(cmd, out, sizeof(out)), 0);
+	ck_assert_int_ne(harness_sh(cmd, out, sizeof(out)), 0);
 	ck_assert_msg(strstr(out, "SELF_SIGNED_CERT_IN_CHAIN") != NULL, "%s", out);
 	clients_stop(&h);
 }

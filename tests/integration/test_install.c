@@ -15,21 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Runs a shell command; returns its exit status, its output (both streams) in out. */
-static int
-install_sh(const char *cmd, char *out, size_t outlen)
-{
-	FILE *f = popen(cmd, "r");
-	size_t n;
-	int rc;
-
-	ck_assert_ptr_nonnull(f);
-	n = fread(out, 1, outlen - 1, f);
-	out[n] = '\0';
-	rc = pclose(f);
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 /* The mode bits of path, or -1 when it does not exist. */
 static int
 install_mode(const char *path)
@@ -54,7 +39,7 @@ START_TEST(install_and_uninstall_with_destdir_and_prefix)
 	         "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory install "
 	         "BUILD=%s DESTDIR=%s PREFIX=/opt/gm 2>&1",
 	         build, dir);
-	ck_assert_msg(install_sh(cmd, out, sizeof(out)) == 0, "%s: %s", cmd, out);
+	ck_assert_msg(harness_sh(cmd, out, sizeof(out)) == 0, "%s: %s", cmd, out);
 
 	snprintf(path, sizeof(path), "%s/opt/gm/bin/gongmock", dir);
 	snprintf(path_man, sizeof(path_man), "%s/opt/gm/share/man/man1/gongmock.1", dir);
@@ -62,28 +47,28 @@ START_TEST(install_and_uninstall_with_destdir_and_prefix)
 	ck_assert_int_eq(install_mode(path_man), 0644);
 	snprintf(cmd, sizeof(cmd), "cmp '%s' '%s' && cmp docs/gongmock.1 '%s' 2>&1", bin, path,
 	         path_man);
-	ck_assert_msg(install_sh(cmd, out, sizeof(out)) == 0, "%s", out);
+	ck_assert_msg(harness_sh(cmd, out, sizeof(out)) == 0, "%s", out);
 	snprintf(cmd, sizeof(cmd), "'%s' --version 2>&1", path);
-	ck_assert_int_eq(install_sh(cmd, out, sizeof(out)), 0);
+	ck_assert_int_eq(harness_sh(cmd, out, sizeof(out)), 0);
 	ck_assert_msg(strncmp(out, "gongmock ", 9) == 0, "%s", out);
 	/* man finds the page through the installed tree. */
 	snprintf(cmd, sizeof(cmd),
 	         "MANWIDTH=80 man -M '%s/opt/gm/share/man' gongmock 2>&1 | head -n 4", dir);
-	ck_assert_int_eq(install_sh(cmd, out, sizeof(out)), 0);
+	ck_assert_int_eq(harness_sh(cmd, out, sizeof(out)), 0);
 	ck_assert_msg(strstr(out, "GONGMOCK(1)") != NULL, "%s", out);
 
 	snprintf(cmd, sizeof(cmd),
 	         "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory uninstall "
 	         "BUILD=%s DESTDIR=%s PREFIX=/opt/gm 2>&1",
 	         build, dir);
-	ck_assert_msg(install_sh(cmd, out, sizeof(out)) == 0, "%s", out);
+	ck_assert_msg(harness_sh(cmd, out, sizeof(out)) == 0, "%s", out);
 	ck_assert_int_eq(install_mode(path), -1);
 	ck_assert_int_eq(install_mode(path_man), -1);
 	/* Only the files went: the directories are left as they were made. */
 	snprintf(path, sizeof(path), "%s/opt/gm/bin", dir);
 	ck_assert_int_ne(install_mode(path), -1);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(install_sh(cmd, out, sizeof(out)), 0);
+	ck_assert_int_eq(harness_sh(cmd, out, sizeof(out)), 0);
 }
 END_TEST
 

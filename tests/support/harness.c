@@ -668,3 +668,17 @@ harness_rss_kb(void)
 	fclose(f);
 	return kb;
 }
+
+int
+harness_sh(const char *cmd, char *out, size_t outlen)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n;
+	int rc;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(out, 1, outlen - 1, f);
+	out[n] = '\0';
+	rc = pclose(f);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}

@@ -63,6 +63,12 @@ const char *harness_header(const struct harness_reply *r, const char *name, char
 
 void harness_reply_free(struct harness_reply *r);
 
+/*
+ * Runs cmd with sh; its standard output (cut at outlen - 1, NUL-terminated) in out. Returns its
+ * exit status, or -1 when it did not exit normally. Redirect stderr in cmd to see it too.
+ */
+int harness_sh(const char *cmd, char *out, size_t outlen);
+
 /* A temporary file holding `text`; returns its path in buf (caller unlinks). */
 void harness_temp_file(const char *text, const char *suffix, char *buf, size_t buflen);
 
